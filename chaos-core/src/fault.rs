@@ -1,0 +1,98 @@
+//! [`Fault`]: the error an injected fault produces.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use crate::spec::Outcome;
+
+/// What kind of fault was injected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FaultKind {
+    /// An HTTP status code (`status = 503`).
+    Status(u16),
+    /// An error with a message (`error = "..."`).
+    Error(Cow<'static, str>),
+    /// A panic with a message (`panic = "..."`).
+    Panic(Cow<'static, str>),
+}
+
+impl From<Outcome> for FaultKind {
+    fn from(outcome: Outcome) -> FaultKind {
+        match outcome {
+            Outcome::Status(code) => FaultKind::Status(code),
+            Outcome::Error(message) => FaultKind::Error(message),
+            Outcome::Panic(message) => FaultKind::Panic(message),
+        }
+    }
+}
+
+/// The error an injected fault produces: which injection point, and what was injected.
+///
+/// A function annotated with `#[chaos(error = "...")]` or `#[chaos(status = ...)]` that returns
+/// `Result<T, E>` gets `Err(E::from(fault))`, so any `E: From<Fault>` works: `Box<dyn Error + Send
+/// + Sync>`, `anyhow::Error`, or an error enum of your own. Matching on a `Fault` (for example with
+/// `downcast_ref`) tells an injected failure from a real one.
+///
+/// ```
+/// use chaos_core::{Fault, FaultKind};
+///
+/// let fault = Fault::new("shop::orders::create", FaultKind::Status(503));
+/// assert_eq!(fault.point(), "shop::orders::create");
+/// assert_eq!(fault.status(), Some(503));
+/// assert_eq!(fault.to_string(), "chaos: injected status 503 at `shop::orders::create`");
+///
+/// let boxed: Box<dyn std::error::Error + Send + Sync> = fault.into();
+/// assert!(boxed.downcast_ref::<Fault>().is_some());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    point: &'static str,
+    kind: FaultKind,
+}
+
+impl Fault {
+    /// A fault of `kind` injected at the point named `point`.
+    pub const fn new(point: &'static str, kind: FaultKind) -> Fault {
+        Fault { point, kind }
+    }
+
+    /// The name of the injection point that produced this fault.
+    pub const fn point(&self) -> &'static str {
+        self.point
+    }
+
+    /// What was injected.
+    pub const fn kind(&self) -> &FaultKind {
+        &self.kind
+    }
+
+    /// The injected status code, for a status fault.
+    pub const fn status(&self) -> Option<u16> {
+        match self.kind {
+            FaultKind::Status(code) => Some(code),
+            _ => None,
+        }
+    }
+
+    /// The injected message, for an error or panic fault.
+    pub fn message(&self) -> Option<&str> {
+        match &self.kind {
+            FaultKind::Error(message) | FaultKind::Panic(message) => Some(message),
+            FaultKind::Status(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let point = self.point;
+        match &self.kind {
+            FaultKind::Status(code) => write!(f, "chaos: injected status {code} at `{point}`"),
+            FaultKind::Error(message) => write!(f, "chaos: injected error at `{point}`: {message}"),
+            FaultKind::Panic(message) => write!(f, "chaos: injected panic at `{point}`: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for Fault {}

@@ -1,0 +1,43 @@
+//! Status faults as `http` types (feature `http`).
+
+use crate::fault::Fault;
+use crate::fault_return::FaultReturn;
+
+/// The status a fault answers with: its own for a status fault, 500 for an error fault.
+fn status_of(fault: &Fault) -> http::StatusCode {
+    fault
+        .status()
+        .and_then(|code| http::StatusCode::from_u16(code).ok())
+        .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// The injected status (500 for an `error` fault).
+///
+/// ```
+/// use chaos_core::{Fault, FaultKind, FaultReturn};
+///
+/// let status = http::StatusCode::from_fault(Fault::new("p", FaultKind::Status(503)));
+/// assert_eq!(status, http::StatusCode::SERVICE_UNAVAILABLE);
+/// ```
+impl FaultReturn for http::StatusCode {
+    fn from_fault(fault: Fault) -> Self {
+        status_of(&fault)
+    }
+}
+
+/// A response with the injected status (500 for an `error` fault) and a default (empty) body.
+///
+/// ```
+/// use chaos_core::{Fault, FaultKind, FaultReturn};
+///
+/// let response = http::Response::<String>::from_fault(Fault::new("p", FaultKind::Status(429)));
+/// assert_eq!(response.status(), 429);
+/// assert!(response.body().is_empty());
+/// ```
+impl<B: Default> FaultReturn for http::Response<B> {
+    fn from_fault(fault: Fault) -> Self {
+        let mut response = http::Response::new(B::default());
+        *response.status_mut() = status_of(&fault);
+        response
+    }
+}

@@ -1,0 +1,410 @@
+//! The fault spec and its validation rules.
+//!
+//! One set of rules, one wording of errors: the `#[chaos]` attribute runs [`validate`] at compile
+//! time on the literals it parsed, and the runtime configuration runs it on the values it read.
+//! Inputs are deliberately wide (`i128`, `f64`) so that a value out of range is reported with the
+//! number the user wrote instead of failing earlier as an overflow.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// A key of the fault spec, as written in `#[chaos(...)]` and in the runtime configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Key {
+    /// `latency_ms`: a delay before the body runs.
+    LatencyMs,
+    /// `status`: answer with this HTTP status instead of running the body.
+    Status,
+    /// `error`: return an error instead of running the body.
+    Error,
+    /// `panic`: panic with this message.
+    Panic,
+    /// `rate`: the probability that a call is faulted.
+    Rate,
+    /// `one_in`: fault exactly every Nth call.
+    OneIn,
+    /// `name`: the injection point's name.
+    Name,
+}
+
+impl Key {
+    /// Every key, in the order the documentation lists them.
+    pub const ALL: [Key; 7] = [
+        Key::LatencyMs,
+        Key::Status,
+        Key::Error,
+        Key::Panic,
+        Key::Rate,
+        Key::OneIn,
+        Key::Name,
+    ];
+
+    /// The key as it is written.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Key::LatencyMs => "latency_ms",
+            Key::Status => "status",
+            Key::Error => "error",
+            Key::Panic => "panic",
+            Key::Rate => "rate",
+            Key::OneIn => "one_in",
+            Key::Name => "name",
+        }
+    }
+
+    /// The key written as `s`, if there is one.
+    pub fn from_name(s: &str) -> Option<Key> {
+        Key::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// What a value of this key must look like; used in "wrong kind of value" errors.
+    pub const fn expects(self) -> &'static str {
+        match self {
+            Key::LatencyMs => "an integer number of milliseconds or a range such as `100..=500`",
+            Key::Status => "an integer HTTP status code in 100..=599",
+            Key::Error | Key::Panic => "a string literal message",
+            Key::Rate => "a probability between 0.0 and 1.0, such as `0.1`",
+            Key::OneIn => "an integer >= 1",
+            Key::Name => "a non-empty string literal",
+        }
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `latency_ms` as written, before validation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LatencyInput {
+    /// `latency_ms = 300`
+    Fixed(i128),
+    /// `latency_ms = 100..=500` (`inclusive`) or `100..500`.
+    Range {
+        /// The lower bound.
+        start: i128,
+        /// The upper bound as written.
+        end: i128,
+        /// `..=` rather than `..`.
+        inclusive: bool,
+    },
+}
+
+/// The values of a spec as written, before validation. `None` means the key is absent.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SpecInput {
+    /// `latency_ms`
+    pub latency_ms: Option<LatencyInput>,
+    /// `status`
+    pub status: Option<i128>,
+    /// `error`
+    pub error: Option<String>,
+    /// `panic`
+    pub panic: Option<String>,
+    /// `rate`
+    pub rate: Option<f64>,
+    /// `one_in`
+    pub one_in: Option<i128>,
+}
+
+/// A delay drawn uniformly from `min_ms..=max_ms` (equal bounds give a fixed delay).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Latency {
+    min_ms: u64,
+    max_ms: u64,
+}
+
+impl Latency {
+    /// A latency range. Callers outside this module go through [`validate`]; the expansion of
+    /// `#[chaos]` calls this with bounds that already passed it.
+    #[doc(hidden)]
+    pub const fn new(min_ms: u64, max_ms: u64) -> Latency {
+        Latency { min_ms, max_ms }
+    }
+
+    /// The smallest delay, in milliseconds.
+    pub const fn min_ms(&self) -> u64 {
+        self.min_ms
+    }
+
+    /// The largest delay, in milliseconds.
+    pub const fn max_ms(&self) -> u64 {
+        self.max_ms
+    }
+}
+
+/// What a faulted call does instead of running its body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Answer with this HTTP status.
+    Status(u16),
+    /// Return an error with this message.
+    Error(Cow<'static, str>),
+    /// Panic with this message.
+    Panic(Cow<'static, str>),
+}
+
+impl Outcome {
+    /// The key that declares this outcome.
+    pub const fn key(&self) -> Key {
+        match self {
+            Outcome::Status(_) => Key::Status,
+            Outcome::Error(_) => Key::Error,
+            Outcome::Panic(_) => Key::Panic,
+        }
+    }
+}
+
+/// Which calls are faulted.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Trigger {
+    /// Each call independently with this probability.
+    Rate(f64),
+    /// Exactly every Nth call (the Nth, the 2Nth, ...).
+    OneIn(u64),
+}
+
+/// A validated fault spec: what to inject, and how often.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FaultSpec {
+    latency: Option<Latency>,
+    outcome: Option<Outcome>,
+    trigger: Trigger,
+}
+
+impl FaultSpec {
+    /// A spec from parts. Callers outside this module go through [`validate`]; the expansion of
+    /// `#[chaos]` calls this with parts that already passed it.
+    #[doc(hidden)]
+    pub const fn from_parts(
+        latency: Option<Latency>,
+        outcome: Option<Outcome>,
+        trigger: Trigger,
+    ) -> FaultSpec {
+        FaultSpec {
+            latency,
+            outcome,
+            trigger,
+        }
+    }
+
+    /// The delay added before the outcome (or before the body, without one).
+    pub const fn latency(&self) -> Option<Latency> {
+        self.latency
+    }
+
+    /// What replaces the body, if anything.
+    pub const fn outcome(&self) -> Option<&Outcome> {
+        self.outcome.as_ref()
+    }
+
+    /// Which calls are faulted.
+    pub const fn trigger(&self) -> Trigger {
+        self.trigger
+    }
+}
+
+/// One broken rule: which key (if the problem belongs to one) and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecError {
+    key: Option<Key>,
+    message: String,
+}
+
+impl SpecError {
+    /// An error about one key.
+    pub fn new(key: Key, message: impl Into<String>) -> SpecError {
+        SpecError {
+            key: Some(key),
+            message: message.into(),
+        }
+    }
+
+    /// The key at fault; `None` when the spec as a whole is wrong (no fault at all).
+    pub fn key(&self) -> Option<Key> {
+        self.key
+    }
+
+    /// What is wrong and what would be right.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for SpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for SpecError {}
+
+/// The valid HTTP status codes for `status`.
+pub const STATUS_RANGE: std::ops::RangeInclusive<i128> = 100..=599;
+
+/// Checks every rule and returns the spec, or every broken rule at once.
+///
+/// ```
+/// use chaos_core::spec::{validate, Key, SpecInput};
+///
+/// let spec = validate(&SpecInput { status: Some(503), rate: Some(0.1), ..SpecInput::default() });
+/// assert!(spec.is_ok());
+///
+/// let errors = validate(&SpecInput { status: Some(600), ..SpecInput::default() }).unwrap_err();
+/// assert_eq!(errors[0].key(), Some(Key::Status));
+/// assert_eq!(errors[0].message(), "`status` must be an HTTP status code in 100..=599, found 600");
+/// ```
+pub fn validate(input: &SpecInput) -> Result<FaultSpec, Vec<SpecError>> {
+    let mut errors = Vec::new();
+    let latency = input
+        .latency_ms
+        .and_then(|l| record(&mut errors, validate_latency(l)));
+    let outcome = validate_outcome(input, &mut errors);
+    let trigger = validate_trigger(input, &mut errors);
+    if input.latency_ms.is_none() && input.status.is_none() && input.error.is_none() && input.panic.is_none() {
+        errors.push(SpecError {
+            key: None,
+            message: "no fault to inject: give at least one of `latency_ms`, `status`, `error` or `panic`".into(),
+        });
+    }
+    if errors.is_empty() {
+        Ok(FaultSpec {
+            latency,
+            outcome,
+            trigger: trigger.unwrap_or(Trigger::Rate(1.0)),
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// Checks a point name (from `name = "..."` or a configuration).
+pub fn validate_name(name: &str) -> Result<(), SpecError> {
+    if name.trim().is_empty() {
+        Err(SpecError::new(
+            Key::Name,
+            "`name` must not be empty: it identifies the injection point in configuration and logs",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+fn record<T>(errors: &mut Vec<SpecError>, result: Result<T, SpecError>) -> Option<T> {
+    result.map_err(|e| errors.push(e)).ok()
+}
+
+const MAX_LATENCY_MS: i128 = u64::MAX as i128;
+
+fn validate_latency(input: LatencyInput) -> Result<Latency, SpecError> {
+    let bound = |v: i128| {
+        if (0..=MAX_LATENCY_MS).contains(&v) {
+            Ok(v as u64)
+        } else {
+            Err(SpecError::new(
+                Key::LatencyMs,
+                format!("`latency_ms` must be a number of milliseconds between 0 and {MAX_LATENCY_MS}, found {v}"),
+            ))
+        }
+    };
+    match input {
+        LatencyInput::Fixed(ms) => bound(ms).map(|ms| Latency::new(ms, ms)),
+        LatencyInput::Range {
+            start,
+            end,
+            inclusive,
+        } => {
+            let (lo, hi) = (bound(start)?, bound(end)?);
+            let op = if inclusive { "..=" } else { ".." };
+            if lo > hi {
+                return Err(SpecError::new(
+                    Key::LatencyMs,
+                    format!("`latency_ms` range {start}{op}{end} is inverted: write the smaller bound first, as in {end}{op}{start}"),
+                ));
+            }
+            if inclusive {
+                Ok(Latency::new(lo, hi))
+            } else if lo == hi {
+                Err(SpecError::new(
+                    Key::LatencyMs,
+                    format!("`latency_ms` range {start}..{end} is empty: an exclusive range needs its end above its start; write {start}..={end} or just {start}"),
+                ))
+            } else {
+                Ok(Latency::new(lo, hi - 1))
+            }
+        }
+    }
+}
+
+fn validate_outcome(input: &SpecInput, errors: &mut Vec<SpecError>) -> Option<Outcome> {
+    let mut declared: Vec<Outcome> = Vec::new();
+    if let Some(status) = input.status {
+        if STATUS_RANGE.contains(&status) {
+            declared.push(Outcome::Status(status as u16));
+        } else {
+            errors.push(SpecError::new(
+                Key::Status,
+                format!("`status` must be an HTTP status code in 100..=599, found {status}"),
+            ));
+        }
+    }
+    if let Some(message) = &input.error {
+        declared.push(Outcome::Error(Cow::Owned(message.clone())));
+    }
+    if let Some(message) = &input.panic {
+        declared.push(Outcome::Panic(Cow::Owned(message.clone())));
+    }
+    // Presence, not validity, decides a conflict: `status = 600, error = "x"` is two mistakes.
+    let present: Vec<Key> = [
+        (input.status.is_some(), Key::Status),
+        (input.error.is_some(), Key::Error),
+        (input.panic.is_some(), Key::Panic),
+    ]
+    .into_iter()
+    .filter_map(|(present, key)| present.then_some(key))
+    .collect();
+    if let [first, rest @ ..] = present.as_slice() {
+        for extra in rest {
+            errors.push(SpecError::new(
+                *extra,
+                format!("`{extra}` cannot be combined with `{first}`: a faulted call has one outcome, so keep one of `status`, `error` and `panic`"),
+            ));
+        }
+    }
+    if present.len() == 1 { declared.pop() } else { None }
+}
+
+fn validate_trigger(input: &SpecInput, errors: &mut Vec<SpecError>) -> Option<Trigger> {
+    let rate = input.rate.and_then(|rate| {
+        if (0.0..=1.0).contains(&rate) {
+            Some(Trigger::Rate(rate))
+        } else {
+            errors.push(SpecError::new(
+                Key::Rate,
+                format!("`rate` must be a probability between 0.0 and 1.0, found {rate}"),
+            ));
+            None
+        }
+    });
+    let one_in = input.one_in.and_then(|n| {
+        if (1..=u64::MAX as i128).contains(&n) {
+            Some(Trigger::OneIn(n as u64))
+        } else {
+            errors.push(SpecError::new(
+                Key::OneIn,
+                format!("`one_in` must be an integer >= 1 (`one_in = 1` faults every call), found {n}"),
+            ));
+            None
+        }
+    });
+    if input.rate.is_some() && input.one_in.is_some() {
+        errors.push(SpecError::new(
+            Key::OneIn,
+            "`one_in` cannot be combined with `rate`: `rate` faults calls at random, `one_in` faults every Nth call; keep one",
+        ));
+        return None;
+    }
+    rate.or(one_in)
+}

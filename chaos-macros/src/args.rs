@@ -1,0 +1,226 @@
+//! The attribute's syntax: `key = literal` pairs, read into a [`SpecInput`] with the tokens of
+//! each key kept for error messages. Only the shape of the values is checked here (which kind
+//! of literal); the rules about the values live in `chaos_core::spec`, shared with the runtime.
+
+use std::collections::HashMap;
+
+use chaos_core::spec::{Key, LatencyInput, SpecInput};
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote};
+use syn::ext::IdentExt;
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::{Expr, ExprLit, ExprRange, ExprUnary, Ident, Lit, LitStr, Path, RangeLimits, Token, UnOp};
+
+use crate::errors::Errors;
+
+/// Every key the attribute accepts, as listed in errors.
+const VALID_KEYS: &str = "latency_ms, status, error, panic, rate, one_in, name, crate";
+
+/// The parsed attribute: the spec as written, plus what is not part of the spec.
+pub struct Args {
+    /// The values of the fault spec, unvalidated.
+    pub spec: SpecInput,
+    /// `name = "..."` and its literal.
+    pub name: Option<LitStr>,
+    /// `crate = path`: where the `chaos` crate is.
+    pub krate: Option<Path>,
+    /// The `key = value` tokens of each spec key present, so that an error can underline them.
+    pub tokens: HashMap<Key, TokenStream>,
+    /// The key ident of each spec key present (the span a key-specific expansion points at).
+    pub key_spans: HashMap<Key, Span>,
+}
+
+/// One `key = value` pair, before its key is interpreted.
+struct Entry {
+    key: Ident,
+    value: Expr,
+}
+
+impl Parse for Entry {
+    fn parse(input: ParseStream) -> syn::Result<Entry> {
+        // `parse_any` so that the keyword `crate` is accepted as a key.
+        let key = Ident::parse_any(input)?;
+        if !input.peek(Token![=]) {
+            return Err(syn::Error::new(
+                key.span(),
+                format!("`{key}` needs a value, as in `{key} = ...`"),
+            ));
+        }
+        input.parse::<Token![=]>()?;
+        let value = input.parse()?;
+        Ok(Entry { key, value })
+    }
+}
+
+impl Args {
+    /// Reads the attribute's arguments, recording every problem in `errors`.
+    pub fn parse(tokens: TokenStream, errors: &mut Errors) -> Args {
+        let mut args = Args {
+            spec: SpecInput::default(),
+            name: None,
+            krate: None,
+            tokens: HashMap::new(),
+            key_spans: HashMap::new(),
+        };
+        let parser = Punctuated::<Entry, Token![,]>::parse_terminated;
+        let entries = match syn::parse::Parser::parse2(parser, tokens) {
+            Ok(entries) => entries,
+            Err(e) => {
+                errors.push(e);
+                return args;
+            }
+        };
+        let mut seen: HashMap<String, Ident> = HashMap::new();
+        for entry in entries {
+            let key_name = entry.key.unraw().to_string();
+            if let Some(first) = seen.get(&key_name) {
+                let mut e = syn::Error::new(
+                    entry.key.span(),
+                    format!("duplicate key `{key_name}`: each key may be given once"),
+                );
+                e.combine(syn::Error::new(first.span(), format!("`{key_name}` is first given here")));
+                errors.push(e);
+                continue;
+            }
+            seen.insert(key_name.clone(), entry.key.clone());
+            args.set(&key_name, entry, errors);
+        }
+        args
+    }
+
+    fn set(&mut self, key_name: &str, entry: Entry, errors: &mut Errors) {
+        let Entry { key, value } = entry;
+        if key_name == "crate" {
+            match crate_path(&value) {
+                Some(path) => self.krate = Some(path),
+                None => errors.push(syn::Error::new_spanned(
+                    &value,
+                    "`crate` expects a path to the `chaos` crate, such as `crate = ::my_reexports::chaos`",
+                )),
+            }
+            return;
+        }
+        let Some(spec_key) = Key::from_name(key_name) else {
+            errors.push(syn::Error::new(key.span(), unknown_key_message(key_name)));
+            return;
+        };
+        let tokens = quote!(#key = #value);
+        let result = match spec_key {
+            Key::LatencyMs => latency(&value).map(|v| self.spec.latency_ms = Some(v)),
+            Key::Status => integer(&value).map(|v| self.spec.status = Some(v)),
+            Key::OneIn => integer(&value).map(|v| self.spec.one_in = Some(v)),
+            Key::Rate => float(&value).map(|v| self.spec.rate = Some(v)),
+            Key::Error => string(&value).map(|v| self.spec.error = Some(v.value())),
+            Key::Panic => string(&value).map(|v| self.spec.panic = Some(v.value())),
+            Key::Name => string(&value).map(|v| self.name = Some(v.clone())),
+        };
+        match result {
+            Ok(()) => {
+                self.tokens.insert(spec_key, tokens);
+                self.key_spans.insert(spec_key, key.span());
+            }
+            Err(found) => errors.push(syn::Error::new_spanned(
+                tokens,
+                format!("`{spec_key}` expects {}, found {found}", spec_key.expects()),
+            )),
+        }
+    }
+}
+
+/// "unknown key", the closest valid key if one is close, and the list of valid keys.
+fn unknown_key_message(key: &str) -> String {
+    let closest = VALID_KEYS
+        .split(", ")
+        .map(|valid| (strsim::jaro_winkler(key, valid), valid))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match closest {
+        Some((_, valid)) => {
+            format!("unknown key `{key}`; did you mean `{valid}`? valid keys are: {VALID_KEYS}")
+        }
+        None => format!("unknown key `{key}`; valid keys are: {VALID_KEYS}"),
+    }
+}
+
+/// Describes a value of the wrong kind, for "expects X, found Y".
+fn describe(value: &Expr) -> String {
+    match value {
+        Expr::Lit(ExprLit { lit, .. }) => match lit {
+            Lit::Str(_) => "a string".into(),
+            Lit::Int(i) => format!("the integer `{i}`"),
+            Lit::Float(f) => format!("the float `{f}`"),
+            Lit::Bool(b) => format!("`{}`", b.value),
+            _ => "a literal of another kind".into(),
+        },
+        Expr::Range(_) => "a range".into(),
+        _ => format!(
+            "`{}`; `#[chaos]` reads its values at compile time, so write a literal",
+            value.to_token_stream()
+        ),
+    }
+}
+
+/// An integer literal, possibly negated. Too large for `i128` is reported as such.
+fn integer(value: &Expr) -> Result<i128, String> {
+    let (negative, lit) = match value {
+        Expr::Unary(ExprUnary { op: UnOp::Neg(_), expr, .. }) => (true, &**expr),
+        other => (false, other),
+    };
+    match lit {
+        Expr::Lit(ExprLit { lit: Lit::Int(int), .. }) => int
+            .base10_parse::<i128>()
+            .map(|v| if negative { -v } else { v })
+            .map_err(|_| format!("`{int}`, which is too large")),
+        _ => Err(describe(value)),
+    }
+}
+
+/// A float or integer literal, possibly negated (`rate = 1` reads as `1.0`).
+fn float(value: &Expr) -> Result<f64, String> {
+    let (negative, lit) = match value {
+        Expr::Unary(ExprUnary { op: UnOp::Neg(_), expr, .. }) => (true, &**expr),
+        other => (false, other),
+    };
+    let parsed = match lit {
+        Expr::Lit(ExprLit { lit: Lit::Float(f), .. }) => f.base10_parse::<f64>().ok(),
+        Expr::Lit(ExprLit { lit: Lit::Int(i), .. }) => i.base10_parse::<f64>().ok(),
+        _ => None,
+    };
+    parsed
+        .map(|v| if negative { -v } else { v })
+        .ok_or_else(|| describe(value))
+}
+
+fn string(value: &Expr) -> Result<&LitStr, String> {
+    match value {
+        Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => Ok(s),
+        _ => Err(describe(value)),
+    }
+}
+
+/// `300`, `100..=500` or `100..500`.
+fn latency(value: &Expr) -> Result<LatencyInput, String> {
+    match value {
+        Expr::Range(ExprRange { start, limits, end, .. }) => {
+            let (Some(start), Some(end)) = (start, end) else {
+                return Err("a range without both bounds".into());
+            };
+            Ok(LatencyInput::Range {
+                start: integer(start)?,
+                end: integer(end)?,
+                inclusive: matches!(limits, RangeLimits::Closed(_)),
+            })
+        }
+        other => integer(other).map(LatencyInput::Fixed),
+    }
+}
+
+/// `crate = path` or, as tokio also accepts, `crate = "path"`.
+fn crate_path(value: &Expr) -> Option<Path> {
+    match value {
+        Expr::Path(p) if p.qself.is_none() => Some(p.path.clone()),
+        Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => s.parse().ok(),
+        _ => None,
+    }
+}

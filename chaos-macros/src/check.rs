@@ -1,0 +1,103 @@
+//! Validation: the spec rules (shared with the runtime, in `chaos_core::spec`) applied to the
+//! parsed arguments, and the rules about the function the attribute is on. Runs whatever the
+//! `enabled` feature says, so that a mistake fails the build even when chaos is compiled out.
+
+use chaos_core::spec::{self, FaultSpec, Key, Outcome};
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use syn::visit::Visit;
+use syn::{ItemFn, LitStr, Path, ReturnType};
+
+use crate::args::Args;
+use crate::errors::Errors;
+
+/// Everything the expansion needs, once every rule holds. (Compiled out, only the checking is
+/// left, so nothing reads it.)
+#[cfg_attr(not(feature = "enabled"), allow(dead_code))]
+pub struct Checked {
+    pub spec: FaultSpec,
+    pub name: Option<LitStr>,
+    pub krate: Path,
+    /// The key that declared a `status` or `error` outcome: the generated conversion is spanned
+    /// at it, so an unsupported return type is reported on the attribute.
+    pub outcome_span: Span,
+}
+
+/// Applies every rule, recording each broken one in `errors`.
+pub fn check(args: Args, attr_tokens: &TokenStream, func: &ItemFn, errors: &mut Errors) -> Option<Checked> {
+    if let Some(constness) = &func.sig.constness {
+        errors.push(syn::Error::new_spanned(
+            constness,
+            "`#[chaos]` cannot be used on a `const fn`: faults happen at run time, and a `const fn` may run at compile time",
+        ));
+    }
+    if let Some(name) = &args.name {
+        if let Err(e) = spec::validate_name(&name.value()) {
+            errors.push(syn::Error::new_spanned(name, e.message()));
+        }
+    }
+    let spec = match spec::validate(&args.spec) {
+        Ok(spec) => Some(spec),
+        Err(problems) => {
+            for problem in problems {
+                let tokens = problem
+                    .key()
+                    .and_then(|key| args.tokens.get(&key).cloned())
+                    .unwrap_or_else(|| whole_attribute(attr_tokens));
+                errors.push(syn::Error::new_spanned(tokens, problem.message()));
+            }
+            None
+        }
+    };
+    let spec = spec?;
+    let outcome_key = match spec.outcome() {
+        Some(Outcome::Status(_)) => Some(Key::Status),
+        Some(Outcome::Error(_)) => Some(Key::Error),
+        _ => None,
+    };
+    if let Some(key) = outcome_key {
+        if let Some(hidden) = opaque_return(&func.sig.output) {
+            errors.push(syn::Error::new_spanned(
+                hidden,
+                format!(
+                    "`{key}` replaces the function's return value, so `#[chaos]` must be able to name its type, and `impl Trait` hides it: return a concrete type, or inject `latency_ms` or `panic` only"
+                ),
+            ));
+            return None;
+        }
+    }
+    let outcome_span = outcome_key
+        .and_then(|key| args.key_spans.get(&key).copied())
+        .unwrap_or_else(Span::call_site);
+    Some(Checked {
+        spec,
+        name: args.name,
+        krate: args.krate.unwrap_or_else(|| syn::parse_quote!(::chaos)),
+        outcome_span,
+    })
+}
+
+/// The tokens an error about the attribute as a whole underlines: all of its arguments, or the
+/// attribute itself when it has none.
+fn whole_attribute(attr_tokens: &TokenStream) -> TokenStream {
+    if attr_tokens.is_empty() {
+        let span = Span::call_site();
+        quote::quote_spanned!(span=> chaos)
+    } else {
+        quote!(#attr_tokens)
+    }
+}
+
+/// The first `impl Trait` in the return type, if any.
+fn opaque_return(output: &ReturnType) -> Option<&syn::TypeImplTrait> {
+    struct Find<'a>(Option<&'a syn::TypeImplTrait>);
+    impl<'a> Visit<'a> for Find<'a> {
+        fn visit_type_impl_trait(&mut self, node: &'a syn::TypeImplTrait) {
+            self.0.get_or_insert(node);
+        }
+    }
+    let ReturnType::Type(_, ty) = output else { return None };
+    let mut find = Find(None);
+    find.visit_type(ty);
+    find.0
+}

@@ -1,0 +1,227 @@
+//! The generated code (feature `enabled`).
+//!
+//! The attribute keeps the function as it is, signature and all, and puts a prelude in front of
+//! the body, which moves into a block of its own so that its items (`use x::*`, `mod core`) cannot
+//! reach the prelude:
+//!
+//! ```text
+//! #[chaos(status = 503, rate = 0.1)]            async fn handler(req: Req) -> Result<R, E> {
+//! async fn handler(req: Req) -> Result<R, E> {      static __CHAOS_POINT: Point = Point::new("app::handler", spec);
+//!     body                               ==>        if let Some(injection) = __CHAOS_POINT.decide() {
+//! }                                                     delay_async(injection.latency()).await;
+//!                                                       if let Some(fault) = injection.into_fault() {
+//!                                                           return /* fault as Result<R, E> */;
+//!                                                       }
+//!                                                   }
+//!                                                   { body }
+//!                                               }
+//! ```
+//!
+//! A plain `fn` gets `delay_blocking` instead. A method that `#[async_trait]` already turned into
+//! `fn m(..) -> Pin<Box<dyn Future<Output = R> + ..>> { Box::pin(async move { body }) }` gets the
+//! prelude inside that `async move` block, with `R` as the return type.
+
+use chaos_core::spec::{FaultSpec, Outcome, Trigger};
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::{Block, Expr, ItemFn, Stmt, Type};
+
+use crate::check::Checked;
+
+/// The instrumented function.
+pub fn expand(checked: &Checked, mut func: ItemFn) -> TokenStream {
+    let name = point_name(checked, &func);
+    match async_trait_body(&mut func) {
+        Some((block, output)) => {
+            let prelude = prelude(checked, &name, true, &output);
+            wrap(block, prelude);
+        }
+        None => {
+            let is_async = func.sig.asyncness.is_some();
+            let output = return_type(&func.sig.output);
+            let prelude = prelude(checked, &name, is_async, &output);
+            wrap(&mut func.block, prelude);
+        }
+    }
+    quote!(#func)
+}
+
+/// Replaces `{ body }` with `{ prelude { body } }`.
+fn wrap(block: &mut Block, prelude: TokenStream) {
+    let body = std::mem::replace(block, syn::parse_quote!({}));
+    *block = syn::parse_quote!({
+        #prelude
+        #body
+    });
+}
+
+/// The point's name as a `&'static str` expression: `name = "..."`, or the function's path. When
+/// several `#[chaos]` are stacked, the one nearest the function takes the plain path and each one
+/// above it a `#2`, `#3`... suffix (attributes expand from the outside in, so an attribute sees the
+/// ones below it still on the function).
+fn point_name(checked: &Checked, func: &ItemFn) -> TokenStream {
+    if let Some(name) = &checked.name {
+        return quote!(#name);
+    }
+    let below = func
+        .attrs
+        .iter()
+        .filter(|a| a.path().segments.last().is_some_and(|s| s.ident == "chaos"))
+        .count();
+    let suffix = if below == 0 { String::new() } else { format!("#{}", below + 1) };
+    let ident = func.sig.ident.to_string();
+    let ident = ident.strip_prefix("r#").unwrap_or(&ident);
+    let tail = format!("::{ident}{suffix}");
+    quote!(::core::concat!(::core::module_path!(), #tail))
+}
+
+fn prelude(checked: &Checked, name: &TokenStream, is_async: bool, output: &Type) -> TokenStream {
+    let krate = &checked.krate;
+    let spec = spec_tokens(checked, &checked.spec);
+    let delay = if is_async {
+        quote!(#krate::__private::delay_async(__chaos_injection.latency()).await;)
+    } else {
+        quote!(#krate::__private::delay_blocking(__chaos_injection.latency());)
+    };
+    let outcome = match checked.spec.outcome() {
+        None => quote!(),
+        Some(Outcome::Panic(_)) => quote! {
+            if let ::core::option::Option::Some(__chaos_fault) = __chaos_injection.into_fault() {
+                #krate::__private::raise(__chaos_fault);
+            }
+        },
+        Some(Outcome::Status(_) | Outcome::Error(_)) => {
+            // Spanned at the `status`/`error` key: a return type that cannot carry the fault is
+            // reported on the attribute, by `FaultReturn`'s diagnostic.
+            let span = checked.outcome_span;
+            let convert = quote_spanned! {span=>
+                (&&&#krate::__private::dispatch::Slot::<#output>::new()).__chaos_return(__chaos_fault)
+            };
+            quote! {
+                if let ::core::option::Option::Some(__chaos_fault) = __chaos_injection.into_fault() {
+                    #[allow(unused_imports)]
+                    use #krate::__private::dispatch::{ViaResultErr as _, ViaResultOk as _, ViaValue as _};
+                    return #convert;
+                }
+            }
+        }
+    };
+    let point = format_ident!("__CHAOS_POINT");
+    quote! {
+        static #point: #krate::__private::Point = #krate::__private::Point::new(#name, #spec);
+        if let ::core::option::Option::Some(__chaos_injection) = #point.decide() {
+            #delay
+            #outcome
+        }
+    }
+}
+
+/// The validated spec as a constant expression.
+fn spec_tokens(checked: &Checked, spec: &FaultSpec) -> TokenStream {
+    let krate = &checked.krate;
+    let p = quote!(#krate::__private);
+    let latency = match spec.latency() {
+        Some(l) => {
+            let (min, max) = (Literal::u64_suffixed(l.min_ms()), Literal::u64_suffixed(l.max_ms()));
+            quote!(::core::option::Option::Some(#p::Latency::new(#min, #max)))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let outcome = match spec.outcome() {
+        Some(Outcome::Status(code)) => {
+            let code = Literal::u16_suffixed(*code);
+            quote!(::core::option::Option::Some(#p::Outcome::Status(#code)))
+        }
+        Some(Outcome::Error(m)) => {
+            let m = m.as_ref();
+            quote!(::core::option::Option::Some(#p::Outcome::Error(#p::Cow::Borrowed(#m))))
+        }
+        Some(Outcome::Panic(m)) => {
+            let m = m.as_ref();
+            quote!(::core::option::Option::Some(#p::Outcome::Panic(#p::Cow::Borrowed(#m))))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let trigger = match spec.trigger() {
+        Trigger::Rate(rate) => {
+            let rate = Literal::f64_suffixed(rate);
+            quote!(#p::Trigger::Rate(#rate))
+        }
+        Trigger::OneIn(n) => {
+            let n = Literal::u64_suffixed(n);
+            quote!(#p::Trigger::OneIn(#n))
+        }
+    };
+    quote!(#p::FaultSpec::from_parts(#latency, #outcome, #trigger))
+}
+
+/// For a method `#[async_trait]` has rewritten, the `async move` block that holds the body, and
+/// the future's `Output` type. `None` for any other function.
+fn async_trait_body(func: &mut ItemFn) -> Option<(&mut Block, Type)> {
+    if func.sig.asyncness.is_some() {
+        return None;
+    }
+    let output = future_output(&func.sig.output)?;
+    let Some(Stmt::Expr(Expr::Call(call), None)) = func.block.stmts.last_mut() else {
+        return None;
+    };
+    let Expr::Path(callee) = &*call.func else { return None };
+    let segments: Vec<String> = callee.path.segments.iter().map(|s| s.ident.to_string()).collect();
+    if !segments.ends_with(&["Box".to_string(), "pin".to_string()]) || call.args.len() != 1 {
+        return None;
+    }
+    match call.args.first_mut()? {
+        Expr::Async(async_block) if async_block.capture.is_some() => Some((&mut async_block.block, output)),
+        _ => None,
+    }
+}
+
+/// `R` in a return type `Pin<Box<dyn Future<Output = R> + ...>>`.
+fn future_output(output: &syn::ReturnType) -> Option<Type> {
+    let syn::ReturnType::Type(_, ty) = output else { return None };
+    let pin = last_segment(ty)?;
+    if pin.ident != "Pin" {
+        return None;
+    }
+    let boxed = only_type_arg(&pin.arguments)?;
+    let boxed = last_segment(boxed)?;
+    if boxed.ident != "Box" {
+        return None;
+    }
+    let Type::TraitObject(object) = only_type_arg(&boxed.arguments)? else { return None };
+    object.bounds.iter().find_map(|bound| {
+        let syn::TypeParamBound::Trait(t) = bound else { return None };
+        let future = t.path.segments.last()?;
+        if future.ident != "Future" {
+            return None;
+        }
+        let syn::PathArguments::AngleBracketed(args) = &future.arguments else { return None };
+        args.args.iter().find_map(|arg| match arg {
+            syn::GenericArgument::AssocType(assoc) if assoc.ident == "Output" => Some(assoc.ty.clone()),
+            _ => None,
+        })
+    })
+}
+
+fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {
+    match ty {
+        Type::Path(p) if p.qself.is_none() => p.path.segments.last(),
+        _ => None,
+    }
+}
+
+fn only_type_arg(args: &syn::PathArguments) -> Option<&Type> {
+    let syn::PathArguments::AngleBracketed(args) = args else { return None };
+    match args.args.first()? {
+        syn::GenericArgument::Type(ty) => Some(ty),
+        _ => None,
+    }
+}
+
+/// The declared return type, `()` when there is none.
+pub fn return_type(output: &syn::ReturnType) -> Type {
+    match output {
+        syn::ReturnType::Default => syn::parse_quote!(()),
+        syn::ReturnType::Type(_, ty) => (**ty).clone(),
+    }
+}

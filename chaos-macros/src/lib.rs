@@ -1,0 +1,42 @@
+//! The `#[chaos]` attribute. Use it through the `chaos` crate, which re-exports it and documents
+//! it; this crate only turns the attribute into code.
+
+use proc_macro::TokenStream;
+
+mod args;
+mod check;
+mod errors;
+#[cfg(feature = "enabled")]
+mod expand;
+
+/// See `chaos::chaos`.
+#[proc_macro_attribute]
+pub fn chaos(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let attr = proc_macro2::TokenStream::from(attr);
+    let item = proc_macro2::TokenStream::from(item);
+    let mut errors = errors::Errors::new();
+    let args = args::Args::parse(attr.clone(), &mut errors);
+    let func = match syn::parse2::<syn::ItemFn>(item.clone()) {
+        Ok(func) => Some(func),
+        Err(_) => {
+            errors.push(syn::Error::new(
+                proc_macro2::Span::call_site(),
+                "`#[chaos]` goes on a function with a body (a free function, or a method in an `impl` or `trait` block)",
+            ));
+            None
+        }
+    };
+    let checked = func.as_ref().and_then(|f| check::check(args, &attr, f, &mut errors));
+    // On any error, the function is still emitted unchanged, so its callers and the IDE see it
+    // and the user reads the attribute's errors rather than a cascade of missing-item errors.
+    if let Some(error) = errors.into_error() {
+        let error = error.to_compile_error();
+        return quote::quote!(#error #item).into();
+    }
+    match (checked, func) {
+        #[cfg(feature = "enabled")]
+        (Some(checked), Some(func)) => expand::expand(&checked, func).into(),
+        // Compiled out: the function exactly as written, token for token.
+        _ => item.into(),
+    }
+}

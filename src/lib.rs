@@ -1,0 +1,148 @@
+//! Compile-time checked fault injection for async services and serverless functions.
+//!
+//! Put `#[chaos(...)]` on a function and, when your crate is built with chaos turned on, some of
+//! its calls are delayed, answered with an error status, failed with an error or made to panic, so
+//! you can see whether the rest of the system degrades gracefully:
+//!
+//! ```
+//! use chaos::chaos;
+//!
+//! type Error = Box<dyn std::error::Error + Send + Sync>;
+//!
+//! // Every call fails with an injected error when chaos is compiled in.
+//! #[chaos(error = "profile store unavailable", rate = 1.0)]
+//! fn load_profile(id: u64) -> Result<String, Error> {
+//!     Ok(format!("profile {id}"))
+//! }
+//!
+//! let result = load_profile(7);
+//! if chaos::ENABLED {
+//!     let error = result.unwrap_err();
+//!     let fault = error.downcast_ref::<chaos::Fault>().expect("an injected fault");
+//!     assert!(fault.point().ends_with("::load_profile"));
+//! } else {
+//!     assert_eq!(result.unwrap(), "profile 7");
+//! }
+//! ```
+//!
+//! # Turning it on
+//!
+//! The attribute does nothing unless the `enabled` feature of this crate is on. Forward a feature
+//! of your own crate to it, so that ordinary builds never contain an injection point:
+//!
+//! ```toml
+//! [dependencies]
+//! chaos = { version = "0.1", features = ["http"] }
+//!
+//! [features]
+//! chaos = ["chaos/enabled"]
+//! ```
+//!
+//! and build or test with `--features chaos`. Without it, an annotated function compiles to
+//! exactly what it would be without the attribute: the same machine code, the same future size,
+//! and no symbol of this crate in the binary. The attribute's arguments are checked either way,
+//! so a mistake fails the build even when chaos is off.
+//!
+//! # Features
+//! - `enabled`: compile the injection points in.
+//! - `http`: `status` faults can return `http::Response<B>` and `http::StatusCode` (also inside a
+//!   `Result`).
+
+pub use chaos_core::{Fault, FaultKind, FaultReturn};
+
+/// Whether this build has chaos compiled in (the `enabled` feature).
+///
+/// ```
+/// if chaos::ENABLED {
+///     println!("chaos is compiled into this binary");
+/// }
+/// ```
+pub const ENABLED: bool = cfg!(feature = "enabled");
+
+/// Injects faults into the function it is put on.
+///
+/// ```
+/// use chaos::chaos;
+/// use std::time::{Duration, Instant};
+///
+/// // 20 ms of latency on every call, then the body runs.
+/// #[chaos(latency_ms = 20)]
+/// fn lookup(key: &str) -> usize {
+///     key.len()
+/// }
+///
+/// let started = Instant::now();
+/// assert_eq!(lookup("abc"), 3);
+/// assert_eq!(started.elapsed() >= Duration::from_millis(20), chaos::ENABLED);
+/// ```
+///
+/// # Keys
+///
+/// | key | value | meaning |
+/// |---|---|---|
+/// | `latency_ms` | integer, or a range `100..=500` / `100..500` | delay before the body runs; a range draws uniformly |
+/// | `status` | integer in 100..=599 | answer with this HTTP status instead of running the body |
+/// | `error` | string literal | return an error ([`Fault`]) instead of running the body |
+/// | `panic` | string literal | panic with this message (the "exception" fault) |
+/// | `rate` | float in 0.0..=1.0, default 1.0 | probability that a call is faulted |
+/// | `one_in` | integer >= 1 | exactly every Nth call is faulted (instead of `rate`) |
+/// | `name` | string literal | the injection point's name; default `module_path!()::fn_name` |
+/// | `crate` | path | where this crate is, if not at `::chaos` |
+///
+/// At least one of `latency_ms`, `status`, `error` and `panic` is required, and at most one of
+/// `status`, `error` and `panic`. Every mistake is a compile error on the offending tokens.
+///
+/// # What a call does
+///
+/// One decision per call, at its start. A faulted call first waits the latency
+/// (`tokio::time::sleep` in an `async fn`, so the executor keeps running other tasks, which needs
+/// a tokio runtime with the time driver; `std::thread::sleep` in a plain `fn`, which blocks the
+/// thread), then returns the outcome fault instead of running the body. With latency alone, the
+/// body runs after the delay. A plain `fn` that returns a future is a plain `fn`: its delay
+/// happens when it is called, not when the future is polled.
+///
+/// # What a fault returns
+///
+/// For a declared return type `R`:
+/// - `Result<T, E>` with `E: From<Fault>` (such as `Box<dyn Error + Send + Sync>`, which is
+///   `lambda_runtime::Error`, or `anyhow::Error`) gets `Err(E::from(fault))`, except that a
+///   `status` fault where `T` is a response type (`T: FaultReturn`) gets `Ok(T::from_fault(..))`;
+/// - a type implementing [`FaultReturn`] (`http::Response<B>` and `http::StatusCode` with the
+///   `http` feature, or your own) gets `R::from_fault(fault)`.
+///
+/// Any other return type with `status` or `error` is a compile error that says what to return
+/// instead. `latency_ms` and `panic` work with any return type, `impl Trait` included.
+///
+/// ```
+/// # #[cfg(feature = "http")] {
+/// use chaos::chaos;
+///
+/// #[chaos(status = 503)]
+/// async fn handler() -> http::Response<String> {
+///     http::Response::new("hello".to_string())
+/// }
+///
+/// # let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+/// let response = runtime.block_on(handler());
+/// assert_eq!(response.status(), if chaos::ENABLED { 503 } else { 200 });
+/// # }
+/// ```
+///
+/// # Names and stacking
+///
+/// A point is named `module_path!()::fn_name` unless `name` says otherwise; two methods of the same
+/// name in one module need a `name` to tell them apart. Stacked attributes are independent points:
+/// the one nearest the function keeps the plain name, the ones above it get `#2`, `#3`, ...
+///
+/// # Other macros
+///
+/// The signature is kept as written and the body is kept in its own block, so the attribute
+/// combines with `#[tokio::main]`, `#[tokio::test]`, `#[tracing::instrument]` (in either order)
+/// and with methods of an `#[async_trait]` impl (where it delays inside the returned future).
+pub use chaos_macros::chaos;
+
+/// What only the expansion of `#[chaos]` uses; not a public API and not covered by semver.
+#[doc(hidden)]
+pub mod __private {
+    pub use chaos_core::__private::*;
+}

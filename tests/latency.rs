@@ -1,0 +1,94 @@
+//! Latency faults, measured on tokio's paused clock (no wall-clock timing in tests).
+#![cfg(feature = "enabled")]
+
+use std::time::Duration;
+
+use chaos::chaos;
+use tokio::time::Instant;
+
+#[chaos(latency_ms = 300)]
+async fn slow_lookup(x: u32) -> u32 {
+    x + 1
+}
+
+#[chaos(latency_ms = 100..=500)]
+async fn jittery() -> Instant {
+    Instant::now()
+}
+
+#[chaos(latency_ms = 100..200)]
+async fn jittery_exclusive() -> Instant {
+    Instant::now()
+}
+
+#[chaos(latency_ms = 250, error = "late failure")]
+async fn slow_then_failing() -> Result<u32, chaos::Fault> {
+    Ok(1)
+}
+
+#[tokio::test(start_paused = true)]
+async fn fixed_latency_delays_then_runs_the_body() {
+    let started = Instant::now();
+    assert_eq!(slow_lookup(1).await, 2);
+    assert_eq!(started.elapsed(), Duration::from_millis(300));
+}
+
+#[tokio::test(start_paused = true)]
+async fn range_latency_draws_inside_the_range() {
+    let mut seen = Vec::new();
+    for _ in 0..200 {
+        let started = Instant::now();
+        let body_ran_at = jittery().await;
+        seen.push(body_ran_at - started);
+    }
+    let (min, max) = (seen.iter().min().unwrap(), seen.iter().max().unwrap());
+    assert!(*min >= Duration::from_millis(100) && *max <= Duration::from_millis(500), "{min:?}..{max:?}");
+    // 200 uniform draws from 401 values cannot plausibly all land in one half.
+    assert!(*min < Duration::from_millis(300) && *max > Duration::from_millis(300), "{min:?}..{max:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn exclusive_range_excludes_its_end() {
+    for _ in 0..200 {
+        let started = Instant::now();
+        let delay = jittery_exclusive().await - started;
+        assert!(delay >= Duration::from_millis(100) && delay < Duration::from_millis(200), "{delay:?}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn latency_comes_before_the_outcome() {
+    let started = Instant::now();
+    let fault = slow_then_failing().await.unwrap_err();
+    assert_eq!(fault.message(), Some("late failure"));
+    assert_eq!(started.elapsed(), Duration::from_millis(250));
+}
+
+#[tokio::test(start_paused = true)]
+async fn other_tasks_keep_running_during_the_delay() {
+    let ticker = tokio::spawn(async {
+        let mut ticks = 0;
+        while ticks < 10 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            ticks += 1;
+        }
+        Instant::now()
+    });
+    let started = Instant::now();
+    slow_lookup(1).await;
+    let ticker_done = ticker.await.unwrap();
+    // The ticker finished 100 ms in, while `slow_lookup` was still waiting its 300 ms.
+    assert_eq!(ticker_done - started, Duration::from_millis(100));
+}
+
+#[test]
+fn plain_fn_latency_blocks_the_thread() {
+    #[chaos(latency_ms = 15)]
+    fn blocking(x: u32) -> u32 {
+        x * 2
+    }
+    let started = std::time::Instant::now();
+    assert_eq!(blocking(4), 8);
+    // Only a lower bound: a sleep never ends early, however loaded the machine is.
+    assert!(started.elapsed() >= Duration::from_millis(15));
+}
