@@ -92,3 +92,30 @@ fn plain_fn_latency_blocks_the_thread() {
     // Only a lower bound: a sleep never ends early, however loaded the machine is.
     assert!(started.elapsed() >= Duration::from_millis(15));
 }
+
+#[async_trait::async_trait]
+trait Remote {
+    async fn fetch(&self, id: u64) -> Result<u64, chaos::Fault>;
+}
+
+struct Client;
+
+#[async_trait::async_trait]
+impl Remote for Client {
+    #[chaos(latency_ms = 300, error = "remote down")]
+    async fn fetch(&self, id: u64) -> Result<u64, chaos::Fault> {
+        Ok(id)
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn async_trait_methods_delay_inside_the_future_and_fault_it() {
+    let started = Instant::now();
+    let future = Client.fetch(1);
+    // Had the attribute treated the rewritten method as a plain `fn`, it would have slept the
+    // thread here, which tokio's paused clock does not see, and the future would take no time.
+    assert_eq!(started.elapsed(), Duration::ZERO);
+    let fault = future.await.unwrap_err();
+    assert_eq!(started.elapsed(), Duration::from_millis(300));
+    assert_eq!(fault.message(), Some("remote down"));
+}

@@ -302,10 +302,15 @@ fn validate_latency(input: LatencyInput) -> Result<Latency, SpecError> {
     let bound = |v: i128| {
         if (0..=MAX_LATENCY_MS).contains(&v) {
             Ok(v as u64)
+        } else if v < 0 {
+            Err(SpecError::new(
+                Key::LatencyMs,
+                format!("`latency_ms` must be a non-negative number of milliseconds, found {v}"),
+            ))
         } else {
             Err(SpecError::new(
                 Key::LatencyMs,
-                format!("`latency_ms` must be a number of milliseconds between 0 and {MAX_LATENCY_MS}, found {v}"),
+                format!("`latency_ms` must be at most {MAX_LATENCY_MS} milliseconds, found {v}"),
             ))
         }
     };
@@ -383,7 +388,7 @@ fn validate_trigger(input: &SpecInput, errors: &mut Vec<SpecError>) -> Option<Tr
         } else {
             errors.push(SpecError::new(
                 Key::Rate,
-                format!("`rate` must be a probability between 0.0 and 1.0, found {rate}"),
+                format!("`rate` must be a probability between 0.0 and 1.0, found {rate:?}"),
             ));
             None
         }

@@ -29,6 +29,9 @@ pub struct Args {
     pub tokens: HashMap<Key, TokenStream>,
     /// The key ident of each spec key present (the span a key-specific expansion points at).
     pub key_spans: HashMap<Key, Span>,
+    /// Some key or value could not be read, so rules about the spec as a whole ("no fault at
+    /// all") would only repeat that error.
+    pub incomplete: bool,
 }
 
 /// One `key = value` pair, before its key is interpreted.
@@ -62,12 +65,14 @@ impl Args {
             krate: None,
             tokens: HashMap::new(),
             key_spans: HashMap::new(),
+            incomplete: false,
         };
         let parser = Punctuated::<Entry, Token![,]>::parse_terminated;
         let entries = match syn::parse::Parser::parse2(parser, tokens) {
             Ok(entries) => entries,
             Err(e) => {
                 errors.push(e);
+                args.incomplete = true;
                 return args;
             }
         };
@@ -81,6 +86,7 @@ impl Args {
                 );
                 e.combine(syn::Error::new(first.span(), format!("`{key_name}` is first given here")));
                 errors.push(e);
+                args.incomplete = true;
                 continue;
             }
             seen.insert(key_name.clone(), entry.key.clone());
@@ -91,6 +97,7 @@ impl Args {
 
     fn set(&mut self, key_name: &str, entry: Entry, errors: &mut Errors) {
         let Entry { key, value } = entry;
+        let errors_before = errors.count();
         if key_name == "crate" {
             match crate_path(&value) {
                 Some(path) => self.krate = Some(path),
@@ -125,6 +132,7 @@ impl Args {
                 format!("`{spec_key}` expects {}, found {found}", spec_key.expects()),
             )),
         }
+        self.incomplete |= errors.count() > errors_before;
     }
 }
 

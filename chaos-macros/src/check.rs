@@ -39,6 +39,9 @@ pub fn check(args: Args, attr_tokens: &TokenStream, func: &ItemFn, errors: &mut 
     let spec = match spec::validate(&args.spec) {
         Ok(spec) => Some(spec),
         Err(problems) => {
+            // Without a key, a problem is about the spec as a whole; after a key that could not
+            // be read it would only be an echo of that key's error.
+            let problems = problems.into_iter().filter(|p| p.key().is_some() || !args.incomplete);
             for problem in problems {
                 let tokens = problem
                     .key()

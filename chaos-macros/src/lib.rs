@@ -18,9 +18,9 @@ pub fn chaos(attr: TokenStream, item: TokenStream) -> TokenStream {
     let args = args::Args::parse(attr.clone(), &mut errors);
     let func = match syn::parse2::<syn::ItemFn>(item.clone()) {
         Ok(func) => Some(func),
-        Err(_) => {
+        Err(not_a_fn) => {
             errors.push(syn::Error::new(
-                proc_macro2::Span::call_site(),
+                not_a_fn.span(),
                 "`#[chaos]` goes on a function with a body (a free function, or a method in an `impl` or `trait` block)",
             ));
             None

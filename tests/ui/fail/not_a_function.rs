@@ -1,0 +1,6 @@
+use chaos::chaos;
+
+#[chaos(latency_ms = 10)]
+struct NotAFunction;
+
+fn main() {}

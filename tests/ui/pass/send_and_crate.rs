@@ -1,0 +1,31 @@
+//! Futures that were `Send` stay `Send`, and `crate = path` finds a re-exported `chaos`.
+#![deny(warnings)]
+
+mod reexport {
+    pub use ::chaos;
+}
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+#[reexport::chaos::chaos(crate = crate::reexport::chaos, error = "renamed", rate = 0.0, latency_ms = 1)]
+async fn through_reexport(id: u64) -> Result<u64, Error> {
+    Ok(id)
+}
+
+#[chaos::chaos(crate = "::chaos", status = 503, rate = 0.0, latency_ms = 1..=2)]
+async fn send_across_await(id: u64) -> Result<u64, Error> {
+    let shared = std::sync::Arc::new(id);
+    tokio::task::yield_now().await;
+    Ok(*shared)
+}
+
+fn assert_send<T: Send + 'static>(value: T) -> T {
+    value
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+    let handle = runtime.spawn(assert_send(send_across_await(5)));
+    assert_eq!(runtime.block_on(handle).unwrap().unwrap(), 5);
+    assert_eq!(runtime.block_on(assert_send(through_reexport(6))).unwrap(), 6);
+}
