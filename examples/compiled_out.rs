@@ -45,7 +45,10 @@ pub fn twin_chaos_sum(values: &[u32]) -> u64 {
 }
 
 fn main() {
-    let input: Vec<u32> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let input: Vec<u32> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
     let seed = input.first().copied().map_or(42, u64::from);
     let plain = (twin_plain_result(seed).ok(), twin_plain_sum(&input));
     let annotated = (twin_chaos_result(seed).ok(), twin_chaos_sum(&input));

@@ -21,7 +21,7 @@ fn always_panicking() -> u32 {
 
 #[test]
 fn no_fault_ever_fires() {
-    assert!(!chaos::ENABLED);
+    const { assert!(!chaos::ENABLED) };
     for _ in 0..1_000 {
         assert_eq!(always_failing().unwrap(), 7);
         assert_eq!(always_panicking(), 7);
@@ -49,7 +49,10 @@ async fn plain_twin(x: u64) -> Result<u64, Error> {
 
 #[test]
 fn future_size_matches_an_unannotated_twin() {
-    assert_eq!(std::mem::size_of_val(&annotated_future(1)), std::mem::size_of_val(&plain_twin(1)));
+    assert_eq!(
+        std::mem::size_of_val(&annotated_future(1)),
+        std::mem::size_of_val(&plain_twin(1))
+    );
     // A sanity check that sizes of futures are being compared at all.
     assert!(std::mem::size_of_val(&plain_future(1)) > 0);
 }
@@ -63,7 +66,13 @@ fn build_example(features: &[&str]) -> PathBuf {
     let mut command = Command::new(cargo);
     command
         .current_dir(root)
-        .args(["build", "--release", "--example", "compiled_out", "--target-dir"])
+        .args([
+            "build",
+            "--release",
+            "--example",
+            "compiled_out",
+            "--target-dir",
+        ])
         .arg(&target_dir);
     if !features.is_empty() {
         command.args(["--features", &features.join(",")]);
@@ -82,7 +91,9 @@ struct Binary {
 
 impl Binary {
     fn read(path: &Path) -> Binary {
-        Binary { data: std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())) }
+        Binary {
+            data: std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+        }
     }
 
     /// Every symbol name, demangled.
@@ -90,7 +101,11 @@ impl Binary {
         let file = object::File::parse(&*self.data).expect("an object file");
         file.symbols()
             .chain(file.dynamic_symbols())
-            .filter_map(|s| s.name().ok().map(|n| format!("{:#}", rustc_demangle::demangle(n))))
+            .filter_map(|s| {
+                s.name()
+                    .ok()
+                    .map(|n| format!("{:#}", rustc_demangle::demangle(n)))
+            })
             .collect()
     }
 
@@ -101,7 +116,9 @@ impl Binary {
             .symbols()
             .find(|s| s.name() == Ok(name))
             .unwrap_or_else(|| panic!("no symbol {name}"));
-        let section = file.section_by_index(symbol.section_index().expect("a defined symbol")).unwrap();
+        let section = file
+            .section_by_index(symbol.section_index().expect("a defined symbol"))
+            .unwrap();
         let bytes = object::ObjectSection::data_range(&section, symbol.address(), symbol.size())
             .expect("section data")
             .expect("the symbol inside its section");
@@ -123,18 +140,31 @@ fn chaos_symbols(symbols: &[String]) -> Vec<&String> {
 fn release_binary_holds_no_chaos_symbol_and_twins_have_the_same_machine_code() {
     let off = Binary::read(&build_example(&[]));
     let symbols = off.symbols();
-    assert!(symbols.iter().any(|s| s == "twin_chaos_result"), "the symbol table is readable");
+    assert!(
+        symbols.iter().any(|s| s == "twin_chaos_result"),
+        "the symbol table is readable"
+    );
     assert_eq!(chaos_symbols(&symbols), Vec::<&String>::new());
     for (plain, annotated) in [
         ("twin_plain_result", "twin_chaos_result"),
         ("twin_plain_sum", "twin_chaos_sum"),
     ] {
-        assert_eq!(off.function_bytes(plain), off.function_bytes(annotated), "{plain} vs {annotated}");
+        assert_eq!(
+            off.function_bytes(plain),
+            off.function_bytes(annotated),
+            "{plain} vs {annotated}"
+        );
     }
 
     // The same checks on the same example with chaos compiled in must see it: otherwise they
     // would pass whatever the attribute emitted.
     let on = Binary::read(&build_example(&["enabled"]));
-    assert!(!chaos_symbols(&on.symbols()).is_empty(), "chaos_core symbols in the enabled build");
-    assert_ne!(on.function_bytes("twin_plain_result"), on.function_bytes("twin_chaos_result"));
+    assert!(
+        !chaos_symbols(&on.symbols()).is_empty(),
+        "chaos_core symbols in the enabled build"
+    );
+    assert_ne!(
+        on.function_bytes("twin_plain_result"),
+        on.function_bytes("twin_chaos_result")
+    );
 }

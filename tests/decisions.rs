@@ -96,7 +96,10 @@ fn one_in_counts_calls_across_threads() {
 }
 
 fn fault_of(result: Result<u32, Error>) -> Fault {
-    *result.unwrap_err().downcast::<Fault>().expect("an injected fault")
+    *result
+        .unwrap_err()
+        .downcast::<Fault>()
+        .expect("an injected fault")
 }
 
 #[test]
@@ -104,7 +107,10 @@ fn default_name_is_module_path_and_function() {
     let fault = fault_of(rate_one());
     assert_eq!(fault.point(), "decisions::rate_one");
     assert_eq!(fault.message(), Some("always"));
-    assert_eq!(fault.to_string(), "chaos: injected error at `decisions::rate_one`: always");
+    assert_eq!(
+        fault.to_string(),
+        "chaos: injected error at `decisions::rate_one`: always"
+    );
 }
 
 #[test]
@@ -131,10 +137,18 @@ fn stacked_attributes_are_independent_points_with_their_own_names() {
     }
     let inner = fault_of(inner_fires());
     assert_eq!(inner.message(), Some("inner"));
-    assert!(inner.point().ends_with("::inner_fires"), "{}", inner.point());
+    assert!(
+        inner.point().ends_with("::inner_fires"),
+        "{}",
+        inner.point()
+    );
     let outer = fault_of(outer_fires());
     assert_eq!(outer.message(), Some("outer"));
-    assert!(outer.point().ends_with("::outer_fires#2"), "{}", outer.point());
+    assert!(
+        outer.point().ends_with("::outer_fires#2"),
+        "{}",
+        outer.point()
+    );
 }
 
 #[test]
@@ -159,7 +173,9 @@ fn panic_fault_panics_with_its_message() {
         1
     }
     let payload = std::panic::catch_unwind(explodes).unwrap_err();
-    let message = payload.downcast_ref::<String>().expect("a formatted panic message");
+    let message = payload
+        .downcast_ref::<String>()
+        .expect("a formatted panic message");
     assert!(message.contains("downstream exploded"), "{message}");
     assert!(message.contains("decisions::"), "{message}");
 }

@@ -42,9 +42,15 @@ async fn range_latency_draws_inside_the_range() {
         seen.push(body_ran_at - started);
     }
     let (min, max) = (seen.iter().min().unwrap(), seen.iter().max().unwrap());
-    assert!(*min >= Duration::from_millis(100) && *max <= Duration::from_millis(500), "{min:?}..{max:?}");
+    assert!(
+        *min >= Duration::from_millis(100) && *max <= Duration::from_millis(500),
+        "{min:?}..{max:?}"
+    );
     // 200 uniform draws from 401 values cannot plausibly all land in one half.
-    assert!(*min < Duration::from_millis(300) && *max > Duration::from_millis(300), "{min:?}..{max:?}");
+    assert!(
+        *min < Duration::from_millis(300) && *max > Duration::from_millis(300),
+        "{min:?}..{max:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -52,7 +58,10 @@ async fn exclusive_range_excludes_its_end() {
     for _ in 0..200 {
         let started = Instant::now();
         let delay = jittery_exclusive().await - started;
-        assert!(delay >= Duration::from_millis(100) && delay < Duration::from_millis(200), "{delay:?}");
+        assert!(
+            delay >= Duration::from_millis(100) && delay < Duration::from_millis(200),
+            "{delay:?}"
+        );
     }
 }
 

@@ -57,7 +57,10 @@ fn status_on_a_non_response_result_becomes_an_error() {
 #[test]
 fn anyhow_result_gets_the_fault() {
     let error = anyhow_error().unwrap_err();
-    assert_eq!(error.downcast_ref::<Fault>().unwrap().message(), Some("anyhow"));
+    assert_eq!(
+        error.downcast_ref::<Fault>().unwrap().message(),
+        Some("anyhow")
+    );
 }
 
 #[test]
@@ -79,7 +82,9 @@ struct Reply {
 
 impl FaultReturn for Reply {
     fn from_fault(fault: Fault) -> Self {
-        Reply { code: fault.status().unwrap_or(500) }
+        Reply {
+            code: fault.status().unwrap_or(500),
+        }
     }
 }
 
@@ -117,7 +122,10 @@ fn status_on_a_result_of_a_response_type_is_an_ok_response() {
 #[test]
 fn error_on_a_result_of_a_response_type_is_an_err() {
     let error = own_response_in_result_error().unwrap_err();
-    assert_eq!(error.downcast_ref::<Fault>().unwrap().message(), Some("in result"));
+    assert_eq!(
+        error.downcast_ref::<Fault>().unwrap().message(),
+        Some("in result")
+    );
 }
 
 struct Service;
@@ -132,7 +140,10 @@ impl Service {
 #[tokio::test]
 async fn async_method_returning_self() {
     let error = Service.call().await.err().unwrap();
-    assert_eq!(error.downcast_ref::<Fault>().unwrap().point(), "returns::Service::call");
+    assert_eq!(
+        error.downcast_ref::<Fault>().unwrap().point(),
+        "returns::Service::call"
+    );
 }
 
 #[cfg(feature = "http")]

@@ -263,7 +263,11 @@ pub fn validate(input: &SpecInput) -> Result<FaultSpec, Vec<SpecError>> {
         .and_then(|l| record(&mut errors, validate_latency(l)));
     let outcome = validate_outcome(input, &mut errors);
     let trigger = validate_trigger(input, &mut errors);
-    if input.latency_ms.is_none() && input.status.is_none() && input.error.is_none() && input.panic.is_none() {
+    if input.latency_ms.is_none()
+        && input.status.is_none()
+        && input.error.is_none()
+        && input.panic.is_none()
+    {
         errors.push(SpecError {
             key: None,
             message: "no fault to inject: give at least one of `latency_ms`, `status`, `error` or `panic`".into(),
@@ -326,7 +330,9 @@ fn validate_latency(input: LatencyInput) -> Result<Latency, SpecError> {
             if lo > hi {
                 return Err(SpecError::new(
                     Key::LatencyMs,
-                    format!("`latency_ms` range {start}{op}{end} is inverted: write the smaller bound first, as in {end}{op}{start}"),
+                    format!(
+                        "`latency_ms` range {start}{op}{end} is inverted: write the smaller bound first, as in {end}{op}{start}"
+                    ),
                 ));
             }
             if inclusive {
@@ -334,7 +340,9 @@ fn validate_latency(input: LatencyInput) -> Result<Latency, SpecError> {
             } else if lo == hi {
                 Err(SpecError::new(
                     Key::LatencyMs,
-                    format!("`latency_ms` range {start}..{end} is empty: an exclusive range needs its end above its start; write {start}..={end} or just {start}"),
+                    format!(
+                        "`latency_ms` range {start}..{end} is empty: an exclusive range needs its end above its start; write {start}..={end} or just {start}"
+                    ),
                 ))
             } else {
                 Ok(Latency::new(lo, hi - 1))
@@ -378,7 +386,11 @@ fn validate_outcome(input: &SpecInput, errors: &mut Vec<SpecError>) -> Option<Ou
             ));
         }
     }
-    if present.len() == 1 { declared.pop() } else { None }
+    if present.len() == 1 {
+        declared.pop()
+    } else {
+        None
+    }
 }
 
 fn validate_trigger(input: &SpecInput, errors: &mut Vec<SpecError>) -> Option<Trigger> {
@@ -399,7 +411,9 @@ fn validate_trigger(input: &SpecInput, errors: &mut Vec<SpecError>) -> Option<Tr
         } else {
             errors.push(SpecError::new(
                 Key::OneIn,
-                format!("`one_in` must be an integer >= 1 (`one_in = 1` faults every call), found {n}"),
+                format!(
+                    "`one_in` must be an integer >= 1 (`one_in = 1` faults every call), found {n}"
+                ),
             ));
             None
         }

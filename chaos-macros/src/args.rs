@@ -10,7 +10,9 @@ use quote::{ToTokens, quote};
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
-use syn::{Expr, ExprLit, ExprRange, ExprUnary, Ident, Lit, LitStr, Path, RangeLimits, Token, UnOp};
+use syn::{
+    Expr, ExprLit, ExprRange, ExprUnary, Ident, Lit, LitStr, Path, RangeLimits, Token, UnOp,
+};
 
 use crate::errors::Errors;
 
@@ -84,20 +86,24 @@ impl Args {
                     entry.key.span(),
                     format!("duplicate key `{key_name}`: each key may be given once"),
                 );
-                e.combine(syn::Error::new(first.span(), format!("`{key_name}` is first given here")));
+                e.combine(syn::Error::new(
+                    first.span(),
+                    format!("`{key_name}` is first given here"),
+                ));
                 errors.push(e);
                 args.incomplete = true;
                 continue;
             }
             seen.insert(key_name.clone(), entry.key.clone());
+            let before = errors.count();
             args.set(&key_name, entry, errors);
+            args.incomplete |= errors.count() > before;
         }
         args
     }
 
     fn set(&mut self, key_name: &str, entry: Entry, errors: &mut Errors) {
         let Entry { key, value } = entry;
-        let errors_before = errors.count();
         if key_name == "crate" {
             match crate_path(&value) {
                 Some(path) => self.krate = Some(path),
@@ -132,7 +138,6 @@ impl Args {
                 format!("`{spec_key}` expects {}, found {found}", spec_key.expects()),
             )),
         }
-        self.incomplete |= errors.count() > errors_before;
     }
 }
 
@@ -172,11 +177,17 @@ fn describe(value: &Expr) -> String {
 /// An integer literal, possibly negated. Too large for `i128` is reported as such.
 fn integer(value: &Expr) -> Result<i128, String> {
     let (negative, lit) = match value {
-        Expr::Unary(ExprUnary { op: UnOp::Neg(_), expr, .. }) => (true, &**expr),
+        Expr::Unary(ExprUnary {
+            op: UnOp::Neg(_),
+            expr,
+            ..
+        }) => (true, &**expr),
         other => (false, other),
     };
     match lit {
-        Expr::Lit(ExprLit { lit: Lit::Int(int), .. }) => int
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(int), ..
+        }) => int
             .base10_parse::<i128>()
             .map(|v| if negative { -v } else { v })
             .map_err(|_| format!("`{int}`, which is too large")),
@@ -187,12 +198,20 @@ fn integer(value: &Expr) -> Result<i128, String> {
 /// A float or integer literal, possibly negated (`rate = 1` reads as `1.0`).
 fn float(value: &Expr) -> Result<f64, String> {
     let (negative, lit) = match value {
-        Expr::Unary(ExprUnary { op: UnOp::Neg(_), expr, .. }) => (true, &**expr),
+        Expr::Unary(ExprUnary {
+            op: UnOp::Neg(_),
+            expr,
+            ..
+        }) => (true, &**expr),
         other => (false, other),
     };
     let parsed = match lit {
-        Expr::Lit(ExprLit { lit: Lit::Float(f), .. }) => f.base10_parse::<f64>().ok(),
-        Expr::Lit(ExprLit { lit: Lit::Int(i), .. }) => i.base10_parse::<f64>().ok(),
+        Expr::Lit(ExprLit {
+            lit: Lit::Float(f), ..
+        }) => f.base10_parse::<f64>().ok(),
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(i), ..
+        }) => i.base10_parse::<f64>().ok(),
         _ => None,
     };
     parsed
@@ -202,7 +221,9 @@ fn float(value: &Expr) -> Result<f64, String> {
 
 fn string(value: &Expr) -> Result<&LitStr, String> {
     match value {
-        Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => Ok(s),
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => Ok(s),
         _ => Err(describe(value)),
     }
 }
@@ -210,7 +231,9 @@ fn string(value: &Expr) -> Result<&LitStr, String> {
 /// `300`, `100..=500` or `100..500`.
 fn latency(value: &Expr) -> Result<LatencyInput, String> {
     match value {
-        Expr::Range(ExprRange { start, limits, end, .. }) => {
+        Expr::Range(ExprRange {
+            start, limits, end, ..
+        }) => {
             let (Some(start), Some(end)) = (start, end) else {
                 return Err("a range without both bounds".into());
             };
@@ -228,7 +251,9 @@ fn latency(value: &Expr) -> Result<LatencyInput, String> {
 fn crate_path(value: &Expr) -> Option<Path> {
     match value {
         Expr::Path(p) if p.qself.is_none() => Some(p.path.clone()),
-        Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => s.parse().ok(),
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => s.parse().ok(),
         _ => None,
     }
 }

@@ -24,7 +24,12 @@ pub struct Checked {
 }
 
 /// Applies every rule, recording each broken one in `errors`.
-pub fn check(args: Args, attr_tokens: &TokenStream, func: &ItemFn, errors: &mut Errors) -> Option<Checked> {
+pub fn check(
+    args: Args,
+    attr_tokens: &TokenStream,
+    func: &ItemFn,
+    errors: &mut Errors,
+) -> Option<Checked> {
     if let Some(constness) = &func.sig.constness {
         errors.push(syn::Error::new_spanned(
             constness,
@@ -41,7 +46,9 @@ pub fn check(args: Args, attr_tokens: &TokenStream, func: &ItemFn, errors: &mut 
         Err(problems) => {
             // Without a key, a problem is about the spec as a whole; after a key that could not
             // be read it would only be an echo of that key's error.
-            let problems = problems.into_iter().filter(|p| p.key().is_some() || !args.incomplete);
+            let problems = problems
+                .into_iter()
+                .filter(|p| p.key().is_some() || !args.incomplete);
             for problem in problems {
                 let tokens = problem
                     .key()
@@ -99,7 +106,9 @@ fn opaque_return(output: &ReturnType) -> Option<&syn::TypeImplTrait> {
             self.0.get_or_insert(node);
         }
     }
-    let ReturnType::Type(_, ty) = output else { return None };
+    let ReturnType::Type(_, ty) = output else {
+        return None;
+    };
     let mut find = Find(None);
     find.visit_type(ty);
     find.0

@@ -8,7 +8,10 @@ pub struct Errors {
 
 impl Errors {
     pub fn new() -> Errors {
-        Errors { all: None, count: 0 }
+        Errors {
+            all: None,
+            count: 0,
+        }
     }
 
     pub fn push(&mut self, error: syn::Error) {

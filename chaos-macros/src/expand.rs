@@ -68,7 +68,11 @@ fn point_name(checked: &Checked, func: &ItemFn) -> TokenStream {
         .iter()
         .filter(|a| a.path().segments.last().is_some_and(|s| s.ident == "chaos"))
         .count();
-    let suffix = if below == 0 { String::new() } else { format!("#{}", below + 1) };
+    let suffix = if below == 0 {
+        String::new()
+    } else {
+        format!("#{}", below + 1)
+    };
     let ident = func.sig.ident.to_string();
     let ident = ident.strip_prefix("r#").unwrap_or(&ident);
     let tail = format!("::{ident}{suffix}");
@@ -122,7 +126,10 @@ fn spec_tokens(checked: &Checked, spec: &FaultSpec) -> TokenStream {
     let p = quote!(#krate::__private);
     let latency = match spec.latency() {
         Some(l) => {
-            let (min, max) = (Literal::u64_suffixed(l.min_ms()), Literal::u64_suffixed(l.max_ms()));
+            let (min, max) = (
+                Literal::u64_suffixed(l.min_ms()),
+                Literal::u64_suffixed(l.max_ms()),
+            );
             quote!(::core::option::Option::Some(#p::Latency::new(#min, #max)))
         }
         None => quote!(::core::option::Option::None),
@@ -165,20 +172,31 @@ fn async_trait_body(func: &mut ItemFn) -> Option<(&mut Block, Type)> {
     let Some(Stmt::Expr(Expr::Call(call), None)) = func.block.stmts.last_mut() else {
         return None;
     };
-    let Expr::Path(callee) = &*call.func else { return None };
-    let segments: Vec<String> = callee.path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let Expr::Path(callee) = &*call.func else {
+        return None;
+    };
+    let segments: Vec<String> = callee
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
     if !segments.ends_with(&["Box".to_string(), "pin".to_string()]) || call.args.len() != 1 {
         return None;
     }
     match call.args.first_mut()? {
-        Expr::Async(async_block) if async_block.capture.is_some() => Some((&mut async_block.block, output)),
+        Expr::Async(async_block) if async_block.capture.is_some() => {
+            Some((&mut async_block.block, output))
+        }
         _ => None,
     }
 }
 
 /// `R` in a return type `Pin<Box<dyn Future<Output = R> + ...>>`.
 fn future_output(output: &syn::ReturnType) -> Option<Type> {
-    let syn::ReturnType::Type(_, ty) = output else { return None };
+    let syn::ReturnType::Type(_, ty) = output else {
+        return None;
+    };
     let pin = last_segment(ty)?;
     if pin.ident != "Pin" {
         return None;
@@ -188,16 +206,24 @@ fn future_output(output: &syn::ReturnType) -> Option<Type> {
     if boxed.ident != "Box" {
         return None;
     }
-    let Type::TraitObject(object) = only_type_arg(&boxed.arguments)? else { return None };
+    let Type::TraitObject(object) = only_type_arg(&boxed.arguments)? else {
+        return None;
+    };
     object.bounds.iter().find_map(|bound| {
-        let syn::TypeParamBound::Trait(t) = bound else { return None };
+        let syn::TypeParamBound::Trait(t) = bound else {
+            return None;
+        };
         let future = t.path.segments.last()?;
         if future.ident != "Future" {
             return None;
         }
-        let syn::PathArguments::AngleBracketed(args) = &future.arguments else { return None };
+        let syn::PathArguments::AngleBracketed(args) = &future.arguments else {
+            return None;
+        };
         args.args.iter().find_map(|arg| match arg {
-            syn::GenericArgument::AssocType(assoc) if assoc.ident == "Output" => Some(assoc.ty.clone()),
+            syn::GenericArgument::AssocType(assoc) if assoc.ident == "Output" => {
+                Some(assoc.ty.clone())
+            }
             _ => None,
         })
     })
@@ -211,7 +237,9 @@ fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {
 }
 
 fn only_type_arg(args: &syn::PathArguments) -> Option<&Type> {
-    let syn::PathArguments::AngleBracketed(args) = args else { return None };
+    let syn::PathArguments::AngleBracketed(args) = args else {
+        return None;
+    };
     match args.args.first()? {
         syn::GenericArgument::Type(ty) => Some(ty),
         _ => None,

@@ -26,7 +26,9 @@ pub fn chaos(attr: TokenStream, item: TokenStream) -> TokenStream {
             None
         }
     };
-    let checked = func.as_ref().and_then(|f| check::check(args, &attr, f, &mut errors));
+    let checked = func
+        .as_ref()
+        .and_then(|f| check::check(args, &attr, f, &mut errors));
     // On any error, the function is still emitted unchanged, so its callers and the IDE see it
     // and the user reads the attribute's errors rather than a cascade of missing-item errors.
     if let Some(error) = errors.into_error() {

@@ -1,0 +1,55 @@
+//! The expansion must not trip the lints a careful user turns on: every kind of expansion below
+//! is compiled under `deny` of rustc's and clippy's pedantic sets (`cargo clippy --all-targets
+//! -- -D warnings` runs clippy on this file in CI, with and without the feature).
+#![deny(
+    warnings,
+    unused,
+    rust_2018_idioms,
+    unused_qualifications,
+    unreachable_pub
+)]
+#![deny(clippy::all, clippy::pedantic)]
+#![forbid(unsafe_code)]
+
+use chaos::{Fault, chaos};
+
+#[chaos(latency_ms = 1, rate = 0.0)]
+fn latency_only(x: u32) -> u32 {
+    x + 1
+}
+
+#[chaos(error = "e", rate = 0.0, latency_ms = 1..=2)]
+fn error_outcome(x: u32) -> Result<u32, Fault> {
+    Ok(x)
+}
+
+#[chaos(status = 503, one_in = 1_000_000)]
+fn status_outcome(x: u32) -> Result<u32, Fault> {
+    Ok(x)
+}
+
+#[chaos(panic = "p", rate = 0.0)]
+fn panic_outcome(x: u32) -> u32 {
+    x
+}
+
+#[chaos(error = "e", rate = 0.0, latency_ms = 1)]
+async fn async_error_outcome(x: u32) -> Result<u32, Fault> {
+    Ok(x)
+}
+
+#[chaos(latency_ms = 1, rate = 0.0)]
+#[chaos(panic = "p", rate = 0.0)]
+async fn async_stacked(x: u32) -> u32 {
+    x
+}
+
+#[tokio::test]
+async fn every_expansion_runs_its_body_when_not_faulted() {
+    assert_eq!(latency_only(1), 2);
+    assert_eq!(error_outcome(2), Ok(2));
+    assert_eq!(status_outcome(3), Ok(3));
+    assert_eq!(panic_outcome(4), 4);
+    assert_eq!(async_error_outcome(5).await, Ok(5));
+    assert_eq!(async_stacked(6).await, 6);
+}
