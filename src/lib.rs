@@ -48,6 +48,8 @@
 //! - `http`: `status` faults can return `http::Response<B>` and `http::StatusCode` (also inside a
 //!   `Result`).
 
+#![warn(missing_docs)]
+
 pub use chaos_core::{Fault, FaultKind, FaultReturn};
 
 /// Whether this build has chaos compiled in (the `enabled` feature).

@@ -6,6 +6,8 @@
 //! crate holds only the spec rules, which the `#[chaos]` proc-macro runs at compile time, and the
 //! public fault types.
 
+#![warn(missing_docs)]
+
 pub mod fault;
 pub mod fault_return;
 #[cfg(feature = "http")]
