@@ -9,7 +9,7 @@
 //! the first run; `plain` and the fail-rs rows are in both, to tie the two runs together.
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chaos::{Fault, chaos};
 use criterion::measurement::WallTime;
@@ -72,6 +72,7 @@ fn fail_rs_configured(x: u64) -> Result<u64, String> {
     Ok(work(x))
 }
 
+#[cfg(feature = "enabled")]
 /// Runs `f` `iters` times on each of `threads` threads at once and returns the wall time, so
 /// that with no contention the figure per call stays what it is on one thread.
 fn on_threads(threads: usize, iters: u64, f: fn(u64) -> Result<u64, Fault>) -> Duration {
@@ -89,7 +90,7 @@ fn on_threads(threads: usize, iters: u64, f: fn(u64) -> Result<u64, Fault>) -> D
             })
             .collect();
         start.wait();
-        let began = Instant::now();
+        let began = std::time::Instant::now();
         for w in workers {
             w.join().unwrap();
         }

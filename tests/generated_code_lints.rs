@@ -18,14 +18,21 @@ fn latency_only(x: u32) -> u32 {
     x + 1
 }
 
+// The bodies below use what their signatures promise (a fallible result, an `.await`), so that
+// the pedantic lints have nothing to say about them when chaos is compiled out.
+fn checked(x: u32) -> Result<u32, Fault> {
+    x.checked_add(0)
+        .ok_or_else(|| Fault::new("lints", chaos::FaultKind::Status(500)))
+}
+
 #[chaos(error = "e", rate = 0.0, latency_ms = 1..=2)]
 fn error_outcome(x: u32) -> Result<u32, Fault> {
-    Ok(x)
+    checked(x)
 }
 
 #[chaos(status = 503, one_in = 1_000_000)]
 fn status_outcome(x: u32) -> Result<u32, Fault> {
-    Ok(x)
+    checked(x)
 }
 
 #[chaos(panic = "p", rate = 0.0)]
@@ -35,12 +42,14 @@ fn panic_outcome(x: u32) -> u32 {
 
 #[chaos(error = "e", rate = 0.0, latency_ms = 1)]
 async fn async_error_outcome(x: u32) -> Result<u32, Fault> {
-    Ok(x)
+    tokio::task::yield_now().await;
+    checked(x)
 }
 
 #[chaos(latency_ms = 1, rate = 0.0)]
 #[chaos(panic = "p", rate = 0.0)]
 async fn async_stacked(x: u32) -> u32 {
+    tokio::task::yield_now().await;
     x
 }
 

@@ -2,8 +2,9 @@
 //!
 //! Rust has no specialization, so the choice between the three rules of [`FaultReturn`] is made
 //! by method resolution on references ("autoref specialization"): the expansion calls
-//! `(&&&Slot::<R>::new()).__chaos_return(fault)`, and the compiler takes the impl that needs the
-//! fewest dereferences among those whose bounds hold for the concrete `R`.
+//! `(&&&Slot::<R>::new()).__chaos_status(fault)` (or `__chaos_error`), and the compiler takes the
+//! impl that needs the fewest dereferences among those whose bounds hold for the concrete `R`.
+//! There is one method per key so that a return type fitting no rule gets an error naming the key.
 
 use std::marker::PhantomData;
 
@@ -21,47 +22,94 @@ impl<R> Slot<R> {
     }
 }
 
-/// Rule 1: `Result<T, E>` whose `T` can carry a status.
+/// Rule 1: `Result<T, E>` whose `T` can carry a status: a status fault is `Ok`, others `Err`.
 pub trait ViaResultOk<R> {
-    /// The return value for `fault`.
-    fn __chaos_return(&self, fault: Fault) -> R;
+    /// The return value for a point declared with `status`.
+    fn __chaos_status(&self, fault: Fault) -> R;
+    /// The return value for a point declared with `error`.
+    fn __chaos_error(&self, fault: Fault) -> R;
 }
 
 impl<T: FaultReturn, E: From<Fault>> ViaResultOk<Result<T, E>> for &&Slot<Result<T, E>> {
-    fn __chaos_return(&self, fault: Fault) -> Result<T, E> {
-        match fault.kind() {
-            FaultKind::Status(_) => Ok(T::from_fault(fault)),
-            _ => Err(E::from(fault)),
-        }
+    fn __chaos_status(&self, fault: Fault) -> Result<T, E> {
+        ok_or_err(fault)
+    }
+    fn __chaos_error(&self, fault: Fault) -> Result<T, E> {
+        ok_or_err(fault)
+    }
+}
+
+fn ok_or_err<T: FaultReturn, E: From<Fault>>(fault: Fault) -> Result<T, E> {
+    match fault.kind() {
+        FaultKind::Status(_) => Ok(T::from_fault(fault)),
+        _ => Err(E::from(fault)),
     }
 }
 
 /// Rule 2: any `Result<T, E>` whose `E` can hold a [`Fault`].
 pub trait ViaResultErr<R> {
-    /// The return value for `fault`.
-    fn __chaos_return(&self, fault: Fault) -> R;
+    /// The return value for a point declared with `status`.
+    fn __chaos_status(&self, fault: Fault) -> R;
+    /// The return value for a point declared with `error`.
+    fn __chaos_error(&self, fault: Fault) -> R;
 }
 
 impl<T, E: From<Fault>> ViaResultErr<Result<T, E>> for &Slot<Result<T, E>> {
-    fn __chaos_return(&self, fault: Fault) -> Result<T, E> {
+    fn __chaos_status(&self, fault: Fault) -> Result<T, E> {
+        Err(E::from(fault))
+    }
+    fn __chaos_error(&self, fault: Fault) -> Result<T, E> {
         Err(E::from(fault))
     }
 }
 
 /// Rule 3: a type that implements [`FaultReturn`]. It matches every `R`, so that a type that fits
-/// no rule fails on the `FaultReturn` bound and the user reads that trait's diagnostic.
+/// no rule fails on the key's bound below and the user reads that key's diagnostic.
 pub trait ViaValue<R> {
-    /// The return value for `fault`.
-    fn __chaos_return(&self, fault: Fault) -> R
+    /// The return value for a point declared with `status`.
+    fn __chaos_status(&self, fault: Fault) -> R
     where
-        R: FaultReturn;
+        R: StatusReturn;
+    /// The return value for a point declared with `error`.
+    fn __chaos_error(&self, fault: Fault) -> R
+    where
+        R: ErrorReturn;
 }
 
 impl<R> ViaValue<R> for Slot<R> {
-    fn __chaos_return(&self, fault: Fault) -> R
+    fn __chaos_status(&self, fault: Fault) -> R
     where
-        R: FaultReturn,
+        R: StatusReturn,
+    {
+        R::from_fault(fault)
+    }
+    fn __chaos_error(&self, fault: Fault) -> R
+    where
+        R: ErrorReturn,
     {
         R::from_fault(fault)
     }
 }
+
+/// [`FaultReturn`] as required by a `status` point: the same trait, with an error message that
+/// names the key (rustc reports the diagnostic of the bound the expansion asked for).
+#[diagnostic::on_unimplemented(
+    message = "`#[chaos(status = ...)]` cannot answer with a status as `{Self}`",
+    label = "the function returns `{Self}`, which cannot carry a status",
+    note = "return `http::Response<B>` or `http::StatusCode` (feature `http`), a `Result` of one of them, or `Result<T, E>` with `E: From<chaos::Fault>` (the status then arrives as an `Err`)",
+    note = "or implement `chaos::FaultReturn` for `{Self}`; `latency_ms` and `panic` work with any return type"
+)]
+pub trait StatusReturn: FaultReturn {}
+
+impl<R: FaultReturn> StatusReturn for R {}
+
+/// [`FaultReturn`] as required by an `error` point; see [`StatusReturn`].
+#[diagnostic::on_unimplemented(
+    message = "`#[chaos(error = ...)]` cannot return its error as `{Self}`",
+    label = "the function returns `{Self}`, which cannot carry an error",
+    note = "return `Result<T, E>` with `E: From<chaos::Fault>`, such as `Box<dyn Error + Send + Sync>` (lambda_runtime's `Error`), `anyhow::Error` or `chaos::Fault`",
+    note = "or implement `chaos::FaultReturn` for `{Self}`; `latency_ms` and `panic` work with any return type"
+)]
+pub trait ErrorReturn: FaultReturn {}
+
+impl<R: FaultReturn> ErrorReturn for R {}

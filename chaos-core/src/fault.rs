@@ -6,6 +6,17 @@ use std::fmt;
 use crate::spec::Outcome;
 
 /// What kind of fault was injected.
+///
+/// ```
+/// use chaos_core::{Fault, FaultKind};
+///
+/// let fault = Fault::new("api::get", FaultKind::Error("store unavailable".into()));
+/// match fault.kind() {
+///     FaultKind::Status(code) => println!("answered {code}"),
+///     FaultKind::Error(message) => assert_eq!(message, "store unavailable"),
+///     other => println!("{other:?}"),
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum FaultKind {

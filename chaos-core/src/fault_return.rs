@@ -12,7 +12,7 @@ use crate::fault::Fault;
 /// 2. `Result<T, E>` with `E: From<Fault>`: `Err(E::from(fault))`;
 /// 3. `R: FaultReturn`: `R::from_fault(fault)`.
 ///
-/// Anything else is a compile error at the attribute. Implement this trait for a response type
+/// Anything else is a compile error on the attribute's key. Implement this trait for a response type
 /// of your own to let `status` faults produce it:
 ///
 /// ```

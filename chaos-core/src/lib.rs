@@ -8,8 +8,8 @@
 
 #![warn(missing_docs)]
 
-pub mod fault;
-pub mod fault_return;
+mod fault;
+mod fault_return;
 #[cfg(feature = "http")]
 mod http;
 pub mod spec;
@@ -17,7 +17,7 @@ pub mod spec;
 #[cfg(feature = "runtime")]
 mod delay;
 #[cfg(feature = "runtime")]
-pub mod point;
+mod point;
 #[cfg(feature = "runtime")]
 mod rng;
 

@@ -174,16 +174,22 @@ fn describe(value: &Expr) -> String {
     }
 }
 
-/// An integer literal, possibly negated. Too large for `i128` is reported as such.
-fn integer(value: &Expr) -> Result<i128, String> {
-    let (negative, lit) = match value {
+/// `-x` as `(true, x)`, anything else as `(false, it)`: a negative number is a unary minus
+/// applied to a literal, and is read so that its range error can quote it.
+fn strip_minus(value: &Expr) -> (bool, &Expr) {
+    match value {
         Expr::Unary(ExprUnary {
             op: UnOp::Neg(_),
             expr,
             ..
-        }) => (true, &**expr),
+        }) => (true, expr),
         other => (false, other),
-    };
+    }
+}
+
+/// An integer literal, possibly negated. Too large for `i128` is reported as such.
+fn integer(value: &Expr) -> Result<i128, String> {
+    let (negative, lit) = strip_minus(value);
     match lit {
         Expr::Lit(ExprLit {
             lit: Lit::Int(int), ..
@@ -197,14 +203,7 @@ fn integer(value: &Expr) -> Result<i128, String> {
 
 /// A float or integer literal, possibly negated (`rate = 1` reads as `1.0`).
 fn float(value: &Expr) -> Result<f64, String> {
-    let (negative, lit) = match value {
-        Expr::Unary(ExprUnary {
-            op: UnOp::Neg(_),
-            expr,
-            ..
-        }) => (true, &**expr),
-        other => (false, other),
-    };
+    let (negative, lit) = strip_minus(value);
     let parsed = match lit {
         Expr::Lit(ExprLit {
             lit: Lit::Float(f), ..

@@ -94,12 +94,16 @@ fn prelude(checked: &Checked, name: &TokenStream, is_async: bool, output: &Type)
                 #krate::__private::raise(__chaos_fault);
             }
         },
-        Some(Outcome::Status(_) | Outcome::Error(_)) => {
-            // Spanned at the `status`/`error` key: a return type that cannot carry the fault is
-            // reported on the attribute, by `FaultReturn`'s diagnostic.
+        Some(outcome @ (Outcome::Status(_) | Outcome::Error(_))) => {
+            // Spanned at the `status`/`error` key, and a method per key: a return type that
+            // cannot carry the fault is reported on the attribute, with that key's diagnostic.
             let span = checked.outcome_span;
+            let method = match outcome {
+                Outcome::Status(_) => format_ident!("__chaos_status", span = span),
+                _ => format_ident!("__chaos_error", span = span),
+            };
             let convert = quote_spanned! {span=>
-                (&&&#krate::__private::dispatch::Slot::<#output>::new()).__chaos_return(__chaos_fault)
+                (&&&#krate::__private::dispatch::Slot::<#output>::new()).#method(__chaos_fault)
             };
             quote! {
                 if let ::core::option::Option::Some(__chaos_fault) = __chaos_injection.into_fault() {
