@@ -60,6 +60,12 @@ fn always_faulted(x: u64) -> Result<u64, Fault> {
     Ok(work(x))
 }
 
+/// The baseline for the fail-rs rows, which return `Result<u64, String>`.
+#[inline(never)]
+fn plain_string(x: u64) -> Result<u64, String> {
+    Ok(work(x))
+}
+
 #[inline(never)]
 fn fail_rs_unconfigured(x: u64) -> Result<u64, String> {
     fail::fail_point!("bench::unconfigured", |_| Err("fail-rs".to_string()));
@@ -136,6 +142,7 @@ fn hot_path(c: &mut Criterion) {
             b.iter_custom(|iters| on_threads(2, iters, annotated_one_in))
         });
     }
+    row(&mut group, "plain_string", plain_string);
     row(&mut group, "fail_rs_unconfigured", fail_rs_unconfigured);
     row(&mut group, "fail_rs_configured_off", fail_rs_configured);
     group.finish();

@@ -1,8 +1,8 @@
 //! A small service with three annotated functions, called 1000 times concurrently.
 //!
 //! ```sh
-//! cargo run --example quickstart --features enabled,http   # chaos compiled in
-//! cargo run --example quickstart --features http           # compiled out: every call is clean
+//! cargo run --example quickstart --features enabled   # chaos compiled in
+//! cargo run --example quickstart                      # compiled out: every call is clean
 //! ```
 
 use std::time::{Duration, Instant};

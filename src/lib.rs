@@ -45,8 +45,10 @@
 //!
 //! # Features
 //! - `enabled`: compile the injection points in.
-//! - `http`: `status` faults can return `http::Response<B>` and `http::StatusCode` (also inside a
-//!   `Result`).
+//! - `http` (default): `status` faults can return `http::Response<B>` and `http::StatusCode`
+//!   (also inside a `Result`). It is on by default because without it a `status` fault on
+//!   `Result<http::Response<B>, E>` still compiles, as an `Err`, rather than the response a user
+//!   of that type expects.
 
 #![warn(missing_docs)]
 
@@ -75,7 +77,9 @@ pub const ENABLED: bool = cfg!(feature = "enabled");
 ///
 /// let started = Instant::now();
 /// assert_eq!(lookup("abc"), 3);
-/// assert_eq!(started.elapsed() >= Duration::from_millis(20), chaos::ENABLED);
+/// if chaos::ENABLED {
+///     assert!(started.elapsed() >= Duration::from_millis(20));
+/// }
 /// ```
 ///
 /// # Keys
@@ -113,7 +117,10 @@ pub const ENABLED: bool = cfg!(feature = "enabled");
 ///   `http` feature, or your own) gets `R::from_fault(fault)`.
 ///
 /// Any other return type with `status` or `error` is a compile error that says what to return
-/// instead. `latency_ms` and `panic` work with any return type, `impl Trait` included.
+/// instead. `latency_ms` and `panic` work with any return type, `impl Trait` included. That
+/// check is made by the type checker on the generated code, so it happens only in builds with
+/// chaos compiled in: run `cargo check --features chaos` in CI to catch it before anyone turns
+/// chaos on.
 ///
 /// ```
 /// # #[cfg(feature = "http")] {
@@ -141,6 +148,10 @@ pub const ENABLED: bool = cfg!(feature = "enabled");
 /// The signature is kept as written and the body is kept in its own block, so the attribute
 /// combines with `#[tokio::main]`, `#[tokio::test]`, `#[tracing::instrument]` (in either order)
 /// and with methods of an `#[async_trait]` impl (where it delays inside the returned future).
+/// The order decides what wraps what (attributes expand from the top down, each wrapping what
+/// the ones below produce): with `#[chaos]` above `#[tracing::instrument(err)]`, the injected
+/// delay and fault happen inside the span and the fault is logged as the function's error; with
+/// `#[tracing::instrument]` above `#[chaos]`, they happen before the span is entered.
 pub use chaos_macros::chaos;
 
 /// What only the expansion of `#[chaos]` uses; not a public API and not covered by semver.

@@ -28,12 +28,6 @@ fn no_fault_ever_fires() {
     }
 }
 
-async fn plain_future(x: u64) -> u64 {
-    let doubled = x * 2;
-    tokio::task::yield_now().await;
-    doubled + 1
-}
-
 #[chaos(latency_ms = 100..=300, error = "x", one_in = 3)]
 async fn annotated_future(x: u64) -> Result<u64, Error> {
     let doubled = x * 2;
@@ -53,8 +47,6 @@ fn future_size_matches_an_unannotated_twin() {
         std::mem::size_of_val(&annotated_future(1)),
         std::mem::size_of_val(&plain_twin(1))
     );
-    // A sanity check that sizes of futures are being compared at all.
-    assert!(std::mem::size_of_val(&plain_future(1)) > 0);
 }
 
 /// Builds `examples/compiled_out.rs` in release with the given features, in a target directory of
@@ -136,6 +128,8 @@ fn chaos_symbols(symbols: &[String]) -> Vec<&String> {
         .collect()
 }
 
+// The symbol and section checks read ELF files.
+#[cfg(target_os = "linux")]
 #[test]
 fn release_binary_holds_no_chaos_symbol_and_twins_have_the_same_machine_code() {
     let off = Binary::read(&build_example(&[]));

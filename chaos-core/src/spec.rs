@@ -1,7 +1,8 @@
 //! The fault spec and its validation rules.
 //!
 //! One set of rules, one wording of errors: the `#[chaos]` attribute runs [`validate`] at compile
-//! time on the literals it parsed, and the runtime configuration runs it on the values it read.
+//! time on the literals it parsed, and a runtime configuration is to run it on the values it
+//! reads, so both report a bad value in the same words.
 //! Inputs are deliberately wide (`i128`, `f64`) so that a value out of range is reported with the
 //! number the user wrote instead of failing earlier as an overflow.
 
@@ -55,6 +56,12 @@ impl Key {
     /// The key written as `s`, if there is one.
     pub fn from_name(s: &str) -> Option<Key> {
         Key::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Whether this key declares a fault (`latency_ms`, `status`, `error`, `panic`): a spec
+    /// needs at least one.
+    pub const fn declares_fault(self) -> bool {
+        matches!(self, Key::LatencyMs | Key::Status | Key::Error | Key::Panic)
     }
 
     /// What a value of this key must look like; used in "wrong kind of value" errors.

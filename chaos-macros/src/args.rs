@@ -16,8 +16,10 @@ use syn::{
 
 use crate::errors::Errors;
 
-/// Every key the attribute accepts, as listed in errors.
-const VALID_KEYS: &str = "latency_ms, status, error, panic, rate, one_in, name, crate";
+/// Every key the attribute accepts, as listed in errors: the spec's keys, and `crate`.
+fn valid_keys() -> impl Iterator<Item = &'static str> {
+    Key::ALL.into_iter().map(Key::as_str).chain(["crate"])
+}
 
 /// The parsed attribute: the spec as written, plus what is not part of the spec.
 pub struct Args {
@@ -31,8 +33,8 @@ pub struct Args {
     pub tokens: HashMap<Key, TokenStream>,
     /// The key ident of each spec key present (the span a key-specific expansion points at).
     pub key_spans: HashMap<Key, Span>,
-    /// Some key or value could not be read, so rules about the spec as a whole ("no fault at
-    /// all") would only repeat that error.
+    /// A key that may have declared a fault (a fault key, or an unknown key that may be a
+    /// misspelt one) could not be read, so "no fault at all" would only echo that error.
     pub incomplete: bool,
 }
 
@@ -91,19 +93,25 @@ impl Args {
                     format!("`{key_name}` is first given here"),
                 ));
                 errors.push(e);
-                args.incomplete = true;
                 continue;
             }
             seen.insert(key_name.clone(), entry.key.clone());
             let before = errors.count();
             args.set(&key_name, entry, errors);
-            args.incomplete |= errors.count() > before;
+            let may_declare_fault = match Key::from_name(&key_name) {
+                Some(key) => key.declares_fault(),
+                None => key_name != "crate",
+            };
+            args.incomplete |= may_declare_fault && errors.count() > before;
         }
         args
     }
 
     fn set(&mut self, key_name: &str, entry: Entry, errors: &mut Errors) {
         let Entry { key, value } = entry;
+        // A value passed through a `macro_rules!` fragment (`$v:expr`) arrives wrapped in an
+        // invisible group; read what is inside.
+        let value = peel(value);
         if key_name == "crate" {
             match crate_path(&value) {
                 Some(path) => self.krate = Some(path),
@@ -143,16 +151,16 @@ impl Args {
 
 /// "unknown key", the closest valid key if one is close, and the list of valid keys.
 fn unknown_key_message(key: &str) -> String {
-    let closest = VALID_KEYS
-        .split(", ")
+    let all = valid_keys().collect::<Vec<_>>().join(", ");
+    let closest = valid_keys()
         .map(|valid| (strsim::jaro_winkler(key, valid), valid))
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0));
     match closest {
         Some((_, valid)) => {
-            format!("unknown key `{key}`; did you mean `{valid}`? valid keys are: {VALID_KEYS}")
+            format!("unknown key `{key}`; did you mean `{valid}`? valid keys are: {all}")
         }
-        None => format!("unknown key `{key}`; valid keys are: {VALID_KEYS}"),
+        None => format!("unknown key `{key}`; valid keys are: {all}"),
     }
 }
 
@@ -171,6 +179,17 @@ fn describe(value: &Expr) -> String {
             "`{}`; `#[chaos]` reads its values at compile time, so write a literal",
             value.to_token_stream()
         ),
+    }
+}
+
+/// The expression inside any invisible groups and parentheses.
+fn peel(mut value: Expr) -> Expr {
+    loop {
+        value = match value {
+            Expr::Group(g) => *g.expr,
+            Expr::Paren(p) => *p.expr,
+            other => return other,
+        };
     }
 }
 
@@ -193,11 +212,26 @@ fn integer(value: &Expr) -> Result<i128, String> {
     match lit {
         Expr::Lit(ExprLit {
             lit: Lit::Int(int), ..
-        }) => int
-            .base10_parse::<i128>()
-            .map(|v| if negative { -v } else { v })
-            .map_err(|_| format!("`{int}`, which is too large")),
+        }) => {
+            no_suffix(int.suffix(), &int.to_string())?;
+            let sign = if negative { "-" } else { "" };
+            int.base10_parse::<i128>()
+                .map(|v| if negative { -v } else { v })
+                .map_err(|_| format!("`{sign}{int}`, which is out of range for any setting"))
+        }
         _ => Err(describe(value)),
+    }
+}
+
+/// The spec's numbers are untyped; a suffix (`503u8`, `0.5f32`) would suggest a type that
+/// nothing checks, so it is refused rather than ignored.
+fn no_suffix(suffix: &str, literal: &str) -> Result<(), String> {
+    if suffix.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{literal}` with the type suffix `{suffix}`; write the number without it"
+        ))
     }
 }
 
@@ -207,10 +241,16 @@ fn float(value: &Expr) -> Result<f64, String> {
     let parsed = match lit {
         Expr::Lit(ExprLit {
             lit: Lit::Float(f), ..
-        }) => f.base10_parse::<f64>().ok(),
+        }) => {
+            no_suffix(f.suffix(), &f.to_string())?;
+            f.base10_parse::<f64>().ok()
+        }
         Expr::Lit(ExprLit {
             lit: Lit::Int(i), ..
-        }) => i.base10_parse::<f64>().ok(),
+        }) => {
+            no_suffix(i.suffix(), &i.to_string())?;
+            i.base10_parse::<f64>().ok()
+        }
         _ => None,
     };
     parsed

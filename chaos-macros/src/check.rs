@@ -59,13 +59,11 @@ pub fn check(
             None
         }
     };
-    let spec = spec?;
-    let outcome_key = match spec.outcome() {
-        Some(Outcome::Status(_)) => Some(Key::Status),
-        Some(Outcome::Error(_)) => Some(Key::Error),
-        _ => None,
-    };
-    if let Some(key) = outcome_key {
+    // Checked on what was written, valid or not, so that this error comes with the others.
+    let replaces_return = [Key::Status, Key::Error]
+        .into_iter()
+        .filter(|key| args.key_spans.contains_key(key));
+    for key in replaces_return {
         if let Some(hidden) = opaque_return(&func.sig.output) {
             errors.push(syn::Error::new_spanned(
                 hidden,
@@ -73,9 +71,14 @@ pub fn check(
                     "`{key}` replaces the function's return value, so `#[chaos]` must be able to name its type, and `impl Trait` hides it: return a concrete type, or inject `latency_ms` or `panic` only"
                 ),
             ));
-            return None;
         }
     }
+    let spec = spec?;
+    let outcome_key = match spec.outcome() {
+        Some(Outcome::Status(_)) => Some(Key::Status),
+        Some(Outcome::Error(_)) => Some(Key::Error),
+        _ => None,
+    };
     let outcome_span = outcome_key
         .and_then(|key| args.key_spans.get(&key).copied())
         .unwrap_or_else(Span::call_site);

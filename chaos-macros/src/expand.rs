@@ -22,7 +22,7 @@
 //! prelude inside that `async move` block, with `R` as the return type.
 
 use chaos_core::spec::{FaultSpec, Outcome, Trigger};
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::{Block, Expr, ItemFn, Stmt, Type};
 
@@ -82,6 +82,9 @@ fn point_name(checked: &Checked, func: &ItemFn) -> TokenStream {
 fn prelude(checked: &Checked, name: &TokenStream, is_async: bool, output: &Type) -> TokenStream {
     let krate = &checked.krate;
     let spec = spec_tokens(checked, &checked.spec);
+    // The delay is emitted even where the attribute declares no latency, so that run-time
+    // configuration can add latency to any point; it costs an async point's future the size of a
+    // tokio `Sleep`, and nothing on the path that is not faulted.
     let delay = if is_async {
         quote!(#krate::__private::delay_async(__chaos_injection.latency()).await;)
     } else {
@@ -95,9 +98,11 @@ fn prelude(checked: &Checked, name: &TokenStream, is_async: bool, output: &Type)
             }
         },
         Some(outcome @ (Outcome::Status(_) | Outcome::Error(_))) => {
-            // Spanned at the `status`/`error` key, and a method per key: a return type that
+            // Located at the `status`/`error` key, and a method per key: a return type that
             // cannot carry the fault is reported on the attribute, with that key's diagnostic.
-            let span = checked.outcome_span;
+            // Resolved at the call site like the rest of the prelude, so that `__chaos_fault`
+            // is found even when the key came through a `macro_rules!` with its own hygiene.
+            let span = Span::call_site().located_at(checked.outcome_span);
             let method = match outcome {
                 Outcome::Status(_) => format_ident!("__chaos_status", span = span),
                 _ => format_ident!("__chaos_error", span = span),
@@ -169,7 +174,14 @@ fn spec_tokens(checked: &Checked, spec: &FaultSpec) -> TokenStream {
 /// For a method `#[async_trait]` has rewritten, the `async move` block that holds the body, and
 /// the future's `Output` type. `None` for any other function.
 fn async_trait_body(func: &mut ItemFn) -> Option<(&mut Block, Type)> {
-    if func.sig.asyncness.is_some() {
+    // async-trait always adds the `'async_trait` lifetime; a hand-written function of the same
+    // shape does not have it and stays a plain `fn` (delayed when called, as documented).
+    let from_async_trait = func
+        .sig
+        .generics
+        .lifetimes()
+        .any(|l| l.lifetime.ident == "async_trait");
+    if func.sig.asyncness.is_some() || !from_async_trait {
         return None;
     }
     let output = future_output(&func.sig.output)?;

@@ -14,4 +14,7 @@ fn a_constant() {}
 #[chaos(latency_ms = 100..)]
 fn half_open_range() {}
 
+#[chaos(status = 503u8, rate = 0.5f32)]
+fn type_suffixes() {}
+
 fn main() {}
