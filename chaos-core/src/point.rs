@@ -1,84 +1,54 @@
 //! An injection point: its static data, and the decision made at the start of every call.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 use std::time::Duration;
 
+use crate::control;
+use crate::effective::{Effective, Firing};
+use crate::events;
 use crate::fault::Fault;
 use crate::rng;
-use crate::spec::{FaultSpec, Outcome, Trigger};
+use crate::scope;
+use crate::spec::{FaultSpec, Outcome};
+use crate::stats::{Counters, PointStats};
 
-/// One `#[chaos]` attribute, compiled into a `static` inside the function it annotates.
+/// One `#[chaos]` attribute: a `static` inside the function it annotates, registered at link
+/// time so that [`points`](crate::points) lists it.
 ///
-/// The hot path, [`Point::decide`], reads only this point's immutable data and the calling
-/// thread's random generator; only `one_in` points touch a shared counter.
+/// The hot path reads the point's current [`Effective`] through one pointer, refreshed only when
+/// the configuration's epoch moves; the only shared write of a call that is not faulted is the
+/// `one_in` counter (and a seeded point's stream).
 #[derive(Debug)]
 pub struct Point {
     name: &'static str,
     spec: FaultSpec,
-    /// `rate` scaled to the 32-bit draw: a call is faulted when `draw < threshold`.
-    threshold: u64,
-    /// Calls seen so far, for `one_in` only.
+    /// The attribute declared `status` or `error`, so the function's return type was checked to
+    /// carry a fault and a run-time configuration may give it either.
+    carries_outcome: bool,
+    /// The effective spec the hot path reads; null until the first call.
+    current: AtomicPtr<Effective>,
+    /// The configuration epoch `current` was built for; `u64::MAX` before the first call.
+    epoch: AtomicU64,
+    /// Calls seen so far, for `one_in`.
     calls: AtomicU64,
-    /// `one_in`'s N, prepared for a division-free test (a 64-bit `%` costs more than the rest
-    /// of the decision).
-    every: Divisor,
-}
-
-/// A divisor prepared for the exact divisibility test of Granlund and Montgomery (Hacker's
-/// Delight, 10-17): for `n = 2^k * d` with `d` odd, `x` is a multiple of `n` exactly when
-/// `(x * d⁻¹ mod 2^64).rotate_right(k) <= u64::MAX / n`. One multiply, one rotate, one compare.
-#[derive(Debug, Clone, Copy)]
-struct Divisor {
-    inverse: u64,
-    shift: u32,
-    limit: u64,
-}
-
-impl Divisor {
-    const fn new(n: u64) -> Divisor {
-        let n = if n == 0 { 1 } else { n };
-        let shift = n.trailing_zeros();
-        let odd = n >> shift;
-        // Newton's iteration for the inverse of `odd` modulo 2^64: `odd` is its own inverse
-        // modulo 8 (3 bits), and each step doubles the correct bits: 6, 12, 24, 48, 96.
-        let mut inverse = odd;
-        let mut step = 0;
-        while step < 5 {
-            inverse = inverse.wrapping_mul(2u64.wrapping_sub(odd.wrapping_mul(inverse)));
-            step += 1;
-        }
-        Divisor {
-            inverse,
-            shift,
-            limit: u64::MAX / n,
-        }
-    }
-
-    #[inline]
-    fn divides(self, x: u64) -> bool {
-        x.wrapping_mul(self.inverse).rotate_right(self.shift) <= self.limit
-    }
-}
-
-/// Scales a probability in `[0, 1]` to the bound a 32-bit draw is compared with. `1.0` gives
-/// 2^32, above every draw, so it always fires; `0.0` gives 0 and never does. Resolution: 2^-32.
-const fn rate_threshold(rate: f64) -> u64 {
-    (rate * 4_294_967_296.0) as u64
+    /// The state of this point's seeded stream (SplitMix64), when a seed is configured.
+    stream: AtomicU64,
+    counters: Counters,
 }
 
 impl Point {
     /// A point named `name` injecting `spec`. Built by the expansion of `#[chaos]`.
-    pub const fn new(name: &'static str, spec: FaultSpec) -> Point {
-        let (threshold, every) = match spec.trigger() {
-            Trigger::Rate(rate) => (rate_threshold(rate), Divisor::new(1)),
-            Trigger::OneIn(n) => (0, Divisor::new(n)),
-        };
+    #[doc(hidden)]
+    pub const fn new(name: &'static str, spec: FaultSpec, carries_outcome: bool) -> Point {
         Point {
             name,
             spec,
-            threshold,
+            carries_outcome,
+            current: AtomicPtr::new(std::ptr::null_mut()),
+            epoch: AtomicU64::new(u64::MAX),
             calls: AtomicU64::new(0),
-            every,
+            stream: AtomicU64::new(0),
+            counters: Counters::new(),
         }
     }
 
@@ -92,32 +62,121 @@ impl Point {
         &self.spec
     }
 
+    /// Whether the function's return type can carry a `status` or `error` fault (its attribute
+    /// declared one), so that run-time configuration may give it either.
+    pub const fn carries_outcome(&self) -> bool {
+        self.carries_outcome
+    }
+
+    /// This point's fault counters.
+    pub fn stats(&self) -> PointStats {
+        self.counters.snapshot(self.name)
+    }
+
     /// Decides whether this call is faulted, and if so, with what.
+    #[doc(hidden)]
     #[inline]
-    pub fn decide(&self) -> Option<Injection> {
-        let fires = match self.spec.trigger() {
-            Trigger::Rate(_) => u64::from(rng::next_u32()) < self.threshold,
-            // Call number `previous + 1` is faulted when it is a multiple of N.
-            Trigger::OneIn(_) => {
+    pub fn decide(&'static self) -> Option<Injection> {
+        let global = self.current();
+        // A task-scoped configuration is looked up only while one exists somewhere; the kill
+        // switch wins over it.
+        if scope::any_active() && !global.killed {
+            if let Some(decision) = scope::decide_in_scope(self) {
+                return decision;
+            }
+        }
+        self.decide_with(global)
+    }
+
+    #[inline]
+    pub(crate) fn decide_with(&'static self, effective: &Effective) -> Option<Injection> {
+        if !effective.active {
+            return None;
+        }
+        let fires = match effective.firing {
+            Firing::Below(threshold) => u64::from(self.draw_u32(effective)) < threshold,
+            Firing::Every(divisor) => {
+                // Call number `previous + 1` is faulted when it is a multiple of N.
                 let previous = self.calls.fetch_add(1, Ordering::Relaxed);
-                self.every.divides(previous.wrapping_add(1))
+                divisor.divides(previous.wrapping_add(1))
             }
         };
-        if fires { Some(self.injection()) } else { None }
+        if fires { self.fault(effective) } else { None }
+    }
+
+    /// The effective spec for the current configuration epoch.
+    #[inline]
+    fn current(&'static self) -> &'static Effective {
+        let epoch = control::epoch();
+        if self.epoch.load(Ordering::Acquire) == epoch {
+            let current = self.current.load(Ordering::Acquire);
+            // SAFETY: `refresh` stores a pointer to an interned `&'static Effective` (never
+            // freed) before it stores the epoch that this load matched, with release ordering.
+            return unsafe { &*current };
+        }
+        self.refresh()
     }
 
     #[cold]
     #[inline(never)]
-    fn injection(&self) -> Injection {
-        let latency_ms = self
-            .spec
-            .latency()
-            .map_or(0, |l| rng::uniform_ms(l.min_ms(), l.max_ms()));
-        Injection {
+    fn refresh(&'static self) -> &'static Effective {
+        let snapshot = control::snapshot();
+        let effective = snapshot.effective_for(self).interned();
+        let previous = self
+            .current
+            .swap(std::ptr::from_ref(effective).cast_mut(), Ordering::AcqRel);
+        // SAFETY: as in `current`: a non-null pointer here came from an interned `Effective`.
+        let previous_seed = unsafe { previous.as_ref() }.and_then(|p| p.seed);
+        if let Some(seed) = effective.seed {
+            if previous_seed != Some(seed) {
+                self.stream
+                    .store(rng::stream_start(seed, self.name), Ordering::Relaxed);
+            }
+        }
+        self.epoch.store(snapshot.epoch, Ordering::Release);
+        effective
+    }
+
+    fn draw_u32(&self, effective: &Effective) -> u32 {
+        match effective.seed {
+            None => rng::next_u32(),
+            Some(_) => (self.next_seeded() >> 32) as u32,
+        }
+    }
+
+    fn next_seeded(&self) -> u64 {
+        rng::stream_next(&self.stream)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn fault(&'static self, effective: &Effective) -> Option<Injection> {
+        let latency_ms = effective.latency.map_or(0, |l| {
+            if l.min_ms() == l.max_ms() {
+                l.min_ms()
+            } else if effective.seed.is_some() {
+                let span = l.max_ms() - l.min_ms();
+                l.min_ms() + self.next_seeded() % span.saturating_add(1).max(1)
+            } else {
+                rng::uniform_ms(l.min_ms(), l.max_ms())
+            }
+        });
+        self.counters
+            .record(effective.outcome.as_ref(), effective.dry_run);
+        events::injected(
+            self.name,
+            effective.outcome.as_ref(),
+            latency_ms,
+            effective.dry_run,
+        );
+        if effective.dry_run {
+            return None;
+        }
+        Some(Injection {
             point: self.name,
             latency: Duration::from_millis(latency_ms),
-            outcome: self.spec.outcome().cloned(),
-        }
+            outcome: effective.outcome.clone(),
+        })
     }
 }
 
@@ -139,41 +198,5 @@ impl Injection {
     pub fn into_fault(self) -> Option<Fault> {
         let point = self.point;
         self.outcome.map(|o| Fault::new(point, o.into()))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Divisor;
-
-    #[test]
-    fn divisibility_test_agrees_with_the_remainder() {
-        let mut xs: Vec<u64> = (0..2_000).collect();
-        xs.extend((0..2_000).map(|i| u64::MAX - i));
-        xs.extend((0..20_000).map(|_| fastrand::u64(..)));
-        let mut ns: Vec<u64> = (1..=300).collect();
-        ns.extend([
-            1 << 20,
-            3 << 40,
-            1 << 63,
-            u64::MAX,
-            u64::MAX - 1,
-            1_000_000_007,
-        ]);
-        ns.extend((0..200).map(|_| fastrand::u64(1..)));
-        for &n in &ns {
-            let divisor = Divisor::new(n);
-            for &x in &xs {
-                assert_eq!(divisor.divides(x), x % n == 0, "{x} % {n}");
-            }
-            // Multiples of `n` below 2^64, which random values rarely hit for large `n`.
-            for k in [1, 2, 3, u64::MAX / n]
-                .into_iter()
-                .filter(|&k| k <= u64::MAX / n)
-            {
-                assert!(divisor.divides(n * k), "{n} * {k}");
-                assert_eq!(divisor.divides(n * k - 1), n == 1, "{n} * {k} - 1");
-            }
-        }
     }
 }

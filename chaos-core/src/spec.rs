@@ -116,6 +116,29 @@ pub struct SpecInput {
     pub one_in: Option<i128>,
 }
 
+impl SpecInput {
+    /// `over` laid on top of `self`: each key `over` gives replaces this one, and giving any key
+    /// of a group that excludes the others replaces the whole group (`rate` replaces `one_in`,
+    /// and `status`, `error` and `panic` replace one another), so that a run-time override of
+    /// a point declared `one_in = 4` with `rate = 0.5` is valid, not a conflict.
+    pub fn overlay(&self, over: &SpecInput) -> SpecInput {
+        let mut merged = self.clone();
+        if over.latency_ms.is_some() {
+            merged.latency_ms = over.latency_ms;
+        }
+        if over.rate.is_some() || over.one_in.is_some() {
+            merged.rate = over.rate;
+            merged.one_in = over.one_in;
+        }
+        if over.status.is_some() || over.error.is_some() || over.panic.is_some() {
+            merged.status = over.status;
+            merged.error.clone_from(&over.error);
+            merged.panic.clone_from(&over.panic);
+        }
+        merged
+    }
+}
+
 /// A delay drawn uniformly from `min_ms..=max_ms` (equal bounds give a fixed delay).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Latency {
@@ -210,6 +233,33 @@ impl FaultSpec {
     /// Which calls are faulted.
     pub const fn trigger(&self) -> Trigger {
         self.trigger
+    }
+
+    /// The spec as input again, to lay run-time overrides on (see [`SpecInput::overlay`]).
+    pub fn to_input(&self) -> SpecInput {
+        let (rate, one_in) = match self.trigger {
+            Trigger::Rate(rate) => (Some(rate), None),
+            Trigger::OneIn(n) => (None, Some(i128::from(n))),
+        };
+        let (mut status, mut error, mut panic) = (None, None, None);
+        match &self.outcome {
+            Some(Outcome::Status(code)) => status = Some(i128::from(*code)),
+            Some(Outcome::Error(message)) => error = Some(message.to_string()),
+            Some(Outcome::Panic(message)) => panic = Some(message.to_string()),
+            None => {}
+        }
+        SpecInput {
+            latency_ms: self.latency.map(|l| LatencyInput::Range {
+                start: i128::from(l.min_ms),
+                end: i128::from(l.max_ms),
+                inclusive: true,
+            }),
+            status,
+            error,
+            panic,
+            rate,
+            one_in,
+        }
     }
 }
 
@@ -433,4 +483,17 @@ fn validate_trigger(input: &SpecInput, errors: &mut Vec<SpecError>) -> Option<Tr
         return None;
     }
     rate.or(one_in)
+}
+
+/// The candidates closest to `name`, best first (at most three), for "did you mean" hints: by
+/// Jaro-Winkler similarity, which favours a shared prefix, as point paths and keys share theirs.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut scored: Vec<(f64, &str)> = candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(name, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    scored.dedup_by(|a, b| a.1 == b.1);
+    scored.into_iter().take(3).map(|(_, c)| c).collect()
 }

@@ -152,12 +152,8 @@ impl Args {
 /// "unknown key", the closest valid key if one is close, and the list of valid keys.
 fn unknown_key_message(key: &str) -> String {
     let all = valid_keys().collect::<Vec<_>>().join(", ");
-    let closest = valid_keys()
-        .map(|valid| (strsim::jaro_winkler(key, valid), valid))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0));
-    match closest {
-        Some((_, valid)) => {
+    match chaos_core::spec::closest(key, valid_keys()).first() {
+        Some(valid) => {
             format!("unknown key `{key}`; did you mean `{valid}`? valid keys are: {all}")
         }
         None => format!("unknown key `{key}`; valid keys are: {all}"),

@@ -90,9 +90,14 @@ fn prelude(checked: &Checked, name: &TokenStream, is_async: bool, output: &Type)
     } else {
         quote!(#krate::__private::delay_blocking(__chaos_injection.latency());)
     };
+    let carries_outcome = matches!(
+        checked.spec.outcome(),
+        Some(Outcome::Status(_) | Outcome::Error(_))
+    );
     let outcome = match checked.spec.outcome() {
-        None => quote!(),
-        Some(Outcome::Panic(_)) => quote! {
+        // Without a declared `status` or `error`, a run-time configuration can still make the
+        // point panic, so the panic path is there for every point.
+        None | Some(Outcome::Panic(_)) => quote! {
             if let ::core::option::Option::Some(__chaos_fault) = __chaos_injection.into_fault() {
                 #krate::__private::raise(__chaos_fault);
             }
@@ -120,8 +125,14 @@ fn prelude(checked: &Checked, name: &TokenStream, is_async: bool, output: &Type)
         }
     };
     let point = format_ident!("__CHAOS_POINT");
+    let linkme = quote!(#krate::__private::linkme);
     quote! {
-        static #point: #krate::__private::Point = #krate::__private::Point::new(#name, #spec);
+        static #point: #krate::__private::Point =
+            #krate::__private::Point::new(#name, #spec, #carries_outcome);
+        // Registered at link time, so `chaos::points()` lists the point before its first call.
+        #[#linkme::distributed_slice(#krate::__private::POINTS)]
+        #[linkme(crate = #linkme)]
+        static __CHAOS_POINT_ENTRY: &#krate::__private::Point = &#point;
         if let ::core::option::Option::Some(__chaos_injection) = #point.decide() {
             #delay
             #outcome

@@ -1,0 +1,328 @@
+//! The process-wide configuration: its layers (environment, loaded configuration, programmatic
+//! switches and overrides), and the snapshot the points read, published with a new epoch on every
+//! change. Writers take a lock; the hot path only compares the epoch with its cached one.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+use crate::config::{Config, ConfigError, PointConfig};
+use crate::effective::Effective;
+use crate::env::{ConfigSource, EnvSettings};
+use crate::point::Point;
+use crate::spec::{self, SpecInput};
+use crate::{events, registry, watch};
+
+/// Bumped on every change; 0 until the first decision initialises the configuration.
+static EPOCH: AtomicU64 = AtomicU64::new(0);
+static STATE: Mutex<Option<State>> = Mutex::new(None);
+static SNAPSHOT: RwLock<Option<Arc<Snapshot>>> = RwLock::new(None);
+
+/// The current configuration epoch.
+#[inline]
+pub(crate) fn epoch() -> u64 {
+    EPOCH.load(Ordering::Acquire)
+}
+
+/// What the points read: every layer folded into one immutable value.
+#[derive(Debug)]
+pub(crate) struct Snapshot {
+    pub(crate) epoch: u64,
+    killed: bool,
+    dry_run: bool,
+    seed: Option<u64>,
+    points: HashMap<String, PointConfig>,
+}
+
+impl Snapshot {
+    pub(crate) fn effective_for(&self, point: &Point) -> Effective {
+        let settings = self.points.get(point.name());
+        let enabled = settings.and_then(|s| s.enabled) != Some(false);
+        let spec = match settings {
+            Some(s) if s.spec != SpecInput::default() => {
+                // Validated when it was loaded; should it fail now, the point stays off rather
+                // than inject something nobody asked for.
+                spec::validate(&point.spec().to_input().overlay(&s.spec)).ok()
+            }
+            _ => Some(point.spec().clone()),
+        };
+        let active = !self.killed && enabled && spec.is_some();
+        let spec = spec.unwrap_or_else(|| point.spec().clone());
+        Effective::new(&spec, active, self.killed, self.dry_run, self.seed)
+    }
+}
+
+/// The loaded configuration.
+#[derive(Debug)]
+enum Base {
+    /// None: the attributes as they are.
+    Attributes,
+    Loaded(Config),
+    /// The last load failed: injection is off until a valid configuration arrives.
+    Rejected,
+}
+
+#[derive(Debug)]
+struct State {
+    env: EnvSettings,
+    base: Base,
+    switch: Option<bool>,
+    overrides: Vec<(u64, String, PointConfig)>,
+    next_override: u64,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock leaves the state consistent (every write is one
+    // assignment), so a poisoned lock is still usable.
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The snapshot, initialising everything from the environment at the first call.
+pub(crate) fn snapshot() -> Arc<Snapshot> {
+    if let Some(snapshot) = SNAPSHOT.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
+        return Arc::clone(snapshot);
+    }
+    with_state(|_| ())
+}
+
+/// Runs `change` on the state (initialising it first if needed), then publishes a snapshot.
+fn with_state<R>(change: impl FnOnce(&mut State) -> R) -> Arc<Snapshot>
+where
+    R: Sized,
+{
+    let mut guard = lock(&STATE);
+    let mut started = None;
+    let state = guard.get_or_insert_with(|| {
+        let (state, startup) = State::from_environment();
+        started = Some(startup);
+        state
+    });
+    change(state);
+    let snapshot = publish(state);
+    drop(guard);
+    if let Some(startup) = started {
+        startup.announce();
+    }
+    snapshot
+}
+
+/// What happens once, after the first initialisation, outside the lock.
+struct Startup {
+    problems: Vec<String>,
+    watch: Option<(std::path::PathBuf, std::time::Duration)>,
+}
+
+impl Startup {
+    fn announce(self) {
+        events::compiled_in(registry::points().len());
+        if !self.problems.is_empty() {
+            events::rejected("the environment's configuration", &self.problems.join("; "));
+        }
+        if let Some((path, poll)) = self.watch {
+            watch::spawn(path, poll);
+        }
+    }
+}
+
+impl State {
+    fn from_environment() -> (State, Startup) {
+        let env = EnvSettings::from_process();
+        let mut problems = env.problems.clone();
+        let mut watch = None;
+        let loaded = match &env.config {
+            None => Ok(None),
+            Some(ConfigSource::Inline(json)) => {
+                load(Config::from_json(json), "CHAOS_CONFIG").map(Some)
+            }
+            Some(ConfigSource::File(path)) => {
+                watch = Some((path.clone(), env.poll));
+                load(
+                    read_file(path),
+                    &format!("CHAOS_CONFIG file {}", path.display()),
+                )
+                .map(Some)
+            }
+        };
+        let base = match loaded {
+            Ok(_) if !problems.is_empty() => Base::Rejected,
+            Ok(None) => Base::Attributes,
+            Ok(Some(config)) => Base::Loaded(config),
+            Err(problem) => {
+                problems.push(problem);
+                Base::Rejected
+            }
+        };
+        let state = State {
+            env,
+            base,
+            switch: None,
+            overrides: Vec::new(),
+            next_override: 0,
+        };
+        (state, Startup { problems, watch })
+    }
+}
+
+fn load(config: Result<Config, ConfigError>, source: &str) -> Result<Config, String> {
+    config
+        .and_then(|c| c.validate().map(|()| c))
+        .map_err(|e| format!("{source}: {e}"))
+}
+
+/// Reads a configuration file; an unreadable file is a configuration error.
+pub(crate) fn read_file(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::one("", format!("cannot read {}: {e}", path.display())))?;
+    Config::from_json(&text)
+}
+
+fn publish(state: &State) -> Arc<Snapshot> {
+    let loaded = match &state.base {
+        Base::Loaded(config) => Some(config),
+        _ => None,
+    };
+    let switched = state
+        .switch
+        .or(state.env.enabled)
+        .or(loaded.and_then(|c| c.enabled));
+    let killed = state.env.enabled == Some(false)
+        || matches!(state.base, Base::Rejected)
+        || switched == Some(false);
+    let mut points: HashMap<String, PointConfig> = loaded
+        .map(|c| c.points.clone().into_iter().collect())
+        .unwrap_or_default();
+    for (_, name, over) in &state.overrides {
+        let entry = points.entry(name.clone()).or_default();
+        entry.spec = entry.spec.overlay(&over.spec);
+        if over.enabled.is_some() {
+            entry.enabled = over.enabled;
+        }
+    }
+    let mut slot = SNAPSHOT.write().unwrap_or_else(|p| p.into_inner());
+    let epoch = EPOCH.load(Ordering::Relaxed) + 1;
+    let snapshot = Arc::new(Snapshot {
+        epoch,
+        killed,
+        dry_run: state
+            .env
+            .dry_run
+            .or(loaded.and_then(|c| c.dry_run))
+            .unwrap_or(false),
+        seed: state.env.seed.or(loaded.and_then(|c| c.seed)),
+        points,
+    });
+    *slot = Some(Arc::clone(&snapshot));
+    // Published after the snapshot, so a point that sees the new epoch reads the new snapshot.
+    EPOCH.store(epoch, Ordering::Release);
+    snapshot
+}
+
+/// Loads `config` in place of the current configuration (the environment's `CHAOS_CONFIG`
+/// included). A rejected configuration turns injection off until a valid one is loaded, so that
+/// a failed attempt to change chaos never leaves faults nobody expects.
+///
+/// ```
+/// use chaos_core::{Config, configure};
+///
+/// configure(Config::new().dry_run(true))?;
+/// let error = chaos_core::configure_json(r#"{"rate": 0.5}"#).unwrap_err();
+/// assert_eq!(error.to_string(), "at rate: unknown key `rate`; valid keys are: enabled, seed, dry_run, points");
+/// chaos_core::reset();
+/// # Ok::<(), chaos_core::ConfigError>(())
+/// ```
+pub fn configure(config: Config) -> Result<(), ConfigError> {
+    apply(config.validate().map(|()| config), "the configuration")
+}
+
+/// [`configure`] with a JSON document.
+pub fn configure_json(json: &str) -> Result<(), ConfigError> {
+    apply(
+        Config::from_json(json).and_then(|c| c.validate().map(|()| c)),
+        "the JSON configuration",
+    )
+}
+
+/// [`configure`] with a JSON file (read once; see [`watch_file`] to follow its changes).
+pub fn configure_file(path: impl AsRef<Path>) -> Result<(), ConfigError> {
+    let path = path.as_ref();
+    let source = format!("the configuration file {}", path.display());
+    apply(
+        read_file(path).and_then(|c| c.validate().map(|()| c)),
+        &source,
+    )
+}
+
+pub(crate) fn apply(result: Result<Config, ConfigError>, source: &str) -> Result<(), ConfigError> {
+    match result {
+        Ok(config) => {
+            with_state(|state| state.base = Base::Loaded(config));
+            events::accepted(source);
+            Ok(())
+        }
+        Err(error) => {
+            with_state(|state| state.base = Base::Rejected);
+            events::rejected(source, &error);
+            Err(error)
+        }
+    }
+}
+
+/// Turns every point on or off from code. `CHAOS_ENABLED=0` in the environment still wins.
+///
+/// ```
+/// chaos_core::set_enabled(false); // nothing is injected from here on
+/// chaos_core::set_enabled(true);
+/// ```
+pub fn set_enabled(enabled: bool) {
+    with_state(|state| state.switch = Some(enabled));
+}
+
+/// Back to the attributes as they are: forgets loaded configurations, the switch of
+/// [`set_enabled`] and the overrides (their guards then do nothing). The environment's switches
+/// stay in force; its `CHAOS_CONFIG` does not (load it again with [`configure_file`]).
+pub fn reset() {
+    with_state(|state| {
+        state.base = Base::Attributes;
+        state.switch = None;
+        state.overrides.clear();
+    });
+}
+
+/// Overrides the points named `name` until the returned guard is dropped, on top of the loaded
+/// configuration. Overrides stack; dropping one restores what was there before it.
+///
+/// ```no_run
+/// use chaos_core::{PointConfig, override_point};
+///
+/// let guard = override_point("shop::orders::create", PointConfig::new().rate(1.0).status(503))?;
+/// // ... every call of that point answers 503 ...
+/// drop(guard); // back to what it was
+/// # Ok::<(), chaos_core::ConfigError>(())
+/// ```
+pub fn override_point(name: &str, point: PointConfig) -> Result<OverrideGuard, ConfigError> {
+    Config::new().point(name, point.clone()).validate()?;
+    let mut id = 0;
+    with_state(|state| {
+        id = state.next_override;
+        state.next_override += 1;
+        state.overrides.push((id, name.to_string(), point));
+    });
+    Ok(OverrideGuard { id })
+}
+
+/// Keeps an override of [`override_point`] in force; dropping it removes the override.
+#[derive(Debug)]
+#[must_use = "the override is removed when the guard is dropped"]
+pub struct OverrideGuard {
+    id: u64,
+}
+
+impl Drop for OverrideGuard {
+    fn drop(&mut self) {
+        let id = self.id;
+        with_state(|state| state.overrides.retain(|(other, _, _)| *other != id));
+    }
+}

@@ -1,0 +1,78 @@
+//! What a point does right now: its declared spec with the run-time configuration applied,
+//! prepared for the hot path. Immutable once built, so a call reads one consistent version.
+
+use std::sync::Mutex;
+
+use crate::divisor::Divisor;
+use crate::spec::{FaultSpec, Latency, Outcome, Trigger};
+
+/// Which calls fire, in the form the hot path compares against.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Firing {
+    /// A 32-bit draw fires when below this (2^32 for `rate = 1.0`).
+    Below(u64),
+    /// Call number N fires when N is a multiple of the divisor.
+    Every(Divisor),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Effective {
+    /// Injecting at all: false when switched off, globally or for this point.
+    pub(crate) active: bool,
+    /// Switched off for the whole process: task-scoped configurations do not apply either.
+    pub(crate) killed: bool,
+    /// Decide, count and log, but inject nothing.
+    pub(crate) dry_run: bool,
+    /// Draw from the point's own seeded stream instead of the thread's generator.
+    pub(crate) seed: Option<u64>,
+    pub(crate) firing: Firing,
+    pub(crate) latency: Option<Latency>,
+    pub(crate) outcome: Option<Outcome>,
+}
+
+/// Scales a probability in `[0, 1]` to the bound a 32-bit draw is compared with. `1.0` gives
+/// 2^32, above every draw, so it always fires; `0.0` gives 0 and never does. Resolution: 2^-32.
+fn rate_threshold(rate: f64) -> u64 {
+    (rate * 4_294_967_296.0) as u64
+}
+
+impl Effective {
+    pub(crate) fn new(
+        spec: &FaultSpec,
+        active: bool,
+        killed: bool,
+        dry_run: bool,
+        seed: Option<u64>,
+    ) -> Effective {
+        let firing = match spec.trigger() {
+            Trigger::Rate(rate) => Firing::Below(rate_threshold(rate)),
+            Trigger::OneIn(n) => Firing::Every(Divisor::new(n)),
+        };
+        Effective {
+            active,
+            killed,
+            dry_run,
+            seed,
+            firing,
+            latency: spec.latency(),
+            outcome: spec.outcome().cloned(),
+        }
+    }
+
+    /// A `'static` copy for the global configuration. Each distinct value is allocated once and
+    /// kept for the life of the process, so that a point can hold a plain reference to it on the
+    /// hot path with nothing to reclaim; configurations alternate among few distinct values, so
+    /// this stays small even when a file is reloaded for days.
+    pub(crate) fn interned(self) -> &'static Effective {
+        static INTERNED: Mutex<Vec<&'static Effective>> = Mutex::new(Vec::new());
+        let mut interned = INTERNED
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(existing) = interned.iter().find(|e| ***e == self) {
+            return existing;
+        }
+        let leaked: &'static Effective = Box::leak(Box::new(self));
+        interned.push(leaked);
+        leaked
+    }
+}

@@ -1,0 +1,174 @@
+//! The environment variables, read once per process at the first decision.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Where `CHAOS_CONFIG` points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ConfigSource {
+    /// The JSON document itself (the value starts with `{`).
+    Inline(String),
+    /// A path to a JSON file, re-read when it changes.
+    File(PathBuf),
+}
+
+/// What the environment says; `problems` holds every variable that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct EnvSettings {
+    pub(crate) enabled: Option<bool>,
+    pub(crate) dry_run: Option<bool>,
+    pub(crate) seed: Option<u64>,
+    pub(crate) config: Option<ConfigSource>,
+    pub(crate) poll: Duration,
+    pub(crate) problems: Vec<String>,
+}
+
+/// How often a configuration file is checked for changes, unless `CHAOS_CONFIG_POLL_MS` says.
+pub(crate) const DEFAULT_POLL: Duration = Duration::from_secs(1);
+
+impl EnvSettings {
+    pub(crate) fn from_process() -> EnvSettings {
+        EnvSettings::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub(crate) fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> EnvSettings {
+        let mut problems = Vec::new();
+        let mut switch = |name: &str| {
+            let value = lookup(name)?;
+            match value.trim().to_ascii_lowercase().as_str() {
+                "1" | "true" | "on" => Some(true),
+                "0" | "false" | "off" => Some(false),
+                _ => {
+                    problems.push(format!(
+                        "{name} must be one of 0, false, off, 1, true, on; found `{value}`"
+                    ));
+                    None
+                }
+            }
+        };
+        let enabled = switch("CHAOS_ENABLED");
+        let dry_run = switch("CHAOS_DRY_RUN");
+        let seed = lookup("CHAOS_SEED").and_then(|value| match value.trim().parse::<u64>() {
+            Ok(seed) => Some(seed),
+            Err(_) => {
+                problems.push(format!(
+                    "CHAOS_SEED must be an integer from 0 to {}; found `{value}`",
+                    u64::MAX
+                ));
+                None
+            }
+        });
+        let poll = match lookup("CHAOS_CONFIG_POLL_MS") {
+            None => DEFAULT_POLL,
+            Some(value) => match value.trim().parse::<u64>() {
+                Ok(ms) if ms > 0 => Duration::from_millis(ms),
+                _ => {
+                    problems.push(format!("CHAOS_CONFIG_POLL_MS must be a number of milliseconds above 0; found `{value}`"));
+                    DEFAULT_POLL
+                }
+            },
+        };
+        let config = lookup("CHAOS_CONFIG").map(|value| {
+            if value.trim_start().starts_with('{') {
+                ConfigSource::Inline(value)
+            } else {
+                ConfigSource::File(PathBuf::from(value))
+            }
+        });
+        EnvSettings {
+            enabled,
+            dry_run,
+            seed,
+            config,
+            poll,
+            problems,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(vars: &[(&str, &str)]) -> EnvSettings {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        EnvSettings::from_lookup(|name| {
+            vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        })
+    }
+
+    #[test]
+    fn nothing_set_means_nothing_changed() {
+        let settings = env(&[]);
+        assert_eq!(
+            (
+                settings.enabled,
+                settings.dry_run,
+                settings.seed,
+                settings.config
+            ),
+            (None, None, None, None)
+        );
+        assert_eq!(settings.poll, DEFAULT_POLL);
+        assert!(settings.problems.is_empty());
+    }
+
+    #[test]
+    fn switches_accept_the_documented_spellings() {
+        for (value, expected) in [
+            ("0", false),
+            ("false", false),
+            ("OFF", false),
+            ("1", true),
+            ("True", true),
+            (" on ", true),
+        ] {
+            assert_eq!(
+                env(&[("CHAOS_ENABLED", value)]).enabled,
+                Some(expected),
+                "{value}"
+            );
+            assert_eq!(
+                env(&[("CHAOS_DRY_RUN", value)]).dry_run,
+                Some(expected),
+                "{value}"
+            );
+        }
+    }
+
+    #[test]
+    fn bad_values_are_problems_that_name_the_variable_and_the_value() {
+        let settings = env(&[
+            ("CHAOS_ENABLED", "maybe"),
+            ("CHAOS_SEED", "forty-two"),
+            ("CHAOS_CONFIG_POLL_MS", "0"),
+        ]);
+        assert_eq!(settings.enabled, None);
+        assert_eq!(settings.problems.len(), 3, "{:?}", settings.problems);
+        assert!(
+            settings.problems[0].contains("CHAOS_ENABLED")
+                && settings.problems[0].contains("`maybe`")
+        );
+        assert!(
+            settings.problems[1].contains("CHAOS_SEED")
+                && settings.problems[1].contains("`forty-two`")
+        );
+        assert!(settings.problems[2].contains("CHAOS_CONFIG_POLL_MS"));
+    }
+
+    #[test]
+    fn config_is_inline_json_or_a_path() {
+        assert_eq!(
+            env(&[("CHAOS_CONFIG", " {\"seed\": 1}")]).config,
+            Some(ConfigSource::Inline(" {\"seed\": 1}".into()))
+        );
+        assert_eq!(
+            env(&[("CHAOS_CONFIG", "/etc/chaos.json")]).config,
+            Some(ConfigSource::File("/etc/chaos.json".into()))
+        );
+        assert_eq!(env(&[("CHAOS_SEED", "42")]).seed, Some(42));
+    }
+}

@@ -1,0 +1,49 @@
+//! What chaos tells the outside: a `tracing` event (target `chaos`) per injected fault, and the
+//! messages printed once per process.
+
+use crate::spec::Outcome;
+
+pub(crate) fn injected(point: &str, outcome: Option<&Outcome>, latency_ms: u64, dry_run: bool) {
+    let message = if dry_run {
+        "chaos fault decided (dry run, not injected)"
+    } else {
+        "chaos fault injected"
+    };
+    match outcome {
+        None => {
+            tracing::info!(target: "chaos", point, kind = "latency", latency_ms, dry_run, "{message}")
+        }
+        Some(Outcome::Status(status)) => {
+            tracing::info!(target: "chaos", point, kind = "status", latency_ms, status, dry_run, "{message}");
+        }
+        Some(Outcome::Error(error)) => {
+            tracing::info!(target: "chaos", point, kind = "error", latency_ms, error = &**error, dry_run, "{message}");
+        }
+        Some(Outcome::Panic(panic)) => {
+            tracing::info!(target: "chaos", point, kind = "panic", latency_ms, panic = &**panic, dry_run, "{message}");
+        }
+    }
+}
+
+/// Printed once, at the first decision of a process: nobody should ship chaos unaware.
+pub(crate) fn compiled_in(points: usize) {
+    let message = format!(
+        "chaos: fault injection is compiled into this binary ({points} injection points); CHAOS_ENABLED=0 turns it off"
+    );
+    eprintln!("{message}");
+    tracing::warn!(target: "chaos", points, "{message}");
+}
+
+/// A configuration that was rejected, reported once per change of state (not per call).
+pub(crate) fn rejected(source: &str, error: &dyn std::fmt::Display) {
+    let message = format!(
+        "chaos: {source} rejected, fault injection is OFF until a valid configuration arrives: {error}"
+    );
+    eprintln!("{message}");
+    tracing::error!(target: "chaos", source, "{message}");
+}
+
+/// A configuration that was accepted after a change.
+pub(crate) fn accepted(source: &str) {
+    tracing::info!(target: "chaos", source, "chaos configuration loaded");
+}

@@ -1,0 +1,93 @@
+//! What chaos did, per point: counters written only when a call is faulted, never on the path
+//! of a call that is not (so they cost nothing there and are never contended by it).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::spec::Outcome;
+
+/// Counters of one point.
+#[derive(Debug)]
+pub(crate) struct Counters {
+    latency_only: AtomicU64,
+    status: AtomicU64,
+    error: AtomicU64,
+    panic: AtomicU64,
+    dry_run: AtomicU64,
+}
+
+impl Counters {
+    pub(crate) const fn new() -> Counters {
+        Counters {
+            latency_only: AtomicU64::new(0),
+            status: AtomicU64::new(0),
+            error: AtomicU64::new(0),
+            panic: AtomicU64::new(0),
+            dry_run: AtomicU64::new(0),
+        }
+    }
+
+    pub(crate) fn record(&self, outcome: Option<&Outcome>, dry_run: bool) {
+        let counter = if dry_run {
+            &self.dry_run
+        } else {
+            match outcome {
+                None => &self.latency_only,
+                Some(Outcome::Status(_)) => &self.status,
+                Some(Outcome::Error(_)) => &self.error,
+                Some(Outcome::Panic(_)) => &self.panic,
+            }
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn snapshot(&self, point: &'static str) -> PointStats {
+        PointStats {
+            point,
+            latency_only: self.latency_only.load(Ordering::Relaxed),
+            status: self.status.load(Ordering::Relaxed),
+            error: self.error.load(Ordering::Relaxed),
+            panic: self.panic.load(Ordering::Relaxed),
+            dry_run: self.dry_run.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// How many calls of one point were faulted, by kind, since the process started.
+///
+/// Calls that were decided and not faulted are not counted: counting them would put a write to
+/// memory shared between threads on every call, which the hot path does not allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PointStats {
+    /// The point's name.
+    pub point: &'static str,
+    /// Faulted with latency and no outcome (the body then ran).
+    pub latency_only: u64,
+    /// Answered with a status.
+    pub status: u64,
+    /// Returned an error.
+    pub error: u64,
+    /// Panicked.
+    pub panic: u64,
+    /// Would have been faulted, in dry-run mode (nothing was injected).
+    pub dry_run: u64,
+}
+
+impl PointStats {
+    /// Faults injected, of every kind (dry-run decisions not included).
+    pub fn injected(&self) -> u64 {
+        self.latency_only + self.status + self.error + self.panic
+    }
+}
+
+/// The counters of every point, in registration order.
+///
+/// ```
+/// let injected: u64 = chaos_core::stats().iter().map(|s| s.injected()).sum();
+/// println!("{injected} faults injected so far");
+/// ```
+pub fn stats() -> Vec<PointStats> {
+    crate::registry::points()
+        .iter()
+        .map(|p| p.stats())
+        .collect()
+}

@@ -1,0 +1,58 @@
+//! Follows a configuration file: a thread checks its modification time and size every poll
+//! interval and loads it when either changed. Each load is validated whole and swapped in at
+//! once; a bad file is reported once per change and turns injection off until a good one.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
+use crate::control;
+
+/// Bumped by every new watch, so that an older watcher thread notices and stops.
+static WATCH_GENERATION: AtomicU64 = AtomicU64::new(0);
+
+/// Loads the JSON file at `path` now and again whenever it changes, checking every `poll`.
+/// Replaces any earlier watch. A file that cannot be read or is invalid is reported (stderr and a
+/// `tracing` error, once per change) and turns injection off until a valid version is written.
+///
+/// ```no_run
+/// chaos_core::watch_file("/etc/chaos.json", std::time::Duration::from_millis(500))?;
+/// # Ok::<(), chaos_core::ConfigError>(())
+/// ```
+pub fn watch_file(path: impl AsRef<Path>, poll: Duration) -> Result<(), crate::ConfigError> {
+    let path = path.as_ref().to_path_buf();
+    let first = control::configure_file(&path);
+    spawn(path, poll);
+    first
+}
+
+/// Starts the watcher thread, for a file whose current version was just loaded.
+pub(crate) fn spawn(path: PathBuf, poll: Duration) {
+    let generation = WATCH_GENERATION.fetch_add(1, Ordering::SeqCst) + 1;
+    let mut seen = version(&path);
+    let spawned = std::thread::Builder::new()
+        .name("chaos-config-watch".into())
+        .spawn(move || {
+            while WATCH_GENERATION.load(Ordering::SeqCst) == generation {
+                std::thread::sleep(poll);
+                let now = version(&path);
+                if now != seen {
+                    seen = now;
+                    let source = format!("the configuration file {}", path.display());
+                    let _ = control::apply(
+                        control::read_file(&path).and_then(|c| c.validate().map(|()| c)),
+                        &source,
+                    );
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        crate::events::rejected("watching the configuration file", &e);
+    }
+}
+
+/// What identifies a version of the file; `None` while it cannot be read.
+fn version(path: &Path) -> Option<(SystemTime, u64)> {
+    let metadata = std::fs::metadata(path).ok()?;
+    Some((metadata.modified().ok()?, metadata.len()))
+}
