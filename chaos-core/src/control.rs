@@ -31,7 +31,7 @@ pub(crate) struct Snapshot {
     pub(crate) epoch: u64,
     killed: bool,
     dry_run: bool,
-    seed: Option<u64>,
+    seed: Option<(u64, u64)>,
     points: HashMap<String, PointConfig>,
 }
 
@@ -70,6 +70,9 @@ struct State {
     switch: Option<bool>,
     overrides: Vec<(u64, String, PointConfig)>,
     next_override: u64,
+    /// Counts loads: a seeded point restarts its stream when this changes, so that loading the
+    /// same seed again repeats the same decisions.
+    loads: u64,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -161,6 +164,7 @@ impl State {
             switch: None,
             overrides: Vec::new(),
             next_override: 0,
+            loads: 0,
         };
         (state, Startup { problems, watch })
     }
@@ -211,7 +215,11 @@ fn publish(state: &State) -> Arc<Snapshot> {
             .dry_run
             .or(loaded.and_then(|c| c.dry_run))
             .unwrap_or(false),
-        seed: state.env.seed.or(loaded.and_then(|c| c.seed)),
+        seed: state
+            .env
+            .seed
+            .or(loaded.and_then(|c| c.seed))
+            .map(|seed| (seed, state.loads)),
         points,
     });
     *slot = Some(Arc::clone(&snapshot));
@@ -258,12 +266,18 @@ pub fn configure_file(path: impl AsRef<Path>) -> Result<(), ConfigError> {
 pub(crate) fn apply(result: Result<Config, ConfigError>, source: &str) -> Result<(), ConfigError> {
     match result {
         Ok(config) => {
-            with_state(|state| state.base = Base::Loaded(config));
+            with_state(|state| {
+                state.base = Base::Loaded(config);
+                state.loads += 1;
+            });
             events::accepted(source);
             Ok(())
         }
         Err(error) => {
-            with_state(|state| state.base = Base::Rejected);
+            with_state(|state| {
+                state.base = Base::Rejected;
+                state.loads += 1;
+            });
             events::rejected(source, &error);
             Err(error)
         }
@@ -286,6 +300,7 @@ pub fn set_enabled(enabled: bool) {
 pub fn reset() {
     with_state(|state| {
         state.base = Base::Attributes;
+        state.loads += 1;
         state.switch = None;
         state.overrides.clear();
     });

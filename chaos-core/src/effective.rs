@@ -23,8 +23,9 @@ pub(crate) struct Effective {
     pub(crate) killed: bool,
     /// Decide, count and log, but inject nothing.
     pub(crate) dry_run: bool,
-    /// Draw from the point's own seeded stream instead of the thread's generator.
-    pub(crate) seed: Option<u64>,
+    /// Draw from the point's own seeded stream instead of the thread's generator: the seed, and
+    /// the generation of the configuration that set it (each load restarts the streams).
+    pub(crate) seed: Option<(u64, u64)>,
     pub(crate) firing: Firing,
     pub(crate) latency: Option<Latency>,
     pub(crate) outcome: Option<Outcome>,
@@ -42,7 +43,7 @@ impl Effective {
         active: bool,
         killed: bool,
         dry_run: bool,
-        seed: Option<u64>,
+        seed: Option<(u64, u64)>,
     ) -> Effective {
         let firing = match spec.trigger() {
             Trigger::Rate(rate) => Firing::Below(rate_threshold(rate)),

@@ -127,8 +127,8 @@ impl Point {
             .swap(std::ptr::from_ref(effective).cast_mut(), Ordering::AcqRel);
         // SAFETY: as in `current`: a non-null pointer here came from an interned `Effective`.
         let previous_seed = unsafe { previous.as_ref() }.and_then(|p| p.seed);
-        if let Some(seed) = effective.seed {
-            if previous_seed != Some(seed) {
+        if let Some((seed, generation)) = effective.seed {
+            if previous_seed != Some((seed, generation)) {
                 self.stream
                     .store(rng::stream_start(seed, self.name), Ordering::Relaxed);
             }

@@ -485,7 +485,8 @@ fn validate_trigger(input: &SpecInput, errors: &mut Vec<SpecError>) -> Option<Tr
     rate.or(one_in)
 }
 
-/// The candidates closest to `name`, best first (at most three), for "did you mean" hints: by
+/// The candidates closest to `name`, best first (at most three, and only those nearly as close
+/// as the best), for "did you mean" hints: by
 /// Jaro-Winkler similarity, which favours a shared prefix, as point paths and keys share theirs.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
     let mut scored: Vec<(f64, &str)> = candidates
@@ -495,5 +496,12 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
     scored.dedup_by(|a, b| a.1 == b.1);
-    scored.into_iter().take(3).map(|(_, c)| c).collect()
+    // Only those about as close as the best: names sharing a long prefix all score high.
+    let best = scored.first().map_or(0.0, |s| s.0);
+    scored
+        .into_iter()
+        .take_while(|(score, _)| best - score < 0.05)
+        .take(3)
+        .map(|(_, c)| c)
+        .collect()
 }

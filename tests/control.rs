@@ -1,0 +1,302 @@
+//! Run-time control through the API: switching, loading, overriding, dry runs, stats, events.
+//! These tests change process-wide state, so they run one at a time (see `exclusive`).
+#![cfg(feature = "enabled")]
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chaos::{Config, Fault, PointConfig, chaos};
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+fn exclusive() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    let guard = LOCK.lock().unwrap_or_else(|p| p.into_inner());
+    chaos::reset();
+    guard
+}
+
+#[chaos(error = "declared", rate = 1.0, name = "control::always")]
+fn always() -> Result<u32, Error> {
+    Ok(1)
+}
+
+#[chaos(status = 503, rate = 0.0, name = "control::never")]
+fn never() -> Result<u32, Error> {
+    Ok(1)
+}
+
+#[chaos(latency_ms = 1, rate = 0.0, name = "control::latency_only")]
+fn latency_only() -> u32 {
+    3
+}
+
+#[chaos(error = "seeded", rate = 0.5, name = "control::coin")]
+fn coin() -> Result<u32, Error> {
+    Ok(1)
+}
+
+#[chaos(error = "seeded", rate = 0.5, name = "control::other_coin")]
+fn other_coin() -> Result<u32, Error> {
+    Ok(1)
+}
+
+fn fault_of(result: Result<u32, Error>) -> Option<Fault> {
+    result
+        .err()
+        .map(|e| *e.downcast::<Fault>().expect("an injected fault"))
+}
+
+fn faulted(result: Result<u32, Error>) -> bool {
+    fault_of(result).is_some()
+}
+
+#[test]
+fn set_enabled_switches_every_point() {
+    let _serial = exclusive();
+    assert!(faulted(always()));
+    chaos::set_enabled(false);
+    assert!((0..100).all(|_| !faulted(always())));
+    chaos::set_enabled(true);
+    assert!(faulted(always()));
+}
+
+#[test]
+fn a_configuration_overrides_points_by_name() {
+    let _serial = exclusive();
+    chaos::configure_json(
+        r#"{"points": {"control::never": {"rate": 1.0, "status": 429},
+                        "control::always": {"enabled": false}}}"#,
+    )
+    .unwrap();
+    assert_eq!(fault_of(never()).unwrap().status(), Some(429));
+    assert!(!faulted(always()));
+    chaos::reset();
+    assert!(!faulted(never()));
+    assert!(faulted(always()));
+}
+
+#[test]
+fn a_rejected_configuration_turns_injection_off_until_a_valid_one() {
+    let _serial = exclusive();
+    assert!(faulted(always()));
+    let error =
+        chaos::configure_json(r#"{"points": {"control::always": {"rate": "high"}}}"#).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "at points.\"control::always\".rate: `rate` expects a probability between 0.0 and 1.0, such as `0.1`, found the string \"high\""
+    );
+    assert!(
+        (0..100).all(|_| !faulted(always())),
+        "faults after a rejected configuration"
+    );
+    chaos::configure(Config::new()).unwrap();
+    assert!(faulted(always()));
+}
+
+#[test]
+fn each_kind_of_bad_input_is_rejected_with_where_and_what() {
+    let _serial = exclusive();
+    let cases = [
+        (
+            "{",
+            "malformed JSON: EOF while parsing an object at line 1 column 1",
+        ),
+        (
+            "[1]",
+            "expected a JSON object at the top level, found an array",
+        ),
+        (
+            r#"{"enabeld": true}"#,
+            "at enabeld: unknown key `enabeld`; did you mean `enabled`?",
+        ),
+        (
+            r#"{"seed": "forty-two"}"#,
+            "at seed: `seed` expects an integer from 0 to 18446744073709551615, found the string \"forty-two\"",
+        ),
+        (r#"{"seed": -1}"#, "at seed: `seed` expects an integer"),
+        (
+            r#"{"points": {"nope::nothing": {"rate": 0.5}}}"#,
+            "no injection point is named `nope::nothing`",
+        ),
+        (
+            r#"{"points": {"control::never": {"rat": 0.5}}}"#,
+            "at points.\"control::never\".rat: unknown key `rat`; did you mean `rate`?",
+        ),
+        (
+            r#"{"points": {"control::never": {"status": 99}}}"#,
+            "`status` must be an HTTP status code in 100..=599, found 99",
+        ),
+        (
+            r#"{"points": {"control::never": {"latency_ms": [500, 100]}}}"#,
+            "`latency_ms` range 500..=100 is inverted",
+        ),
+        (
+            r#"{"points": {"control::never": {"latency_ms": [1, 2, 3]}}}"#,
+            "`latency_ms` expects an integer number of milliseconds or a range `[min, max]`, found an array",
+        ),
+        (
+            r#"{"points": {"control::never": {"one_in": 0}}}"#,
+            "`one_in` must be an integer >= 1",
+        ),
+        (
+            r#"{"points": {"control::never": {"enabled": "yes"}}}"#,
+            "`enabled` expects `true` or `false`",
+        ),
+        (
+            r#"{"points": {"control::never": 5}}"#,
+            "expected an object of attribute keys, found the number 5",
+        ),
+    ];
+    for (json, expected) in cases {
+        let error = chaos::configure_json(json).unwrap_err().to_string();
+        assert!(
+            error.contains(expected),
+            "{json}\n  gave: {error}\n  want: {expected}"
+        );
+    }
+    let missing = chaos::configure_file("/nonexistent/chaos.json")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        missing.starts_with("cannot read /nonexistent/chaos.json:"),
+        "{missing}"
+    );
+}
+
+#[test]
+fn override_guards_restore_what_was_there_in_any_order() {
+    let _serial = exclusive();
+    let first = chaos::override_point("control::never", PointConfig::new().rate(1.0)).unwrap();
+    assert_eq!(fault_of(never()).unwrap().status(), Some(503));
+    let second = chaos::override_point("control::never", PointConfig::new().status(418)).unwrap();
+    assert_eq!(fault_of(never()).unwrap().status(), Some(418));
+    drop(first);
+    // The second override alone: status 418, but the rate is the attribute's 0.0 again.
+    assert!(!faulted(never()));
+    drop(second);
+    assert!(!faulted(never()));
+    assert!(chaos::override_point("control::nope", PointConfig::new().rate(1.0)).is_err());
+}
+
+#[test]
+fn a_run_time_panic_reaches_points_without_a_declared_outcome() {
+    let _serial = exclusive();
+    let _guard = chaos::override_point(
+        "control::latency_only",
+        PointConfig::new().rate(1.0).panic("configured at run time"),
+    )
+    .unwrap();
+    let payload = std::panic::catch_unwind(latency_only).unwrap_err();
+    let message = payload.downcast_ref::<String>().unwrap();
+    assert!(message.contains("configured at run time"), "{message}");
+}
+
+#[test]
+fn dry_run_decides_and_counts_but_injects_nothing() {
+    let _serial = exclusive();
+    let before = point_stats("control::always");
+    chaos::configure(Config::new().dry_run(true)).unwrap();
+    assert!((0..10).all(|_| !faulted(always())));
+    chaos::reset();
+    assert!(faulted(always()));
+    let after = point_stats("control::always");
+    assert_eq!(after.dry_run - before.dry_run, 10);
+    assert_eq!(after.error - before.error, 1);
+}
+
+fn point_stats(name: &str) -> chaos::PointStats {
+    chaos::stats()
+        .into_iter()
+        .find(|s| s.point == name)
+        .unwrap()
+}
+
+#[test]
+fn stats_count_injected_faults_by_kind() {
+    let _serial = exclusive();
+    let before = point_stats("control::never");
+    let _guard = chaos::override_point("control::never", PointConfig::new().one_in(2)).unwrap();
+    for _ in 0..10 {
+        let _ = never();
+    }
+    let after = point_stats("control::never");
+    assert_eq!(after.status - before.status, 5);
+    assert_eq!(after.injected() - before.injected(), 5);
+}
+
+#[test]
+fn a_seed_makes_each_points_decisions_repeat_and_independent_of_other_points() {
+    let _serial = exclusive();
+    let run = |interleave: bool| -> Vec<bool> {
+        // Changing the seed restarts every point's stream.
+        chaos::configure(Config::new().seed(1)).unwrap();
+        chaos::configure(Config::new().seed(7)).unwrap();
+        (0..64)
+            .map(|_| {
+                if interleave {
+                    let _ = other_coin();
+                }
+                faulted(coin())
+            })
+            .collect()
+    };
+    let alone = run(false);
+    assert_eq!(alone, run(false));
+    assert_eq!(
+        alone,
+        run(true),
+        "another point's calls changed this point's decisions"
+    );
+    assert!(alone.contains(&true) && alone.contains(&false), "{alone:?}");
+    chaos::configure(Config::new().seed(8)).unwrap();
+    let other_seed: Vec<bool> = (0..64).map(|_| faulted(coin())).collect();
+    assert_ne!(alone, other_seed);
+}
+
+#[test]
+fn the_kill_switch_wins_over_a_task_scope() {
+    let _serial = exclusive();
+    let scope =
+        chaos::Scope::new(Config::new().point("control::never", PointConfig::new().rate(1.0)))
+            .unwrap();
+    assert!(scope.run_sync(|| faulted(never())));
+    chaos::set_enabled(false);
+    assert!(!scope.run_sync(|| faulted(never())));
+}
+
+/// A writer that keeps what `tracing_subscriber::fmt` writes.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn every_injected_fault_emits_a_tracing_event() {
+    let _serial = exclusive();
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard =
+        chaos::override_point("control::never", PointConfig::new().rate(1.0).latency_ms(0))
+            .unwrap();
+    tracing::subscriber::with_default(subscriber, || {
+        let _ = never();
+    });
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(text.contains(" chaos: chaos fault injected"), "{text}");
+    assert!(text.contains("point=\"control::never\""), "{text}");
+    assert!(text.contains("kind=\"status\""), "{text}");
+    assert!(text.contains("status=503"), "{text}");
+    assert!(text.contains("latency_ms=0"), "{text}");
+}
