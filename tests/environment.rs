@@ -1,0 +1,253 @@
+//! The environment variables, read once per process: each case runs this test binary again as a
+//! child process with its own environment (the `child_*` tests, ignored in normal runs), and
+//! checks what the child printed.
+#![cfg(feature = "enabled")]
+
+use std::io::Write;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use chaos::{Fault, chaos};
+
+#[chaos(error = "coin", rate = 0.5, name = "env::coin")]
+fn coin() -> Result<u32, Fault> {
+    Ok(1)
+}
+
+#[chaos(error = "always", rate = 1.0, name = "env::always")]
+fn always() -> Result<u32, Fault> {
+    Ok(1)
+}
+
+#[chaos(error = "file", rate = 0.0, name = "env::from_file")]
+fn from_file() -> Result<u32, Fault> {
+    Ok(1)
+}
+
+struct Child {
+    stdout: String,
+    stderr: String,
+}
+
+impl Child {
+    fn value(&self, key: &str) -> &str {
+        let prefix = format!("{key}=");
+        self.stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(&prefix))
+            .unwrap_or_else(|| {
+                panic!(
+                    "the child printed no {key}:\n{}\n{}",
+                    self.stdout, self.stderr
+                )
+            })
+    }
+}
+
+fn run_child(test: &str, env: &[(&str, &str)]) -> Child {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command.args([
+        "--ignored",
+        "--exact",
+        test,
+        "--nocapture",
+        "--test-threads=1",
+    ]);
+    for (name, _) in std::env::vars() {
+        if name.starts_with("CHAOS_") {
+            command.env_remove(name);
+        }
+    }
+    command.envs(env.iter().copied());
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = command.output().expect("the test binary runs");
+    let child = Child {
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    };
+    assert!(
+        status.success(),
+        "child {test} failed: {status}\n{}\n{}",
+        child.stdout,
+        child.stderr
+    );
+    child
+}
+
+/// Prints what the points did under the environment it was given.
+#[test]
+#[ignore = "run by the other tests as a child process"]
+fn child_report() {
+    let decisions: String = (0..48)
+        .map(|_| if coin().is_err() { '1' } else { '0' })
+        .collect();
+    let always_faulted = (0..20).filter(|_| always().is_err()).count();
+    let dry = chaos::stats()
+        .iter()
+        .find(|s| s.point == "env::always")
+        .unwrap()
+        .dry_run;
+    // On a line of its own: libtest has just printed "test child_report ... " without a newline.
+    println!("\nDECISIONS={decisions}\nALWAYS={always_faulted}\nDRY={dry}");
+}
+
+#[test]
+fn without_any_variable_the_attributes_apply_and_the_banner_is_printed_once() {
+    let child = run_child("child_report", &[]);
+    assert_eq!(child.value("ALWAYS"), "20");
+    let banner = "fault injection is compiled into this binary";
+    assert_eq!(child.stderr.matches(banner).count(), 1, "{}", child.stderr);
+}
+
+#[test]
+fn chaos_enabled_0_is_a_kill_switch() {
+    for off in ["0", "false", "off", "OFF"] {
+        let child = run_child("child_report", &[("CHAOS_ENABLED", off)]);
+        assert_eq!(child.value("ALWAYS"), "0", "CHAOS_ENABLED={off}");
+    }
+    // It wins over a configuration that turns chaos on.
+    let child = run_child(
+        "child_report",
+        &[
+            ("CHAOS_ENABLED", "0"),
+            ("CHAOS_CONFIG", r#"{"enabled": true}"#),
+        ],
+    );
+    assert_eq!(child.value("ALWAYS"), "0");
+    assert_eq!(
+        run_child("child_report", &[("CHAOS_ENABLED", "on")]).value("ALWAYS"),
+        "20"
+    );
+}
+
+#[test]
+fn chaos_seed_makes_decisions_repeat_run_to_run() {
+    let first = run_child("child_report", &[("CHAOS_SEED", "42")]);
+    let again = run_child("child_report", &[("CHAOS_SEED", "42")]);
+    let other = run_child("child_report", &[("CHAOS_SEED", "43")]);
+    assert_eq!(first.value("DECISIONS"), again.value("DECISIONS"));
+    assert_ne!(first.value("DECISIONS"), other.value("DECISIONS"));
+    assert!(first.value("DECISIONS").contains('0') && first.value("DECISIONS").contains('1'));
+}
+
+#[test]
+fn chaos_config_inline_overrides_points() {
+    let child = run_child(
+        "child_report",
+        &[(
+            "CHAOS_CONFIG",
+            r#"{"points": {"env::always": {"enabled": false}, "env::coin": {"rate": 1.0}}}"#,
+        )],
+    );
+    assert_eq!(child.value("ALWAYS"), "0");
+    assert_eq!(child.value("DECISIONS"), "1".repeat(48));
+}
+
+#[test]
+fn chaos_dry_run_counts_and_injects_nothing() {
+    let child = run_child("child_report", &[("CHAOS_DRY_RUN", "1")]);
+    assert_eq!(child.value("ALWAYS"), "0");
+    assert_eq!(child.value("DRY"), "20");
+}
+
+#[test]
+fn bad_variables_are_reported_once_and_turn_injection_off() {
+    let cases = [
+        (
+            ("CHAOS_SEED", "forty-two"),
+            "CHAOS_SEED must be an integer from 0 to 18446744073709551615; found `forty-two`",
+        ),
+        (
+            ("CHAOS_ENABLED", "maybe"),
+            "CHAOS_ENABLED must be one of 0, false, off, 1, true, on; found `maybe`",
+        ),
+        (
+            ("CHAOS_CONFIG", r#"{"points": {"env::alwayz": {}}}"#),
+            "did you mean `env::always`?",
+        ),
+        (("CHAOS_CONFIG", "{not json"), "malformed JSON"),
+        (
+            ("CHAOS_CONFIG", "/nonexistent/chaos.json"),
+            "cannot read /nonexistent/chaos.json",
+        ),
+    ];
+    for ((name, value), expected) in cases {
+        let child = run_child("child_report", &[(name, value)]);
+        assert_eq!(child.value("ALWAYS"), "0", "{name}={value}");
+        assert_eq!(
+            child.stderr.matches(expected).count(),
+            1,
+            "{name}={value}:\n{}",
+            child.stderr
+        );
+    }
+}
+
+fn write_config(path: &str, json: &str) {
+    // Written whole to a temporary name and renamed, as a deployment tool would, so that the
+    // watcher never reads half a file.
+    let partial = format!("{path}.partial");
+    let mut file = std::fs::File::create(&partial).unwrap();
+    file.write_all(json.as_bytes()).unwrap();
+    file.sync_all().unwrap();
+    std::fs::rename(&partial, path).unwrap();
+}
+
+/// Waits (bounded) until `from_file` faults or not, and returns how long that took.
+fn wait_until(faults: bool) -> Option<Duration> {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(10) {
+        if from_file().is_err() == faults {
+            return Some(started.elapsed());
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    None
+}
+
+/// Follows the file named by CHAOS_CONFIG through a change, a broken version and a repair.
+#[test]
+#[ignore = "run by the other tests as a child process"]
+fn child_follows_its_config_file() {
+    let path = std::env::var("CHAOS_CONFIG").unwrap();
+    assert!(
+        from_file().is_ok(),
+        "the first version leaves the point at rate 0"
+    );
+    write_config(
+        &path,
+        r#"{"points": {"env::from_file": {"rate": 1.0, "error": "from the new file"}}}"#,
+    );
+    let reloaded = wait_until(true).expect("the change was picked up");
+    println!("\nRELOADED_MS={}", reloaded.as_millis());
+    write_config(&path, r#"{"points": {"env::from_file": {"rate": 2.0}}}"#);
+    println!("OFF_AFTER_BAD={}", wait_until(false).is_some());
+    write_config(&path, r#"{"points": {"env::from_file": {"rate": 1.0}}}  "#);
+    println!("RECOVERED={}", wait_until(true).is_some());
+}
+
+#[test]
+fn a_config_file_is_followed_as_it_changes() {
+    let path = std::env::temp_dir().join(format!("chaos-env-test-{}.json", std::process::id()));
+    let path = path.to_str().unwrap().to_string();
+    write_config(&path, r#"{"points": {"env::from_file": {"rate": 0.0}}}"#);
+    let child = run_child(
+        "child_follows_its_config_file",
+        &[("CHAOS_CONFIG", &path), ("CHAOS_CONFIG_POLL_MS", "20")],
+    );
+    let _ = std::fs::remove_file(&path);
+    let reloaded: u64 = child.value("RELOADED_MS").parse().unwrap();
+    assert!(reloaded < 10_000);
+    assert_eq!(child.value("OFF_AFTER_BAD"), "true");
+    assert_eq!(child.value("RECOVERED"), "true");
+    let rejection = "`rate` must be a probability between 0.0 and 1.0, found 2.0";
+    assert_eq!(
+        child.stderr.matches(rejection).count(),
+        1,
+        "{}",
+        child.stderr
+    );
+}
