@@ -132,6 +132,7 @@ fn hot_path(c: &mut Criterion) {
     {
         row(&mut group, "armed_one_in_not_faulted", annotated_one_in);
         row(&mut group, "faulted_error_no_latency", always_faulted);
+        run_time_control_rows(&mut group);
         group.bench_function("armed_not_faulted_1_thread", |b| {
             b.iter_custom(|iters| on_threads(1, iters, annotated))
         });
@@ -146,6 +147,48 @@ fn hot_path(c: &mut Criterion) {
     row(&mut group, "fail_rs_unconfigured", fail_rs_unconfigured);
     row(&mut group, "fail_rs_configured_off", fail_rs_configured);
     group.finish();
+}
+
+/// The rows of the run-time control: the kill switch, a task scope running on another thread,
+/// and configuration reloads happening meanwhile.
+#[cfg(feature = "enabled")]
+fn run_time_control_rows(group: &mut BenchmarkGroup<'_, WallTime>) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    chaos::set_enabled(false);
+    row(group, "switched_off_at_run_time", annotated);
+    chaos::set_enabled(true);
+
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let scope = chaos::Scope::new(chaos::Config::new()).unwrap();
+        let stop = &stop;
+        s.spawn(move || {
+            scope.run_sync(|| {
+                while !stop.load(Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+            });
+        });
+        std::thread::sleep(Duration::from_millis(10));
+        row(group, "armed_not_faulted_scope_active_elsewhere", annotated);
+        stop.store(true, Ordering::Relaxed);
+    });
+
+    stop.store(false, Ordering::Relaxed);
+    std::thread::scope(|s| {
+        let stop = &stop;
+        s.spawn(move || {
+            // A thousand reloads a second: far more than a polled file or a fleet source makes.
+            while !stop.load(Ordering::Relaxed) {
+                chaos::configure(chaos::Config::new()).unwrap();
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        });
+        row(group, "armed_not_faulted_1000_reloads_per_s", annotated);
+        stop.store(true, Ordering::Relaxed);
+    });
+    chaos::reset();
 }
 
 criterion_group! {

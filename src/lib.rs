@@ -43,6 +43,42 @@
 //! and no symbol of this crate in the binary. The attribute's arguments are checked either way,
 //! so a mistake fails the build even when chaos is off.
 //!
+//! # Run-time control
+//!
+//! With chaos compiled in, the attributes are defaults that the environment (`CHAOS_ENABLED`,
+//! `CHAOS_SEED`, `CHAOS_DRY_RUN`, `CHAOS_CONFIG`), a JSON configuration and this API change at run
+//! time, without a rebuild; see the README for the variables and the JSON shape.
+//!
+//! ```
+//! # #[cfg(feature = "enabled")] {
+//! use chaos::{Config, PointConfig, Scope, chaos};
+//!
+//! #[chaos(status = 503, rate = 0.0, name = "shop::orders::create")]
+//! fn create_order() -> Result<u64, chaos::Fault> {
+//!     Ok(7)
+//! }
+//!
+//! // Every point compiled in is known, called or not.
+//! assert!(chaos::points().iter().any(|p| p.name() == "shop::orders::create"));
+//!
+//! // A misspelt point is an error that names the closest one.
+//! let error = chaos::configure_json(r#"{"points": {"shop::order::create": {"rate": 1.0}}}"#);
+//! assert!(error.unwrap_err().to_string().contains("did you mean `shop::orders::create`?"));
+//! chaos::reset(); // a rejected configuration turned injection off; back to the attributes
+//!
+//! // One point, until the guard is dropped.
+//! let guard = chaos::override_point("shop::orders::create", PointConfig::new().rate(1.0))?;
+//! assert_eq!(create_order().unwrap_err().status(), Some(503));
+//! drop(guard);
+//! assert_eq!(create_order(), Ok(7));
+//!
+//! // Only inside one closure (or future, with `run`), so parallel tests do not interfere.
+//! let scope = Scope::new(Config::new().point("shop::orders::create", PointConfig::new().rate(1.0).status(429)))?;
+//! assert_eq!(scope.run_sync(create_order).unwrap_err().status(), Some(429));
+//! # }
+//! # Ok::<(), chaos::ConfigError>(())
+//! ```
+//!
 //! # Features
 //! - `enabled`: compile the injection points in.
 //! - `http` (default): `status` faults can return `http::Response<B>` and `http::StatusCode`

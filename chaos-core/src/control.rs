@@ -20,7 +20,7 @@ static STATE: Mutex<Option<State>> = Mutex::new(None);
 static SNAPSHOT: RwLock<Option<Arc<Snapshot>>> = RwLock::new(None);
 
 /// The current configuration epoch.
-#[inline]
+#[inline(always)]
 pub(crate) fn epoch() -> u64 {
     EPOCH.load(Ordering::Acquire)
 }
@@ -253,7 +253,7 @@ pub fn configure_json(json: &str) -> Result<(), ConfigError> {
     )
 }
 
-/// [`configure`] with a JSON file (read once; see [`watch_file`] to follow its changes).
+/// [`configure`] with a JSON file (read once; see [`watch_file`](crate::watch_file) to follow its changes).
 pub fn configure_file(path: impl AsRef<Path>) -> Result<(), ConfigError> {
     let path = path.as_ref();
     let source = format!("the configuration file {}", path.display());

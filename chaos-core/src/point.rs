@@ -15,7 +15,7 @@ use crate::stats::{Counters, PointStats};
 /// One `#[chaos]` attribute: a `static` inside the function it annotates, registered at link
 /// time so that [`points`](crate::points) lists it.
 ///
-/// The hot path reads the point's current [`Effective`] through one pointer, refreshed only when
+/// The hot path reads the point's current effective spec through one pointer, refreshed only when
 /// the configuration's epoch moves; the only shared write of a call that is not faulted is the
 /// `one_in` counter (and a seeded point's stream).
 #[derive(Debug)]
@@ -74,13 +74,26 @@ impl Point {
     }
 
     /// Decides whether this call is faulted, and if so, with what.
+    ///
+    /// Kept small enough to inline into the annotated function: the path of a call that is not
+    /// faulted is an epoch compare, one pointer load, a flag, a draw and a compare; everything
+    /// else (refresh, scopes, seeded draws, the fault itself) sits behind cold calls.
     #[doc(hidden)]
-    #[inline]
+    #[inline(always)]
     pub fn decide(&'static self) -> Option<Injection> {
+        // A task-scoped configuration is looked up only while one exists somewhere.
+        if scope::any_active() {
+            return self.decide_scoped();
+        }
+        self.decide_with(self.current())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn decide_scoped(&'static self) -> Option<Injection> {
         let global = self.current();
-        // A task-scoped configuration is looked up only while one exists somewhere; the kill
-        // switch wins over it.
-        if scope::any_active() && !global.killed {
+        // The kill switch wins over a scope.
+        if !global.killed {
             if let Some(decision) = scope::decide_in_scope(self) {
                 return decision;
             }
@@ -88,24 +101,36 @@ impl Point {
         self.decide_with(global)
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn decide_with(&'static self, effective: &Effective) -> Option<Injection> {
-        if !effective.active {
-            return None;
+        if effective.active && self.fires(effective) {
+            self.fault(effective)
+        } else {
+            None
         }
-        let fires = match effective.firing {
-            Firing::Below(threshold) => u64::from(self.draw_u32(effective)) < threshold,
+    }
+
+    #[inline(always)]
+    fn fires(&self, effective: &Effective) -> bool {
+        match effective.firing {
+            Firing::Below(threshold) => {
+                let draw = if effective.seed.is_none() {
+                    rng::next_u32()
+                } else {
+                    self.seeded_u32()
+                };
+                u64::from(draw) < threshold
+            }
             Firing::Every(divisor) => {
                 // Call number `previous + 1` is faulted when it is a multiple of N.
                 let previous = self.calls.fetch_add(1, Ordering::Relaxed);
                 divisor.divides(previous.wrapping_add(1))
             }
-        };
-        if fires { self.fault(effective) } else { None }
+        }
     }
 
     /// The effective spec for the current configuration epoch.
-    #[inline]
+    #[inline(always)]
     fn current(&'static self) -> &'static Effective {
         let epoch = control::epoch();
         if self.epoch.load(Ordering::Acquire) == epoch {
@@ -137,11 +162,10 @@ impl Point {
         effective
     }
 
-    fn draw_u32(&self, effective: &Effective) -> u32 {
-        match effective.seed {
-            None => rng::next_u32(),
-            Some(_) => (self.next_seeded() >> 32) as u32,
-        }
+    #[cold]
+    #[inline(never)]
+    fn seeded_u32(&self) -> u32 {
+        (self.next_seeded() >> 32) as u32
     }
 
     fn next_seeded(&self) -> u64 {
@@ -156,7 +180,7 @@ impl Point {
                 l.min_ms()
             } else if effective.seed.is_some() {
                 let span = l.max_ms() - l.min_ms();
-                l.min_ms() + self.next_seeded() % span.saturating_add(1).max(1)
+                l.min_ms() + self.next_seeded() % span.saturating_add(1)
             } else {
                 rng::uniform_ms(l.min_ms(), l.max_ms())
             }

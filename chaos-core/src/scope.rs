@@ -101,7 +101,7 @@ impl Drop for Active {
     }
 }
 
-#[inline]
+#[inline(always)]
 pub(crate) fn any_active() -> bool {
     ACTIVE.load(Ordering::Relaxed) != 0
 }
