@@ -93,7 +93,8 @@ pub use chaos_core::{Fault, FaultKind, FaultReturn};
 #[cfg(feature = "enabled")]
 pub use chaos_core::{
     Config, ConfigError, OverrideGuard, Point, PointConfig, PointStats, Scope, configure,
-    configure_file, configure_json, override_point, points, reset, set_enabled, stats, watch_file,
+    configure_file, configure_json, init, override_point, points, reset, set_enabled, stats,
+    watch_file,
 };
 
 /// Whether this build has chaos compiled in (the `enabled` feature).

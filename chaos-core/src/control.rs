@@ -228,6 +228,19 @@ fn publish(state: &State) -> Arc<Snapshot> {
     snapshot
 }
 
+/// Reads the environment now rather than at the first decision, so that a bad `CHAOS_*` variable
+/// is reported when the program starts. Calling it again does nothing.
+///
+/// ```
+/// fn main() {
+///     chaos_core::init();
+///     // ...
+/// }
+/// ```
+pub fn init() {
+    let _ = snapshot();
+}
+
 /// Loads `config` in place of the current configuration (the environment's `CHAOS_CONFIG`
 /// included). A rejected configuration turns injection off until a valid one is loaded, so that
 /// a failed attempt to change chaos never leaves faults nobody expects.

@@ -49,7 +49,8 @@ pub use fault_return::FaultReturn;
 pub use config::{Config, ConfigError, PointConfig};
 #[cfg(feature = "runtime")]
 pub use control::{
-    OverrideGuard, configure, configure_file, configure_json, override_point, reset, set_enabled,
+    OverrideGuard, configure, configure_file, configure_json, init, override_point, reset,
+    set_enabled,
 };
 #[cfg(feature = "runtime")]
 pub use point::Point;
