@@ -232,10 +232,8 @@ fn publish(state: &State) -> Arc<Snapshot> {
 /// is reported when the program starts. Calling it again does nothing.
 ///
 /// ```
-/// fn main() {
-///     chaos_core::init();
-///     // ...
-/// }
+/// // First thing in `main`:
+/// chaos_core::init();
 /// ```
 pub fn init() {
     let _ = snapshot();
