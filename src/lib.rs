@@ -76,7 +76,7 @@
 //! let scope = Scope::new(Config::new().point("shop::orders::create", PointConfig::new().rate(1.0).status(429)))?;
 //! assert_eq!(scope.run_sync(create_order).unwrap_err().status(), Some(429));
 //! # }
-//! # Ok::<(), chaos::ConfigError>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! # Features

@@ -11,6 +11,14 @@ type Error = Box<dyn std::error::Error + Send + Sync>;
 fn exclusive() -> MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());
     let guard = LOCK.lock().unwrap_or_else(|p| p.into_inner());
+    let inherited: Vec<String> = std::env::vars()
+        .map(|(name, _)| name)
+        .filter(|name| name.starts_with("CHAOS_"))
+        .collect();
+    assert!(
+        inherited.is_empty(),
+        "these tests set chaos up through the API; unset {inherited:?} to run them"
+    );
     chaos::reset();
     guard
 }
@@ -299,4 +307,80 @@ fn every_injected_fault_emits_a_tracing_event() {
     assert!(text.contains("kind=\"status\""), "{text}");
     assert!(text.contains("status=503"), "{text}");
     assert!(text.contains("latency_ms=0"), "{text}");
+}
+
+#[test]
+fn off_wins_from_any_layer() {
+    let _serial = exclusive();
+    chaos::set_enabled(true);
+    chaos::configure(Config::new().enabled(false)).unwrap();
+    assert!(
+        !faulted(always()),
+        "a configuration saying off is obeyed after set_enabled(true)"
+    );
+    chaos::configure(Config::new().enabled(true)).unwrap();
+    chaos::set_enabled(false);
+    assert!(
+        !faulted(always()),
+        "set_enabled(false) is obeyed over a configuration saying on"
+    );
+}
+
+#[test]
+fn an_override_turns_on_a_point_the_configuration_turned_off() {
+    let _serial = exclusive();
+    chaos::configure_json(r#"{"points": {"control::never": {"enabled": false}}}"#).unwrap();
+    let guard = chaos::override_point("control::never", PointConfig::new().rate(1.0)).unwrap();
+    assert!(faulted(never()));
+    drop(guard);
+    let _off = chaos::override_point(
+        "control::never",
+        PointConfig::new().rate(1.0).enabled(false),
+    )
+    .unwrap();
+    assert!(!faulted(never()));
+}
+
+#[test]
+fn a_process_wide_dry_run_applies_inside_scopes_too() {
+    let _serial = exclusive();
+    chaos::configure(Config::new().dry_run(true)).unwrap();
+    let scope =
+        chaos::Scope::new(Config::new().point("control::never", PointConfig::new().rate(1.0)))
+            .unwrap();
+    assert!(!scope.run_sync(|| faulted(never())));
+}
+
+#[test]
+fn after_switching_off_no_thread_injects_however_the_refreshes_raced() {
+    let _serial = exclusive();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        for _ in 0..3 {
+            s.spawn(|| {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let _ = always();
+                }
+            });
+        }
+        // Many configuration changes while three threads refresh the same point.
+        for i in 0..2_000 {
+            chaos::set_enabled(i % 2 == 0);
+        }
+        chaos::set_enabled(false);
+        // Every thread's next calls see the last change.
+        let leaked = (0..1_000).filter(|_| faulted(always())).count();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(leaked, 0);
+    });
+    let after: usize = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..3)
+            .map(|_| s.spawn(|| (0..1_000).filter(|_| faulted(always())).count()))
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).sum()
+    });
+    assert_eq!(
+        after, 0,
+        "a point kept an older configuration after the last change"
+    );
 }

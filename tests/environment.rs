@@ -123,6 +123,63 @@ fn chaos_enabled_0_is_a_kill_switch() {
     );
 }
 
+/// Calls `chaos::reset()` first, then reports.
+#[test]
+#[ignore = "run by the other tests as a child process"]
+fn child_report_after_reset() {
+    chaos::reset();
+    child_report();
+}
+
+#[test]
+fn reset_returns_to_the_environment_not_past_it() {
+    // A rejected environment stays rejected, and CHAOS_CONFIG is read again.
+    let bad = run_child("child_report_after_reset", &[("CHAOS_SEED", "x")]);
+    assert_eq!(bad.value("ALWAYS"), "0");
+    let config = r#"{"points": {"env::always": {"enabled": false}}}"#;
+    let loaded = run_child("child_report_after_reset", &[("CHAOS_CONFIG", config)]);
+    assert_eq!(loaded.value("ALWAYS"), "0");
+}
+
+/// Loads a valid configuration through the API first, then reports.
+#[test]
+#[ignore = "run by the other tests as a child process"]
+fn child_report_after_a_valid_load() {
+    chaos::configure(chaos::Config::new()).unwrap();
+    child_report();
+}
+
+#[test]
+fn unreadable_switches_take_their_safe_side() {
+    // Rejected at start: nothing is injected or even decided.
+    let child = run_child("child_report", &[("CHAOS_DRY_RUN", "yes")]);
+    assert_eq!((child.value("ALWAYS"), child.value("DRY")), ("0", "0"));
+    // A later valid load turns injection on again, and the unreadable CHAOS_DRY_RUN still means
+    // a dry run, not real faults.
+    let child = run_child(
+        "child_report_after_a_valid_load",
+        &[("CHAOS_DRY_RUN", "yes")],
+    );
+    assert_eq!((child.value("ALWAYS"), child.value("DRY")), ("0", "20"));
+    let child = run_child(
+        "child_report_after_a_valid_load",
+        &[("CHAOS_ENABLED", "maybe")],
+    );
+    assert_eq!((child.value("ALWAYS"), child.value("DRY")), ("0", "0"));
+    let child = run_child(
+        "child_report",
+        &[
+            ("CHAOS_ENABLED", "1"),
+            ("CHAOS_CONFIG", r#"{"enabled": false}"#),
+        ],
+    );
+    assert_eq!(
+        child.value("ALWAYS"),
+        "0",
+        "off in the configuration wins over CHAOS_ENABLED=1"
+    );
+}
+
 #[test]
 fn chaos_seed_makes_decisions_repeat_run_to_run() {
     let first = run_child("child_report", &[("CHAOS_SEED", "42")]);

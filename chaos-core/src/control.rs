@@ -3,9 +3,10 @@
 //! change. Writers take a lock; the hot path only compares the epoch with its cached one.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::Duration;
 
 use crate::config::{Config, ConfigError, PointConfig};
 use crate::effective::Effective;
@@ -31,7 +32,9 @@ pub(crate) struct Snapshot {
     pub(crate) epoch: u64,
     killed: bool,
     dry_run: bool,
-    seed: Option<(u64, u64)>,
+    seed: Option<u64>,
+    /// Counts loads: a seeded point restarts its stream when this changes.
+    pub(crate) loads: u64,
     points: HashMap<String, PointConfig>,
 }
 
@@ -54,7 +57,7 @@ impl Snapshot {
 }
 
 /// The loaded configuration.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Base {
     /// None: the attributes as they are.
     Attributes,
@@ -85,37 +88,46 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// The snapshot, initialising everything from the environment at the first call.
 pub(crate) fn snapshot() -> Arc<Snapshot> {
-    if let Some(snapshot) = SNAPSHOT.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
-        return Arc::clone(snapshot);
-    }
-    with_state(|_| ())
+    current_snapshot().unwrap_or_else(initialise)
 }
 
-/// Runs `change` on the state (initialising it first if needed), then publishes a snapshot.
-fn with_state<R>(change: impl FnOnce(&mut State) -> R) -> Arc<Snapshot>
-where
-    R: Sized,
-{
+fn current_snapshot() -> Option<Arc<Snapshot>> {
+    SNAPSHOT
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .as_ref()
+        .map(Arc::clone)
+}
+
+#[cold]
+fn initialise() -> Arc<Snapshot> {
     let mut guard = lock(&STATE);
-    let mut started = None;
-    let state = guard.get_or_insert_with(|| {
-        let (state, startup) = State::from_environment();
-        started = Some(startup);
-        state
-    });
-    change(state);
-    let snapshot = publish(state);
-    drop(guard);
-    if let Some(startup) = started {
-        startup.announce();
+    // Another thread may have finished while this one waited for the lock.
+    if let Some(snapshot) = current_snapshot() {
+        return snapshot;
     }
+    let (state, startup) = State::from_environment();
+    let snapshot = publish(&state);
+    *guard = Some(state);
+    drop(guard);
+    startup.announce();
     snapshot
+}
+
+/// Runs `change` on the state (initialised first if needed), then publishes a snapshot.
+fn with_state(change: impl FnOnce(&mut State)) {
+    let _ = snapshot();
+    let mut guard = lock(&STATE);
+    if let Some(state) = guard.as_mut() {
+        change(state);
+        publish(state);
+    }
 }
 
 /// What happens once, after the first initialisation, outside the lock.
 struct Startup {
     problems: Vec<String>,
-    watch: Option<(std::path::PathBuf, std::time::Duration)>,
+    watch: Option<(PathBuf, Duration, Option<watch::Version>)>,
 }
 
 impl Startup {
@@ -124,8 +136,8 @@ impl Startup {
         if !self.problems.is_empty() {
             events::rejected("the environment's configuration", &self.problems.join("; "));
         }
-        if let Some((path, poll)) = self.watch {
-            watch::spawn(path, poll);
+        if let Some((path, poll, version)) = self.watch {
+            watch::spawn(path, poll, version);
         }
     }
 }
@@ -133,30 +145,14 @@ impl Startup {
 impl State {
     fn from_environment() -> (State, Startup) {
         let env = EnvSettings::from_process();
-        let mut problems = env.problems.clone();
-        let mut watch = None;
-        let loaded = match &env.config {
-            None => Ok(None),
-            Some(ConfigSource::Inline(json)) => {
-                load(Config::from_json(json), "CHAOS_CONFIG").map(Some)
-            }
-            Some(ConfigSource::File(path)) => {
-                watch = Some((path.clone(), env.poll));
-                load(
-                    read_file(path),
-                    &format!("CHAOS_CONFIG file {}", path.display()),
-                )
-                .map(Some)
-            }
+        let version = match &env.config {
+            Some(ConfigSource::File(path)) => watch::version(path),
+            _ => None,
         };
-        let base = match loaded {
-            Ok(_) if !problems.is_empty() => Base::Rejected,
-            Ok(None) => Base::Attributes,
-            Ok(Some(config)) => Base::Loaded(config),
-            Err(problem) => {
-                problems.push(problem);
-                Base::Rejected
-            }
+        let (base, problems) = environment_base(&env);
+        let watch = match &env.config {
+            Some(ConfigSource::File(path)) => Some((path.clone(), env.poll, version)),
+            _ => None,
         };
         let state = State {
             env,
@@ -170,56 +166,89 @@ impl State {
     }
 }
 
+/// The configuration the environment gives, read now: the attributes, `CHAOS_CONFIG`'s document,
+/// or `Rejected` (with why) when a variable or the document is bad.
+fn environment_base(env: &EnvSettings) -> (Base, Vec<String>) {
+    let mut problems = env.problems.clone();
+    let loaded = match &env.config {
+        None => None,
+        Some(ConfigSource::Inline(json)) => Some(load(Config::from_json(json), "CHAOS_CONFIG")),
+        Some(ConfigSource::File(path)) => Some(load(
+            read_file(path),
+            &format!("CHAOS_CONFIG file {}", path.display()),
+        )),
+    };
+    let base = match loaded {
+        Some(Err(problem)) => {
+            problems.push(problem);
+            Base::Rejected
+        }
+        _ if !problems.is_empty() => Base::Rejected,
+        Some(Ok(config)) => Base::Loaded(config),
+        None => Base::Attributes,
+    };
+    (base, problems)
+}
+
 fn load(config: Result<Config, ConfigError>, source: &str) -> Result<Config, String> {
     config
         .and_then(|c| c.validate().map(|()| c))
         .map_err(|e| format!("{source}: {e}"))
 }
 
+/// The largest configuration file read: a configuration is a few kilobytes, and a path that
+/// names something else (a device, a log) must not stall the points.
+const MAX_FILE_BYTES: u64 = 1 << 20;
+
 /// Reads a configuration file; an unreadable file is a configuration error.
 pub(crate) fn read_file(path: &Path) -> Result<Config, ConfigError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ConfigError::one("", format!("cannot read {}: {e}", path.display())))?;
+    let cannot =
+        |why: String| ConfigError::one("", format!("cannot read {}: {why}", path.display()));
+    let metadata = std::fs::metadata(path).map_err(|e| cannot(e.to_string()))?;
+    if !metadata.is_file() {
+        return Err(cannot("not a regular file".into()));
+    }
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(cannot(format!(
+            "{} bytes, more than the {MAX_FILE_BYTES} a configuration may have",
+            metadata.len()
+        )));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| cannot(e.to_string()))?;
     Config::from_json(&text)
 }
 
+/// Folds the layers. Turning chaos off wins from any layer (the environment's `CHAOS_ENABLED`,
+/// [`set_enabled`], the loaded configuration, a rejected load), and so does a dry run: an operator
+/// who asks for less never gets more. The environment's seed wins over a loaded one.
 fn publish(state: &State) -> Arc<Snapshot> {
     let loaded = match &state.base {
         Base::Loaded(config) => Some(config),
         _ => None,
     };
-    let switched = state
-        .switch
-        .or(state.env.enabled)
-        .or(loaded.and_then(|c| c.enabled));
     let killed = state.env.enabled == Some(false)
-        || matches!(state.base, Base::Rejected)
-        || switched == Some(false);
+        || state.switch == Some(false)
+        || loaded.and_then(|c| c.enabled) == Some(false)
+        || matches!(state.base, Base::Rejected);
+    let dry_run = state.env.dry_run == Some(true) || loaded.and_then(|c| c.dry_run) == Some(true);
     let mut points: HashMap<String, PointConfig> = loaded
         .map(|c| c.points.clone().into_iter().collect())
         .unwrap_or_default();
     for (_, name, over) in &state.overrides {
         let entry = points.entry(name.clone()).or_default();
         entry.spec = entry.spec.overlay(&over.spec);
-        if over.enabled.is_some() {
-            entry.enabled = over.enabled;
-        }
+        // An override is there to make the point do something: it turns the point on unless it
+        // says otherwise.
+        entry.enabled = Some(over.enabled.unwrap_or(true));
     }
     let mut slot = SNAPSHOT.write().unwrap_or_else(|p| p.into_inner());
     let epoch = EPOCH.load(Ordering::Relaxed) + 1;
     let snapshot = Arc::new(Snapshot {
         epoch,
         killed,
-        dry_run: state
-            .env
-            .dry_run
-            .or(loaded.and_then(|c| c.dry_run))
-            .unwrap_or(false),
-        seed: state
-            .env
-            .seed
-            .or(loaded.and_then(|c| c.seed))
-            .map(|seed| (seed, state.loads)),
+        dry_run,
+        seed: state.env.seed.or(loaded.and_then(|c| c.seed)),
+        loads: state.loads,
         points,
     });
     *slot = Some(Arc::clone(&snapshot));
@@ -275,27 +304,42 @@ pub fn configure_file(path: impl AsRef<Path>) -> Result<(), ConfigError> {
 }
 
 pub(crate) fn apply(result: Result<Config, ConfigError>, source: &str) -> Result<(), ConfigError> {
-    match result {
+    apply_if(result, source, || true)
+}
+
+/// [`apply`] if `still_wanted` holds under the lock (a replaced file watcher no longer does).
+pub(crate) fn apply_if(
+    result: Result<Config, ConfigError>,
+    source: &str,
+    still_wanted: impl Fn() -> bool,
+) -> Result<(), ConfigError> {
+    let _ = snapshot();
+    let mut guard = lock(&STATE);
+    let Some(state) = guard.as_mut().filter(|_| still_wanted()) else {
+        return Ok(());
+    };
+    let outcome = match result {
         Ok(config) => {
-            with_state(|state| {
-                state.base = Base::Loaded(config);
-                state.loads += 1;
-            });
-            events::accepted(source);
+            state.base = Base::Loaded(config);
             Ok(())
         }
         Err(error) => {
-            with_state(|state| {
-                state.base = Base::Rejected;
-                state.loads += 1;
-            });
-            events::rejected(source, &error);
+            state.base = Base::Rejected;
             Err(error)
         }
+    };
+    state.loads += 1;
+    publish(state);
+    drop(guard);
+    match &outcome {
+        Ok(()) => events::accepted(source),
+        Err(error) => events::rejected(source, error),
     }
+    outcome
 }
 
-/// Turns every point on or off from code. `CHAOS_ENABLED=0` in the environment still wins.
+/// Turns every point on or off from code. Off wins from any layer: `set_enabled(true)` does not
+/// override `CHAOS_ENABLED=0` or a configuration saying `"enabled": false`.
 ///
 /// ```
 /// chaos_core::set_enabled(false); // nothing is injected from here on
@@ -305,12 +349,15 @@ pub fn set_enabled(enabled: bool) {
     with_state(|state| state.switch = Some(enabled));
 }
 
-/// Back to the attributes as they are: forgets loaded configurations, the switch of
-/// [`set_enabled`] and the overrides (their guards then do nothing). The environment's switches
-/// stay in force; its `CHAOS_CONFIG` does not (load it again with [`configure_file`]).
+/// Back to what the environment says: the attributes, or `CHAOS_CONFIG`'s document read again
+/// (a rejected one keeps injection off), with the switch of [`set_enabled`] and every override
+/// forgotten (their guards then do nothing). The environment's switches stay in force.
+///
+/// A followed file (`CHAOS_CONFIG` naming a file, or [`watch_file`](crate::watch_file)) is loaded
+/// again whenever it changes: the latest change, from the file or from this API, is in force.
 pub fn reset() {
     with_state(|state| {
-        state.base = Base::Attributes;
+        state.base = environment_base(&state.env).0;
         state.loads += 1;
         state.switch = None;
         state.overrides.clear();

@@ -3,7 +3,7 @@
 /// A divisor prepared for the exact divisibility test of Granlund and Montgomery (Hacker's
 /// Delight, 10-17): for `n = 2^k * d` with `d` odd, `x` is a multiple of `n` exactly when
 /// `(x * d⁻¹ mod 2^64).rotate_right(k) <= u64::MAX / n`. One multiply, one rotate, one compare.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct Divisor {
     inverse: u64,
     shift: u32,

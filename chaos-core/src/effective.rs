@@ -1,13 +1,14 @@
 //! What a point does right now: its declared spec with the run-time configuration applied,
 //! prepared for the hot path. Immutable once built, so a call reads one consistent version.
 
+use std::collections::HashSet;
 use std::sync::Mutex;
 
 use crate::divisor::Divisor;
 use crate::spec::{FaultSpec, Latency, Outcome, Trigger};
 
 /// Which calls fire, in the form the hot path compares against.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Firing {
     /// A 32-bit draw fires when below this (2^32 for `rate = 1.0`).
     Below(u64),
@@ -15,7 +16,7 @@ pub(crate) enum Firing {
     Every(Divisor),
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Effective {
     /// Injecting at all: false when switched off, globally or for this point.
     pub(crate) active: bool,
@@ -23,9 +24,8 @@ pub(crate) struct Effective {
     pub(crate) killed: bool,
     /// Decide, count and log, but inject nothing.
     pub(crate) dry_run: bool,
-    /// Draw from the point's own seeded stream instead of the thread's generator: the seed, and
-    /// the generation of the configuration that set it (each load restarts the streams).
-    pub(crate) seed: Option<(u64, u64)>,
+    /// Draw from the point's own seeded stream instead of the thread's generator.
+    pub(crate) seed: Option<u64>,
     pub(crate) firing: Firing,
     pub(crate) latency: Option<Latency>,
     pub(crate) outcome: Option<Outcome>,
@@ -43,7 +43,7 @@ impl Effective {
         active: bool,
         killed: bool,
         dry_run: bool,
-        seed: Option<(u64, u64)>,
+        seed: Option<u64>,
     ) -> Effective {
         let firing = match spec.trigger() {
             Trigger::Rate(rate) => Firing::Below(rate_threshold(rate)),
@@ -65,15 +65,16 @@ impl Effective {
     /// hot path with nothing to reclaim; configurations alternate among few distinct values, so
     /// this stays small even when a file is reloaded for days.
     pub(crate) fn interned(self) -> &'static Effective {
-        static INTERNED: Mutex<Vec<&'static Effective>> = Mutex::new(Vec::new());
+        static INTERNED: Mutex<Option<HashSet<&'static Effective>>> = Mutex::new(None);
         let mut interned = INTERNED
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(existing) = interned.iter().find(|e| ***e == self) {
+        let interned = interned.get_or_insert_with(HashSet::new);
+        if let Some(existing) = interned.get(&self) {
             return existing;
         }
         let leaked: &'static Effective = Box::leak(Box::new(self));
-        interned.push(leaked);
+        interned.insert(leaked);
         leaked
     }
 }

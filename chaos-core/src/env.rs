@@ -28,12 +28,18 @@ pub(crate) const DEFAULT_POLL: Duration = Duration::from_secs(1);
 
 impl EnvSettings {
     pub(crate) fn from_process() -> EnvSettings {
-        EnvSettings::from_lookup(|name| std::env::var(name).ok())
+        // A value that is not UTF-8 is passed on lossily, so that it is reported as invalid
+        // rather than taken for unset.
+        EnvSettings::from_lookup(|name| {
+            std::env::var_os(name).map(|v| v.to_string_lossy().into_owned())
+        })
     }
 
     pub(crate) fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> EnvSettings {
         let mut problems = Vec::new();
-        let mut switch = |name: &str| {
+        // A switch that cannot be read takes its safe side for the life of the process: off for
+        // CHAOS_ENABLED, on for CHAOS_DRY_RUN (an operator who set it meant something).
+        let mut switch = |name: &str, safe: bool| {
             let value = lookup(name)?;
             match value.trim().to_ascii_lowercase().as_str() {
                 "1" | "true" | "on" => Some(true),
@@ -42,12 +48,12 @@ impl EnvSettings {
                     problems.push(format!(
                         "{name} must be one of 0, false, off, 1, true, on; found `{value}`"
                     ));
-                    None
+                    Some(safe)
                 }
             }
         };
-        let enabled = switch("CHAOS_ENABLED");
-        let dry_run = switch("CHAOS_DRY_RUN");
+        let enabled = switch("CHAOS_ENABLED", false);
+        let dry_run = switch("CHAOS_DRY_RUN", true);
         let seed = lookup("CHAOS_SEED").and_then(|value| match value.trim().parse::<u64>() {
             Ok(seed) => Some(seed),
             Err(_) => {
@@ -146,7 +152,16 @@ mod tests {
             ("CHAOS_SEED", "forty-two"),
             ("CHAOS_CONFIG_POLL_MS", "0"),
         ]);
-        assert_eq!(settings.enabled, None);
+        assert_eq!(
+            settings.enabled,
+            Some(false),
+            "an unreadable kill switch is off"
+        );
+        assert_eq!(
+            env(&[("CHAOS_DRY_RUN", "yes")]).dry_run,
+            Some(true),
+            "and dry run on"
+        );
         assert_eq!(settings.problems.len(), 3, "{:?}", settings.problems);
         assert!(
             settings.problems[0].contains("CHAOS_ENABLED")

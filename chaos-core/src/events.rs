@@ -30,7 +30,7 @@ pub(crate) fn compiled_in(points: usize) {
     let message = format!(
         "chaos: fault injection is compiled into this binary ({points} injection points); CHAOS_ENABLED=0 turns it off"
     );
-    eprintln!("{message}");
+    to_stderr(&message);
     tracing::warn!(target: "chaos", points, "{message}");
 }
 
@@ -39,11 +39,18 @@ pub(crate) fn rejected(source: &str, error: &dyn std::fmt::Display) {
     let message = format!(
         "chaos: {source} rejected, fault injection is OFF until a valid configuration arrives: {error}"
     );
-    eprintln!("{message}");
+    to_stderr(&message);
     tracing::error!(target: "chaos", source, "{message}");
 }
 
 /// A configuration that was accepted after a change.
 pub(crate) fn accepted(source: &str) {
     tracing::info!(target: "chaos", source, "chaos configuration loaded");
+}
+
+/// Writes a line to stderr, ignoring failure (a closed stderr must not panic a point's caller, as
+/// `eprintln!` would).
+fn to_stderr(message: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{message}");
 }

@@ -1,5 +1,6 @@
 //! An injection point: its static data, and the decision made at the start of every call.
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -33,6 +34,8 @@ pub struct Point {
     calls: AtomicU64,
     /// The state of this point's seeded stream (SplitMix64), when a seed is configured.
     stream: AtomicU64,
+    /// The configuration load whose seed `stream` was started from (`u64::MAX`: none yet).
+    stream_load: AtomicU64,
     counters: Counters,
 }
 
@@ -48,6 +51,7 @@ impl Point {
             epoch: AtomicU64::new(u64::MAX),
             calls: AtomicU64::new(0),
             stream: AtomicU64::new(0),
+            stream_load: AtomicU64::new(u64::MAX),
             counters: Counters::new(),
         }
     }
@@ -85,26 +89,31 @@ impl Point {
         if scope::any_active() {
             return self.decide_scoped();
         }
-        self.decide_with(self.current())
+        self.decide_with(self.current(), false)
     }
 
     #[cold]
     #[inline(never)]
     fn decide_scoped(&'static self) -> Option<Injection> {
         let global = self.current();
-        // The kill switch wins over a scope.
+        // The process-wide kill switch wins over a scope, and its dry run applies inside too.
         if !global.killed {
-            if let Some(decision) = scope::decide_in_scope(self) {
+            if let Some(decision) = scope::decide_in_scope(self, global.dry_run) {
                 return decision;
             }
         }
-        self.decide_with(global)
+        self.decide_with(global, false)
     }
 
+    /// Decides with `effective`; `dry_run` forces a dry run on top of what it says.
     #[inline(always)]
-    pub(crate) fn decide_with(&'static self, effective: &Effective) -> Option<Injection> {
+    pub(crate) fn decide_with(
+        &'static self,
+        effective: &Effective,
+        dry_run: bool,
+    ) -> Option<Injection> {
         if effective.active && self.fires(effective) {
-            self.fault(effective)
+            self.fault(effective, dry_run || effective.dry_run)
         } else {
             None
         }
@@ -142,22 +151,33 @@ impl Point {
         self.refresh()
     }
 
+    /// Rebuilds the cached effective spec after the configuration changed. Serialised by one
+    /// lock, so that of two racing refreshes the later one always publishes the newer snapshot
+    /// (snapshots only move forward) and a point can never keep an older configuration under a
+    /// newer epoch.
     #[cold]
     #[inline(never)]
     fn refresh(&'static self) -> &'static Effective {
+        static REFRESH: Mutex<()> = Mutex::new(());
+        // Initialised (and announced) before taking the lock.
+        let _ = control::snapshot();
+        let _serial = REFRESH.lock().unwrap_or_else(|p| p.into_inner());
         let snapshot = control::snapshot();
+        if self.epoch.load(Ordering::Acquire) == snapshot.epoch {
+            // SAFETY: as in `current`: stored before the epoch that matched.
+            return unsafe { &*self.current.load(Ordering::Acquire) };
+        }
         let effective = snapshot.effective_for(self).interned();
-        let previous = self
-            .current
-            .swap(std::ptr::from_ref(effective).cast_mut(), Ordering::AcqRel);
-        // SAFETY: as in `current`: a non-null pointer here came from an interned `Effective`.
-        let previous_seed = unsafe { previous.as_ref() }.and_then(|p| p.seed);
-        if let Some((seed, generation)) = effective.seed {
-            if previous_seed != Some((seed, generation)) {
+        if let Some(seed) = effective.seed {
+            // Every load of a configuration restarts the streams, so loading the same seed again
+            // repeats the same decisions.
+            if self.stream_load.swap(snapshot.loads, Ordering::Relaxed) != snapshot.loads {
                 self.stream
                     .store(rng::stream_start(seed, self.name), Ordering::Relaxed);
             }
         }
+        self.current
+            .store(std::ptr::from_ref(effective).cast_mut(), Ordering::Release);
         self.epoch.store(snapshot.epoch, Ordering::Release);
         effective
     }
@@ -174,7 +194,7 @@ impl Point {
 
     #[cold]
     #[inline(never)]
-    fn fault(&'static self, effective: &Effective) -> Option<Injection> {
+    fn fault(&'static self, effective: &Effective, dry_run: bool) -> Option<Injection> {
         let latency_ms = effective.latency.map_or(0, |l| {
             if l.min_ms() == l.max_ms() {
                 l.min_ms()
@@ -185,15 +205,9 @@ impl Point {
                 rng::uniform_ms(l.min_ms(), l.max_ms())
             }
         });
-        self.counters
-            .record(effective.outcome.as_ref(), effective.dry_run);
-        events::injected(
-            self.name,
-            effective.outcome.as_ref(),
-            latency_ms,
-            effective.dry_run,
-        );
-        if effective.dry_run {
+        self.counters.record(effective.outcome.as_ref(), dry_run);
+        events::injected(self.name, effective.outcome.as_ref(), latency_ms, dry_run);
+        if dry_run {
             return None;
         }
         Some(Injection {

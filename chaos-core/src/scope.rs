@@ -27,7 +27,9 @@ struct Table {
 
 /// A configuration that applies only inside [`Scope::run`] (or [`Scope::run_sync`]), on top of
 /// the attributes. Points it does not name follow the process-wide configuration; the process-wide
-/// kill switch wins over it. Tasks spawned inside do not inherit it.
+/// kill switch and dry run apply inside too. Tasks spawned inside do not inherit it, and a scope
+/// run inside another replaces it (they do not merge). A `one_in` point counts its calls across
+/// the whole process, scopes included.
 ///
 /// ```
 /// use chaos_core::{Config, Scope};
@@ -57,9 +59,10 @@ impl Scope {
         let mut points = HashMap::new();
         for (name, over) in &config.points {
             for point in registry::named(name) {
-                let spec = spec::validate(&point.spec().to_input().overlay(&over.spec))
-                    .map_err(|_| ConfigError::one(name, "invalid override"))?;
-                let active = over.enabled != Some(false);
+                // `validate` above checked this very overlay; keep the point off should it not.
+                let spec = spec::validate(&point.spec().to_input().overlay(&over.spec)).ok();
+                let active = over.enabled != Some(false) && spec.is_some();
+                let spec = spec.unwrap_or_else(|| point.spec().clone());
                 let effective = Effective::new(&spec, active, false, dry_run, None);
                 points.insert(std::ptr::from_ref(point) as usize, effective);
             }
@@ -108,14 +111,14 @@ pub(crate) fn any_active() -> bool {
 
 /// The decision of the scope the current task runs in, if that scope covers `point`.
 #[cold]
-pub(crate) fn decide_in_scope(point: &'static Point) -> Option<Option<Injection>> {
+pub(crate) fn decide_in_scope(point: &'static Point, dry_run: bool) -> Option<Option<Injection>> {
     CURRENT
         .try_with(|table| {
             if table.all_off {
                 return Some(None);
             }
             let effective = table.points.get(&(std::ptr::from_ref(point) as usize))?;
-            Some(point.decide_with(effective))
+            Some(point.decide_with(effective, dry_run))
         })
         .ok()
         .flatten()

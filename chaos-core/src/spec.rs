@@ -140,7 +140,7 @@ impl SpecInput {
 }
 
 /// A delay drawn uniformly from `min_ms..=max_ms` (equal bounds give a fixed delay).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Latency {
     min_ms: u64,
     max_ms: u64,
@@ -166,7 +166,7 @@ impl Latency {
 }
 
 /// What a faulted call does instead of running its body.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Outcome {
     /// Answer with this HTTP status.
     Status(u16),

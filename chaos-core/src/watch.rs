@@ -21,27 +21,35 @@ static WATCH_GENERATION: AtomicU64 = AtomicU64::new(0);
 /// ```
 pub fn watch_file(path: impl AsRef<Path>, poll: Duration) -> Result<(), crate::ConfigError> {
     let path = path.as_ref().to_path_buf();
+    // The version is taken before the read, so a write in between is loaded at the next poll.
+    let seen = version(&path);
     let first = control::configure_file(&path);
-    spawn(path, poll);
+    spawn(path, poll, seen);
     first
 }
 
-/// Starts the watcher thread, for a file whose current version was just loaded.
-pub(crate) fn spawn(path: PathBuf, poll: Duration) {
+/// What identifies a version of the file: its modification time and size.
+pub(crate) type Version = (SystemTime, u64);
+
+/// Starts the watcher thread, for a file whose version `seen` was loaded last.
+pub(crate) fn spawn(path: PathBuf, poll: Duration, mut seen: Option<Version>) {
     let generation = WATCH_GENERATION.fetch_add(1, Ordering::SeqCst) + 1;
-    let mut seen = version(&path);
+    let current = move || WATCH_GENERATION.load(Ordering::SeqCst) == generation;
     let spawned = std::thread::Builder::new()
         .name("chaos-config-watch".into())
         .spawn(move || {
-            while WATCH_GENERATION.load(Ordering::SeqCst) == generation {
+            while current() {
                 std::thread::sleep(poll);
                 let now = version(&path);
-                if now != seen {
+                if now != seen && current() {
                     seen = now;
                     let source = format!("the configuration file {}", path.display());
-                    let _ = control::apply(
+                    // Checked again under the configuration lock: a watcher replaced meanwhile
+                    // must not load its stale file over the new one's.
+                    let _ = control::apply_if(
                         control::read_file(&path).and_then(|c| c.validate().map(|()| c)),
                         &source,
+                        current,
                     );
                 }
             }
@@ -51,8 +59,8 @@ pub(crate) fn spawn(path: PathBuf, poll: Duration) {
     }
 }
 
-/// What identifies a version of the file; `None` while it cannot be read.
-fn version(path: &Path) -> Option<(SystemTime, u64)> {
+/// The file's version; `None` while it cannot be read.
+pub(crate) fn version(path: &Path) -> Option<Version> {
     let metadata = std::fs::metadata(path).ok()?;
     Some((metadata.modified().ok()?, metadata.len()))
 }
