@@ -22,32 +22,22 @@ fn failing_scope(status: u16) -> Scope {
         .unwrap()
 }
 
+/// Fifty lookups, interleaved with other tasks' by short sleeps: the status each one failed with.
+async fn statuses_of_50_lookups() -> Vec<Option<u16>> {
+    let mut statuses = Vec::new();
+    for i in 0..50 {
+        statuses.push(lookup(i).await.err().and_then(|f| f.status()));
+        tokio::time::sleep(Duration::from_micros(50)).await;
+    }
+    statuses
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_tasks_see_only_their_own_scope() {
     let a = failing_scope(500);
     let b = failing_scope(429);
-    let task_a = tokio::spawn(async move {
-        a.run(async {
-            let mut statuses = Vec::new();
-            for i in 0..50 {
-                statuses.push(lookup(i).await.unwrap_err().status());
-                tokio::time::sleep(Duration::from_micros(50)).await;
-            }
-            statuses
-        })
-        .await
-    });
-    let task_b = tokio::spawn(async move {
-        b.run(async {
-            let mut statuses = Vec::new();
-            for i in 0..50 {
-                statuses.push(lookup(i).await.unwrap_err().status());
-                tokio::time::sleep(Duration::from_micros(50)).await;
-            }
-            statuses
-        })
-        .await
-    });
+    let task_a = tokio::spawn(async move { a.run(statuses_of_50_lookups()).await });
+    let task_b = tokio::spawn(async move { b.run(statuses_of_50_lookups()).await });
     let unscoped = tokio::spawn(async {
         let mut oks = 0;
         for i in 0..50 {
