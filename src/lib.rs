@@ -90,6 +90,10 @@
 
 pub use chaos_core::{Fault, FaultKind, FaultReturn};
 
+/// Experiments with a steady-state hypothesis (feature `experiment`).
+#[cfg(feature = "experiment")]
+pub use chaos_core::experiment;
+
 #[cfg(feature = "enabled")]
 pub use chaos_core::{
     Config, ConfigError, OverrideGuard, Point, PointConfig, PointStats, Scope, configure,

@@ -42,6 +42,9 @@ mod stats;
 #[cfg(feature = "runtime")]
 mod watch;
 
+#[cfg(feature = "experiment")]
+pub mod experiment;
+
 pub use fault::{Fault, FaultKind};
 pub use fault_return::FaultReturn;
 

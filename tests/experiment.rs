@@ -1,0 +1,255 @@
+//! The experiment runner: phases, verdicts, percentiles, rollback.
+#![cfg(feature = "experiment")]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use chaos::experiment::{Experiment, Hypothesis, Verdict};
+use chaos::{Fault, PointConfig, chaos};
+
+/// The tests override the same points process-wide: one at a time.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+#[chaos(error = "store down", rate = 0.0, name = "experiment::store")]
+async fn store(i: u64) -> Result<u64, Fault> {
+    Ok(i)
+}
+
+/// A caller that wraps the store's error in its own, as real code does.
+#[derive(Debug)]
+struct ServiceError(Fault);
+
+impl std::fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "service failed")
+    }
+}
+
+impl std::error::Error for ServiceError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+async fn service(i: u64) -> Result<u64, ServiceError> {
+    store(i).await.map_err(ServiceError)
+}
+
+fn store_down(rate: f64) -> PointConfig {
+    PointConfig::new().rate(rate)
+}
+
+#[tokio::test]
+async fn phases_measure_without_then_with_faults_and_roll_back() {
+    let _serial = SERIAL.lock().await;
+    let report = Experiment::new("store outage")
+        .hypothesis(Hypothesis::new().min_success_ratio(0.99))
+        .fault("experiment::store", store_down(1.0))
+        .calls(40)
+        .concurrency(4)
+        .run(service)
+        .await
+        .unwrap();
+    let (steady, faulted) = (&report.steady_state, &report.under_faults);
+    assert_eq!(
+        (steady.calls, steady.successes, steady.injected_errors),
+        (40, 40, 0)
+    );
+    assert_eq!(
+        (faulted.calls, faulted.successes, faulted.injected_errors),
+        (40, 0, 40)
+    );
+    assert_eq!(
+        faulted.real_errors, 0,
+        "a Fault found through `source()` counts as injected"
+    );
+    assert_eq!(faulted.faults_by_point, vec![("experiment::store", 40)]);
+    assert_eq!(
+        report.verdict,
+        Verdict::Rejected(vec!["success ratio 0.0000 is below 0.99".into()])
+    );
+    assert!(store(1).await.is_ok(), "the fault was rolled back");
+}
+
+#[tokio::test]
+async fn verdicts_held_rejected_and_inconclusive() {
+    let _serial = SERIAL.lock().await;
+    let hypothesis = Hypothesis::new().min_success_ratio(0.9);
+    let held = Experiment::new("harmless")
+        .hypothesis(hypothesis.clone())
+        .fault("experiment::store", store_down(0.0))
+        .run(service)
+        .await
+        .unwrap();
+    assert!(held.held(), "{held}");
+    let rejected = Experiment::new("half down")
+        .hypothesis(hypothesis.clone())
+        .fault("experiment::store", store_down(0.5))
+        .calls(400)
+        .run(service)
+        .await
+        .unwrap();
+    assert!(
+        matches!(&rejected.verdict, Verdict::Rejected(v) if v[0].starts_with("success ratio")),
+        "{rejected}"
+    );
+    let inconclusive = Experiment::new("broken before the faults")
+        .hypothesis(hypothesis)
+        .run(|_| async { Err::<(), _>("always failing") })
+        .await
+        .unwrap();
+    assert!(
+        matches!(&inconclusive.verdict, Verdict::Inconclusive(v) if v.len() == 1),
+        "{inconclusive}"
+    );
+    assert_eq!(inconclusive.steady_state.real_errors, 100);
+}
+
+#[tokio::test(start_paused = true)]
+async fn percentiles_match_a_known_distribution() {
+    let _serial = SERIAL.lock().await;
+    // Call i takes (i % 100) + 1 ms on tokio's paused clock: 1..=100 ms, uniformly.
+    let report = Experiment::new("latency")
+        .hypothesis(
+            Hypothesis::new()
+                .max_p50(Duration::from_millis(60))
+                .max_p99(Duration::from_millis(90)),
+        )
+        .calls(1_000)
+        .concurrency(8)
+        .run(|i| async move {
+            tokio::time::sleep(Duration::from_millis(i % 100 + 1)).await;
+            Ok::<_, Fault>(())
+        })
+        .await
+        .unwrap();
+    let phase = &report.steady_state;
+    let within = |measured: Duration, expected_ms: f64| {
+        let ms = measured.as_secs_f64() * 1000.0;
+        (ms - expected_ms).abs() <= expected_ms * 0.01 + 0.1
+    };
+    assert!(
+        within(phase.latency_at(0.5), 50.0),
+        "{:?}",
+        phase.latency_at(0.5)
+    );
+    assert!(
+        within(phase.latency_at(0.9), 90.0),
+        "{:?}",
+        phase.latency_at(0.9)
+    );
+    assert!(
+        within(phase.latency_at(0.99), 99.0),
+        "{:?}",
+        phase.latency_at(0.99)
+    );
+    assert!(
+        within(phase.max_latency(), 100.0),
+        "{:?}",
+        phase.max_latency()
+    );
+    // p99 = 99 ms breaks the 90 ms tolerance, and the verdict says so (in steady state).
+    // (HDR buckets at 3 significant digits: 99 ms reads as 99.007 ms.)
+    assert!(
+        matches!(&report.verdict, Verdict::Inconclusive(v) if v.len() == 1 && v[0].starts_with("p99 99.0") && v[0].ends_with("ms is above 90ms")),
+        "{:?}",
+        report.verdict
+    );
+}
+
+#[tokio::test]
+async fn faults_are_rolled_back_when_a_call_panics() {
+    let _serial = SERIAL.lock().await;
+    let calls = Arc::new(AtomicU64::new(0));
+    let counted = Arc::clone(&calls);
+    let outcome = tokio::spawn(async move {
+        Experiment::new("panics under faults")
+            .fault("experiment::store", store_down(1.0))
+            .calls(10)
+            .run(move |i| {
+                let counted = Arc::clone(&counted);
+                async move {
+                    // The 15th call overall is in the second phase, with the fault in force.
+                    if counted.fetch_add(1, Ordering::SeqCst) == 14 {
+                        panic!("the system under test panicked");
+                    }
+                    service(i).await
+                }
+            })
+            .await
+    })
+    .await;
+    assert!(outcome.unwrap_err().is_panic());
+    assert_eq!(calls.load(Ordering::SeqCst), 15);
+    assert!(store(1).await.is_ok(), "the fault outlived the panic");
+}
+
+#[tokio::test]
+async fn faults_are_rolled_back_when_the_run_is_cancelled() {
+    let _serial = SERIAL.lock().await;
+    let experiment = Experiment::new("cancelled")
+        .fault("experiment::store", store_down(1.0))
+        .duration(Duration::from_secs(3600));
+    let run = experiment.run(|i| async move {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        service(i).await
+    });
+    // Long enough to be in the second phase, which never ends by itself.
+    let _ = tokio::time::timeout(Duration::from_millis(50), run).await;
+    assert!(
+        store(1).await.is_ok(),
+        "the fault outlived the cancelled run"
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_fault_is_an_error_before_anything_runs() {
+    let _serial = SERIAL.lock().await;
+    let calls = AtomicU64::new(0);
+    let error = Experiment::new("typo")
+        .fault("experiment::stor", store_down(1.0))
+        .run(|_| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            async { Ok::<_, Fault>(()) }
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("did you mean `experiment::store`?"),
+        "{error}"
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn the_report_prints_as_a_table_and_serializes_to_json() {
+    let _serial = SERIAL.lock().await;
+    let report = Experiment::new("printable")
+        .hypothesis(Hypothesis::new().min_success_ratio(0.5))
+        .fault(
+            "experiment::store",
+            store_down(1.0).error("injected for the report"),
+        )
+        .calls(10)
+        .run(service)
+        .await
+        .unwrap();
+    let table = report.to_string();
+    assert!(table.contains("experiment: printable"), "{table}");
+    assert!(
+        table.contains("faults:     experiment::store: error \"injected for the report\", rate 1"),
+        "{table}"
+    );
+    assert!(table.contains("verdict: REJECTED"), "{table}");
+    let json = report.to_json();
+    assert_eq!(json["verdict"], "rejected");
+    assert_eq!(json["phases"][1]["injected_errors"], 10);
+    assert_eq!(
+        json["phases"][1]["faults_injected"]["experiment::store"],
+        10
+    );
+    assert_eq!(json["phases"][0]["success_ratio"], 1.0);
+}
