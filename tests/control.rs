@@ -295,9 +295,11 @@ fn every_injected_fault_emits_a_tracing_event() {
         .with_writer(move || writer.clone())
         .with_ansi(false)
         .finish();
-    let _guard =
-        chaos::override_point("control::never", PointConfig::new().rate(1.0).latency_ms(0))
-            .unwrap();
+    let _guard = chaos::override_point(
+        "control::never",
+        PointConfig::new().rate(1.0).latency_ms(0).status(503),
+    )
+    .unwrap();
     tracing::subscriber::with_default(subscriber, || {
         let _ = never();
     });

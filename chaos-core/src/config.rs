@@ -44,8 +44,9 @@ pub struct Config {
 
 /// The override of one point: any attribute key, and `enabled`.
 ///
-/// Keys given replace the attribute's; a key of a group replaces the whole group (`rate` and
-/// `one_in` replace each other, as do `status`, `error` and `panic`).
+/// It replaces the attribute's keys by groups: any of `latency_ms`, `status`, `error`, `panic`
+/// replaces the whole fault, any of `rate`, `one_in` the whole trigger, and a group it does not
+/// mention keeps the attribute's (see [`SpecInput::overlay`](crate::spec::SpecInput::overlay)).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PointConfig {
     /// `false` turns this point off.

@@ -117,23 +117,36 @@ pub struct SpecInput {
 }
 
 impl SpecInput {
-    /// `over` laid on top of `self`: each key `over` gives replaces this one, and giving any key
-    /// of a group that excludes the others replaces the whole group (`rate` replaces `one_in`,
-    /// and `status`, `error` and `panic` replace one another), so that a run-time override of
-    /// a point declared `one_in = 4` with `rate = 0.5` is valid, not a conflict.
+    /// `over` laid on top of `self`, by groups: the fault (`latency_ms`, `status`, `error`,
+    /// `panic`) and the trigger (`rate`, `one_in`). A group `over` says anything about replaces
+    /// that whole group; a group it is silent on is kept. So `{rate: 0.5}` keeps the declared
+    /// fault at a new rate, `{latency_ms: 300}` makes the point inject latency only (not latency
+    /// and the declared `status`), and `rate` on a point declared `one_in = 4` is no conflict.
+    ///
+    /// ```
+    /// use chaos_core::spec::{LatencyInput, SpecInput};
+    ///
+    /// let declared = SpecInput { status: Some(500), rate: Some(0.0), ..SpecInput::default() };
+    /// let over = SpecInput { latency_ms: Some(LatencyInput::Fixed(300)), rate: Some(0.1), ..SpecInput::default() };
+    /// let merged = declared.overlay(&over);
+    /// assert_eq!((merged.status, merged.rate), (None, Some(0.1)));
+    /// assert_eq!(merged.latency_ms, Some(LatencyInput::Fixed(300)));
+    /// ```
     pub fn overlay(&self, over: &SpecInput) -> SpecInput {
         let mut merged = self.clone();
-        if over.latency_ms.is_some() {
+        let names_fault = over.latency_ms.is_some()
+            || over.status.is_some()
+            || over.error.is_some()
+            || over.panic.is_some();
+        if names_fault {
             merged.latency_ms = over.latency_ms;
+            merged.status = over.status;
+            merged.error.clone_from(&over.error);
+            merged.panic.clone_from(&over.panic);
         }
         if over.rate.is_some() || over.one_in.is_some() {
             merged.rate = over.rate;
             merged.one_in = over.one_in;
-        }
-        if over.status.is_some() || over.error.is_some() || over.panic.is_some() {
-            merged.status = over.status;
-            merged.error.clone_from(&over.error);
-            merged.panic.clone_from(&over.panic);
         }
         merged
     }

@@ -1,0 +1,57 @@
+//! The system under test: a small serverless-style app. Two functions behind an HTTP API (axum on
+//! loopback), each reading from a downstream store function; every one annotated with `#[chaos]`,
+//! quiet by default (`rate = 0.0`) so that experiments decide what fails.
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::Path;
+use axum::http;
+use axum::routing::get;
+use chaos::{Fault, chaos};
+
+/// The downstream store, as a Lambda function would call DynamoDB.
+#[chaos(error = "store unavailable", rate = 0.0, name = "demo::store::get")]
+pub async fn store_get(id: u64) -> Result<String, Fault> {
+    Ok(format!(
+        "{{\"id\":{id},\"name\":\"product {id}\",\"price\":{}}}",
+        10 + id % 90
+    ))
+}
+
+/// `GET /products/{id}`: the product function.
+#[chaos(status = 500, rate = 0.0, name = "demo::api::get_product")]
+pub async fn get_product(Path(id): Path<u64>) -> http::Response<String> {
+    match store_get(id).await {
+        Ok(body) => http::Response::new(body),
+        Err(fault) => {
+            let mut response = http::Response::new(fault.to_string());
+            *response.status_mut() = http::StatusCode::BAD_GATEWAY;
+            response
+        }
+    }
+}
+
+/// `GET /health`: not annotated, for readiness checks.
+async fn health() -> &'static str {
+    "ok"
+}
+
+/// The API's routes.
+pub fn router() -> Router {
+    Router::new()
+        .route("/products/{id}", get(get_product))
+        .route("/health", get(health))
+}
+
+/// Serves the API on a free loopback port, in the background, until the process ends.
+pub async fn serve() -> std::io::Result<SocketAddr> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, router()).await {
+            eprintln!("demo server stopped: {e}");
+        }
+    });
+    Ok(address)
+}
