@@ -90,6 +90,9 @@
 
 pub use chaos_core::{Fault, FaultKind, FaultReturn};
 
+#[cfg(feature = "http")]
+pub use chaos_core::FAULT_HEADER;
+
 /// Experiments with a steady-state hypothesis (feature `experiment`).
 #[cfg(feature = "experiment")]
 pub use chaos_core::experiment;

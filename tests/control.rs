@@ -386,3 +386,18 @@ fn after_switching_off_no_thread_injects_however_the_refreshes_raced() {
         "a point kept an older configuration after the last change"
     );
 }
+
+#[test]
+fn a_latency_override_replaces_the_declared_fault_and_the_body_runs() {
+    let _serial = exclusive();
+    let before = point_stats("control::never");
+    // `control::never` declares `status = 503`: a `latency_ms` override replaces the whole fault,
+    // so the call is delayed and then runs its body.
+    let _guard =
+        chaos::override_point("control::never", PointConfig::new().rate(1.0).latency_ms(1))
+            .unwrap();
+    assert_eq!(never().unwrap(), 1);
+    let after = point_stats("control::never");
+    assert_eq!(after.latency_only - before.latency_only, 1);
+    assert_eq!(after.status, before.status);
+}

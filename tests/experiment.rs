@@ -76,13 +76,27 @@ async fn phases_measure_without_then_with_faults_and_roll_back() {
 async fn verdicts_held_rejected_and_inconclusive() {
     let _serial = SERIAL.lock().await;
     let hypothesis = Hypothesis::new().min_success_ratio(0.9);
-    let held = Experiment::new("harmless")
+    // 5% of calls fail against a tolerance of 10%: with 400 calls a false verdict needs a
+    // deviation of over four standard deviations.
+    let held = Experiment::new("tolerable")
+        .hypothesis(hypothesis.clone())
+        .fault("experiment::store", store_down(0.05))
+        .calls(400)
+        .run(service)
+        .await
+        .unwrap();
+    assert!(held.held(), "{held}");
+    // A fault that never fires proves nothing, and the verdict says so.
+    let idle = Experiment::new("harmless")
         .hypothesis(hypothesis.clone())
         .fault("experiment::store", store_down(0.0))
         .run(service)
         .await
         .unwrap();
-    assert!(held.held(), "{held}");
+    assert!(
+        matches!(&idle.verdict, Verdict::Inconclusive(v) if v[0].starts_with("no fault was injected")),
+        "{idle}"
+    );
     let rejected = Experiment::new("half down")
         .hypothesis(hypothesis.clone())
         .fault("experiment::store", store_down(0.5))
@@ -188,18 +202,55 @@ async fn faults_are_rolled_back_when_a_call_panics() {
 #[tokio::test]
 async fn faults_are_rolled_back_when_the_run_is_cancelled() {
     let _serial = SERIAL.lock().await;
+    let in_second_phase = tokio::sync::Notify::new();
+    let calls = AtomicU64::new(0);
     let experiment = Experiment::new("cancelled")
         .fault("experiment::store", store_down(1.0))
-        .duration(Duration::from_secs(3600));
-    let run = experiment.run(|i| async move {
-        tokio::time::sleep(Duration::from_millis(1)).await;
-        service(i).await
+        .calls(5);
+    let run = experiment.run(|i| {
+        let n = calls.fetch_add(1, Ordering::SeqCst);
+        let in_second_phase = &in_second_phase;
+        async move {
+            if n == 5 {
+                // The first call of the second phase: the fault is in force; hang here.
+                in_second_phase.notify_one();
+                std::future::pending::<()>().await;
+            }
+            service(i).await
+        }
     });
-    // Long enough to be in the second phase, which never ends by itself.
-    let _ = tokio::time::timeout(Duration::from_millis(50), run).await;
+    tokio::select! {
+        _ = run => panic!("the run cannot finish: a call hangs"),
+        () = in_second_phase.notified() => {}
+    }
+    // `select!` dropped the run, mid-phase, with the fault in force until then.
+    assert_eq!(calls.load(Ordering::SeqCst), 6);
     assert!(
         store(1).await.is_ok(),
         "the fault outlived the cancelled run"
+    );
+}
+
+#[tokio::test]
+async fn the_fault_is_in_force_during_the_second_phase_only() {
+    let _serial = SERIAL.lock().await;
+    let seen = std::sync::Mutex::new(Vec::new());
+    Experiment::new("observed")
+        .fault("experiment::store", store_down(1.0))
+        .calls(3)
+        .run(|i| {
+            let seen = &seen;
+            async move {
+                let result = service(i).await;
+                seen.lock().unwrap().push(result.is_err());
+                result
+            }
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        *seen.lock().unwrap(),
+        vec![false, false, false, true, true, true]
     );
 }
 

@@ -180,6 +180,10 @@ mod http_types {
         let response = response().await;
         assert_eq!(response.status(), 503);
         assert!(response.body().is_empty());
+        assert_eq!(
+            response.headers()[chaos::FAULT_HEADER],
+            "returns::http_types::response"
+        );
     }
 
     #[tokio::test]

@@ -25,19 +25,29 @@ impl FaultReturn for http::StatusCode {
     }
 }
 
-/// A response with the injected status (500 for an `error` fault) and a default (empty) body.
+/// The header an injected response carries, naming the point that injected it, so that a caller,
+/// a log or an experiment across HTTP can tell an injected failure from a real one.
+pub const FAULT_HEADER: &str = "x-chaos-fault";
+
+/// A response with the injected status (500 for an `error` fault), a default (empty) body, and
+/// the header [`FAULT_HEADER`] naming the point.
 ///
 /// ```
 /// use chaos_core::{Fault, FaultKind, FaultReturn};
 ///
-/// let response = http::Response::<String>::from_fault(Fault::new("p", FaultKind::Status(429)));
+/// let response = http::Response::<String>::from_fault(Fault::new("api::get", FaultKind::Status(429)));
 /// assert_eq!(response.status(), 429);
 /// assert!(response.body().is_empty());
+/// assert_eq!(response.headers()["x-chaos-fault"], "api::get");
 /// ```
 impl<B: Default> FaultReturn for http::Response<B> {
     fn from_fault(fault: Fault) -> Self {
         let mut response = http::Response::new(B::default());
         *response.status_mut() = status_of(&fault);
+        // A point name that is not a valid header value (a control character) goes without.
+        if let Ok(point) = http::HeaderValue::from_str(fault.point()) {
+            response.headers_mut().insert(FAULT_HEADER, point);
+        }
         response
     }
 }

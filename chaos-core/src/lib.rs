@@ -13,6 +13,8 @@ mod fault;
 mod fault_return;
 #[cfg(feature = "http")]
 mod http;
+#[cfg(feature = "http")]
+pub use http::FAULT_HEADER;
 pub mod spec;
 
 #[cfg(feature = "runtime")]

@@ -38,6 +38,8 @@ impl Resilience {
 /// Why a call failed, as the caller sees it.
 #[derive(Debug)]
 pub enum ClientError {
+    /// The API answered with an error status that chaos injected (it said so in `x-chaos-fault`).
+    Injected(u16, chaos::Fault),
     /// The API answered with an error status.
     Status(u16),
     /// No answer in time, or no connection.
@@ -47,20 +49,38 @@ pub enum ClientError {
 impl std::fmt::Display for ClientError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            ClientError::Injected(code, fault) => {
+                write!(
+                    f,
+                    "the API answered {code}, injected at `{}`",
+                    fault.point()
+                )
+            }
             ClientError::Status(code) => write!(f, "the API answered {code}"),
             ClientError::Transport(why) => write!(f, "no answer: {why}"),
         }
     }
 }
 
-impl std::error::Error for ClientError {}
+impl std::error::Error for ClientError {
+    /// An injected failure has the `Fault` as its source, so experiments count it as injected.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ClientError::Injected(_, fault) => Some(fault),
+            _ => None,
+        }
+    }
+}
 
-/// A product, and whether it came from the fallback.
+/// A product page: the product and its stock, each from its function or, failing that, from
+/// the fallback.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Product {
-    /// The API's JSON, or the fallback's.
-    pub body: String,
-    /// Served by the fallback rather than the API.
+pub struct Page {
+    /// The product function's JSON, or the fallback's.
+    pub product: String,
+    /// The stock function's JSON, or the fallback's.
+    pub stock: String,
+    /// Some part came from the fallback.
     pub degraded: bool,
 }
 
@@ -75,15 +95,44 @@ pub struct Client {
 impl Client {
     /// A client of the API at `address`.
     pub fn new(address: SocketAddr, resilience: Resilience) -> Client {
+        // Never through a proxy: the API is on loopback, and a proxy from the environment would
+        // make every call fail (and the fallback hide it).
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .unwrap_or_else(|_| reqwest::Client::new());
         Client {
-            http: reqwest::Client::new(),
+            http,
             base: format!("http://{address}"),
             resilience,
         }
     }
 
-    /// `GET /products/{id}`, with the client's resilience.
-    pub async fn product(&self, id: u64) -> Result<Product, ClientError> {
+    /// The product page of `id`: the product and its stock, with the client's resilience.
+    pub async fn page(&self, id: u64) -> Result<Page, ClientError> {
+        let product_fallback =
+            || format!("{{\"id\":{id},\"name\":\"product {id}\",\"price\":null}}");
+        let (product, product_degraded) = self
+            .fetch(&format!("/products/{id}"), product_fallback)
+            .await?;
+        let (stock, stock_degraded) = self
+            .fetch(&format!("/products/{id}/stock"), || {
+                "{\"stock\":null}".to_string()
+            })
+            .await?;
+        Ok(Page {
+            product,
+            stock,
+            degraded: product_degraded || stock_degraded,
+        })
+    }
+
+    /// One resource, with retries and the fallback; `true` when the fallback answered.
+    async fn fetch(
+        &self,
+        path: &str,
+        fallback: impl FnOnce() -> String,
+    ) -> Result<(String, bool), ClientError> {
         let mut backoff = self.resilience.backoff;
         let mut last = ClientError::Transport("no attempt".into());
         for attempt in 0..self.resilience.attempts.max(1) {
@@ -91,40 +140,48 @@ impl Client {
                 tokio::time::sleep(backoff).await;
                 backoff *= 2;
             }
-            match self.attempt(id).await {
-                Ok(body) => {
-                    return Ok(Product {
-                        body,
-                        degraded: false,
-                    });
-                }
+            match self.attempt(path).await {
+                Ok(body) => return Ok((body, false)),
                 Err(e) => last = e,
             }
         }
         if self.resilience.fallback {
-            return Ok(Product {
-                body: format!("{{\"id\":{id},\"name\":\"product {id}\",\"price\":null}}"),
-                degraded: true,
-            });
+            return Ok((fallback(), true));
         }
         Err(last)
     }
 
-    async fn attempt(&self, id: u64) -> Result<String, ClientError> {
+    async fn attempt(&self, path: &str) -> Result<String, ClientError> {
         let response = self
             .http
-            .get(format!("{}/products/{id}", self.base))
+            .get(format!("{}{path}", self.base))
             .timeout(self.resilience.timeout)
             .send()
             .await
             .map_err(|e| ClientError::Transport(e.to_string()))?;
         let status = response.status();
         if !status.is_success() {
-            return Err(ClientError::Status(status.as_u16()));
+            let code = status.as_u16();
+            return Err(match injected(&response) {
+                Some(fault) => ClientError::Injected(code, fault),
+                None => ClientError::Status(code),
+            });
         }
         response
             .text()
             .await
             .map_err(|e| ClientError::Transport(e.to_string()))
     }
+}
+
+/// The fault an error response says was injected: the point named in `x-chaos-fault`, if this
+/// binary has it (the demo's client and API share one process).
+fn injected(response: &reqwest::Response) -> Option<chaos::Fault> {
+    let named = response.headers().get(chaos::FAULT_HEADER)?.to_str().ok()?;
+    let point = chaos::points().iter().find(|p| p.name() == named)?;
+    let status = response.status().as_u16();
+    Some(chaos::Fault::new(
+        point.name(),
+        chaos::FaultKind::Status(status),
+    ))
 }

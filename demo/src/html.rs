@@ -66,14 +66,15 @@ fn section(page: &mut String, outcome: &Outcome) {
         }),
         escape(&verdict),
     );
-    page.push_str("<table><tr><th>phase</th><th>calls</th><th>ok</th><th>injected</th><th>real errors</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>max ms</th></tr>");
+    page.push_str("<table><tr><th>phase</th><th>calls</th><th>ok</th><th>degraded</th><th>injected</th><th>real errors</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>max ms</th></tr>");
     for phase in [&report.steady_state, &report.under_faults] {
         let _ = write!(
             page,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1}</td></tr>",
             phase.name,
             phase.calls,
             phase.successes,
+            phase.degraded,
             phase.injected_errors,
             phase.real_errors,
             ms(phase.latency_at(0.5)),
@@ -97,16 +98,17 @@ fn histogram(page: &mut String, steady: &PhaseReport, faulted: &PhaseReport) {
     let edges: Vec<f64> = (0..=64)
         .map(|i| 0.1 * 2f64.powf(f64::from(i) / 4.0))
         .collect();
+    // From the HDR histogram, which holds every call (the timeline may be cut short).
     let count = |phase: &PhaseReport| -> Vec<u64> {
         let mut counts = vec![0u64; edges.len() - 1];
-        for record in &phase.timeline {
-            let v = ms(record.latency);
+        for value in phase.histogram().iter_recorded() {
+            let v = value.value_iterated_to() as f64 / 1000.0;
             let i = edges
                 .iter()
                 .rposition(|e| *e <= v)
                 .unwrap_or(0)
                 .min(counts.len() - 1);
-            counts[i] += 1;
+            counts[i] += value.count_at_value();
         }
         counts
     };

@@ -22,11 +22,26 @@ pub async fn store_get(id: u64) -> Result<String, Fault> {
 /// `GET /products/{id}`: the product function.
 #[chaos(status = 500, rate = 0.0, name = "demo::api::get_product")]
 pub async fn get_product(Path(id): Path<u64>) -> http::Response<String> {
-    match store_get(id).await {
+    from_store(store_get(id).await)
+}
+
+/// `GET /products/{id}/stock`: the stock function, reading the same store.
+#[chaos(status = 503, rate = 0.0, name = "demo::api::get_stock")]
+pub async fn get_stock(Path(id): Path<u64>) -> http::Response<String> {
+    from_store(store_get(id + 10_000).await)
+}
+
+/// The store's answer as the function's response: a failure of the store is a 502, and an
+/// injected one says so in `x-chaos-fault`, as the responses `#[chaos]` injects do.
+fn from_store(answer: Result<String, Fault>) -> http::Response<String> {
+    match answer {
         Ok(body) => http::Response::new(body),
         Err(fault) => {
             let mut response = http::Response::new(fault.to_string());
             *response.status_mut() = http::StatusCode::BAD_GATEWAY;
+            if let Ok(point) = http::HeaderValue::from_str(fault.point()) {
+                response.headers_mut().insert(chaos::FAULT_HEADER, point);
+            }
             response
         }
     }
@@ -41,6 +56,7 @@ async fn health() -> &'static str {
 pub fn router() -> Router {
     Router::new()
         .route("/products/{id}", get(get_product))
+        .route("/products/{id}/stock", get(get_stock))
         .route("/health", get(health))
 }
 

@@ -26,6 +26,7 @@ pub struct Hypothesis {
     min_success_ratio: Option<f64>,
     max_p50: Option<Duration>,
     max_p99: Option<Duration>,
+    max_degraded_ratio: Option<f64>,
     predicates: Vec<(String, Predicate)>,
 }
 
@@ -53,6 +54,13 @@ impl Hypothesis {
         self
     }
 
+    /// At most this fraction of calls are degraded answers (see
+    /// [`Experiment::run_judged`](super::Experiment::run_judged)).
+    pub fn max_degraded_ratio(mut self, ratio: f64) -> Hypothesis {
+        self.max_degraded_ratio = Some(ratio);
+        self
+    }
+
     /// A rule of your own on the phase's figures, named for the verdict.
     pub fn holds_when(
         mut self,
@@ -72,10 +80,16 @@ impl Hypothesis {
                 broken.push(format!("success ratio {ratio:.4} is below {min}"));
             }
         }
+        if let Some(max) = self.max_degraded_ratio {
+            let ratio = phase.degraded_ratio();
+            if ratio > max {
+                broken.push(format!("degraded ratio {ratio:.4} is above {max}"));
+            }
+        }
         for (label, quantile, limit) in [("p50", 0.5, self.max_p50), ("p99", 0.99, self.max_p99)] {
             if let Some(limit) = limit {
-                let measured = phase.latency_at(quantile);
-                if measured > limit {
+                if !phase.latency_within(quantile, limit) {
+                    let measured = phase.latency_at(quantile);
                     broken.push(format!("{label} {measured:?} is above {limit:?}"));
                 }
             }
@@ -100,6 +114,9 @@ impl fmt::Display for Hypothesis {
         }
         if let Some(max) = self.max_p99 {
             parts.push(format!("p99 <= {max:?}"));
+        }
+        if let Some(max) = self.max_degraded_ratio {
+            parts.push(format!("degraded ratio <= {max}"));
         }
         parts.extend(self.predicates.iter().map(|(name, _)| name.clone()));
         if parts.is_empty() {

@@ -46,7 +46,7 @@ pub enum Load {
     For(Duration),
 }
 
-type Progress = Arc<dyn Fn(&str, u64) + Send + Sync>;
+type Progress = Arc<dyn Fn(&str, u64, Option<u64>) + Send + Sync>;
 
 /// An experiment: a name, a hypothesis, the faults, and the load.
 #[derive(Clone)]
@@ -115,10 +115,11 @@ impl Experiment {
         self
     }
 
-    /// Called now and then with the phase's name and the calls made so far in it.
+    /// Called as a phase starts, every hundredth of its calls (every 50 calls for a duration),
+    /// and as it ends, with the phase's name, the calls finished so far and the total, if known.
     pub fn on_progress(
         mut self,
-        progress: impl Fn(&str, u64) + Send + Sync + 'static,
+        progress: impl Fn(&str, u64, Option<u64>) + Send + Sync + 'static,
     ) -> Experiment {
         self.progress = Some(Arc::new(progress));
         self
@@ -126,19 +127,42 @@ impl Experiment {
 
     /// Runs the experiment: the steady-state phase, then the faults and the phase under them.
     /// The faults are rolled back when the second phase ends, also when a call panics or the
-    /// returned future is dropped. An invalid fault is an error before anything runs.
+    /// returned future is dropped. An invalid fault is an error before anything runs. Experiments
+    /// in one process run one at a time, since faults and counters are process-wide.
     pub async fn run<F, Fut, T, E>(&self, call: F) -> Result<Report, ConfigError>
     where
         F: Fn(u64) -> Fut,
         Fut: Future<Output = Result<T, E>>,
         E: Into<Box<dyn Error + Send + Sync>>,
     {
+        self.run_judged(call, |_| false).await
+    }
+
+    /// [`run`](Self::run), with a predicate on each `Ok` result: `degraded(&value)` marks an
+    /// answer that succeeded only thanks to a fallback. It still counts as a success, and also as
+    /// degraded (see [`Hypothesis::max_degraded_ratio`]), so that a fallback cannot hide an
+    /// outage.
+    pub async fn run_judged<F, Fut, T, E, D>(
+        &self,
+        call: F,
+        degraded: D,
+    ) -> Result<Report, ConfigError>
+    where
+        F: Fn(u64) -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+        E: Into<Box<dyn Error + Send + Sync>>,
+        D: Fn(&T) -> bool,
+    {
         let mut config = Config::new();
         for (point, fault) in &self.faults {
             config = config.point(point.clone(), fault.clone());
         }
         config.validate()?;
-        let steady_state = self.measure("steady state", &call).await;
+        static RUNNING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+        let _one_at_a_time = RUNNING.lock().await;
+        let before = crate::stats::stats();
+        let mut steady_state = self.measure("steady state", &call, &degraded).await;
+        steady_state.faults_by_point = injected_since(&before);
         let under_faults = {
             // Held for the phase only: dropped at its end, on a panic, or on cancellation.
             let mut guards = Vec::new();
@@ -146,13 +170,18 @@ impl Experiment {
                 guards.push(crate::control::override_point(point, fault.clone())?);
             }
             let before = crate::stats::stats();
-            let mut phase = self.measure("under faults", &call).await;
+            let mut phase = self.measure("under faults", &call, &degraded).await;
             phase.faults_by_point = injected_since(&before);
             drop(guards);
             phase
         };
         let verdict = match self.hypothesis.violations(&steady_state) {
             steady if !steady.is_empty() => Verdict::Inconclusive(steady),
+            _ if !self.faults.is_empty() && under_faults.faults_by_point.is_empty() => {
+                Verdict::Inconclusive(vec![
+                    "no fault was injected under faults (chaos switched off, a dry run, or a load that never reaches the points)".to_string(),
+                ])
+            }
             _ => match self.hypothesis.violations(&under_faults) {
                 broken if broken.is_empty() => Verdict::Held,
                 broken => Verdict::Rejected(broken),
@@ -164,7 +193,7 @@ impl Experiment {
             faults: self
                 .faults
                 .iter()
-                .map(|(p, f)| format!("{p}: {}", describe(f)))
+                .map(|(p, f)| format!("{p}: {}", describe(p, f)))
                 .collect(),
             steady_state,
             under_faults,
@@ -172,58 +201,81 @@ impl Experiment {
         })
     }
 
-    async fn measure<F, Fut, T, E>(&self, name: &'static str, call: &F) -> PhaseReport
+    async fn measure<F, Fut, T, E, D>(
+        &self,
+        name: &'static str,
+        call: &F,
+        degraded: &D,
+    ) -> PhaseReport
     where
         F: Fn(u64) -> Fut,
         Fut: Future<Output = Result<T, E>>,
         E: Into<Box<dyn Error + Send + Sync>>,
+        D: Fn(&T) -> bool,
     {
         let started = Instant::now();
         let next = AtomicU64::new(0);
+        let done = AtomicU64::new(0);
+        let (total, step) = match self.load {
+            Load::Calls(n) => (Some(n), (n / 100).max(1)),
+            Load::For(_) => (None, 50),
+        };
         let more = |i: u64| match self.load {
             Load::Calls(n) => i < n,
             Load::For(d) => started.elapsed() < d,
         };
+        let report = |count: u64| {
+            if let Some(progress) = &self.progress {
+                progress(name, count, total);
+            }
+        };
+        report(0);
+        // Each worker keeps its own tally (no lock between them), merged at the end; each keeps
+        // its share of the timeline, so memory stays bounded however long the phase runs.
+        let timeline_share = TIMELINE_LIMIT / self.concurrency;
         let worker = || async {
-            let mut records = Vec::new();
+            let mut tally = PhaseReport::new(name, timeline_share);
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 if !more(i) {
                     break;
                 }
-                if let Some(progress) = &self.progress {
-                    if i % 50 == 0 {
-                        progress(name, i);
-                    }
-                }
                 let began = Instant::now();
-                let outcome = match call(i).await {
-                    Ok(_) => CallOutcome::Success,
+                let (outcome, was_degraded) = match call(i).await {
+                    Ok(value) => (CallOutcome::Success, degraded(&value)),
                     Err(e) => {
                         let error: Box<dyn Error + Send + Sync> = e.into();
-                        if is_injected(&*error) {
+                        let outcome = if is_injected(&*error) {
                             CallOutcome::Injected
                         } else {
                             CallOutcome::Failed
-                        }
+                        };
+                        (outcome, false)
                     }
                 };
-                records.push(CallRecord {
-                    started: began - started,
-                    latency: began.elapsed(),
-                    outcome,
-                });
+                tally.record(
+                    CallRecord {
+                        started: began - started,
+                        latency: began.elapsed(),
+                        outcome,
+                    },
+                    was_degraded,
+                );
+                let count = done.fetch_add(1, Ordering::Relaxed) + 1;
+                if count % step == 0 {
+                    report(count);
+                }
             }
-            records
+            tally
         };
-        let workers = futures_util::future::join_all((0..self.concurrency).map(|_| worker())).await;
-        let mut phase = PhaseReport::new(name);
-        let mut all: Vec<CallRecord> = workers.into_iter().flatten().collect();
-        all.sort_by_key(|r| r.started);
-        for record in all {
-            phase.record(record);
+        let tallies = futures_util::future::join_all((0..self.concurrency).map(|_| worker())).await;
+        let mut phase = PhaseReport::new(name, TIMELINE_LIMIT);
+        for tally in tallies {
+            phase.merge(tally);
         }
+        phase.timeline.sort_by_key(|r| r.started);
         phase.elapsed = started.elapsed();
+        report(phase.calls);
         phase
     }
 }
@@ -254,8 +306,12 @@ fn injected_since(before: &[crate::stats::PointStats]) -> Vec<(&'static str, u64
         .collect()
 }
 
-fn describe(fault: &PointConfig) -> String {
-    let s = &fault.spec;
+/// The fault as it acts: the point's declared spec with the override laid on it.
+fn describe(point: &str, fault: &PointConfig) -> String {
+    let declared = crate::registry::named(point)
+        .next()
+        .map(|p| p.spec().to_input());
+    let s = declared.map_or_else(|| fault.spec.clone(), |d| d.overlay(&fault.spec));
     let mut parts = Vec::new();
     if fault.enabled == Some(false) {
         parts.push("off".to_string());
@@ -277,11 +333,10 @@ fn describe(fault: &PointConfig) -> String {
     if let Some(m) = &s.panic {
         parts.push(format!("panic {m:?}"));
     }
-    if let Some(r) = s.rate {
-        parts.push(format!("rate {r}"));
-    }
-    if let Some(n) = s.one_in {
-        parts.push(format!("one in {n}"));
+    match (s.rate, s.one_in) {
+        (_, Some(n)) => parts.push(format!("one call in {n}")),
+        (Some(r), None) => parts.push(format!("rate {r}")),
+        (None, None) => parts.push("every call".to_string()),
     }
     parts.join(", ")
 }

@@ -76,6 +76,7 @@ fn phase_json(phase: &PhaseReport) -> Value {
         "successes": phase.successes,
         "injected_errors": phase.injected_errors,
         "real_errors": phase.real_errors,
+        "degraded": phase.degraded,
         "success_ratio": phase.success_ratio(),
         "latency_ms": {
             "p50": ms(phase.latency_at(0.5)),
@@ -96,16 +97,26 @@ impl fmt::Display for Report {
         }
         writeln!(
             f,
-            "  {:<13} {:>7} {:>7} {:>9} {:>6} {:>9} {:>9} {:>9} {:>9}",
-            "phase", "calls", "ok", "injected", "real", "p50 ms", "p90 ms", "p99 ms", "max ms"
+            "  {:<13} {:>7} {:>7} {:>9} {:>9} {:>6} {:>9} {:>9} {:>9} {:>9}",
+            "phase",
+            "calls",
+            "ok",
+            "degraded",
+            "injected",
+            "real",
+            "p50 ms",
+            "p90 ms",
+            "p99 ms",
+            "max ms"
         )?;
         for phase in [&self.steady_state, &self.under_faults] {
             writeln!(
                 f,
-                "  {:<13} {:>7} {:>7} {:>9} {:>6} {:>9.1} {:>9.1} {:>9.1} {:>9.1}",
+                "  {:<13} {:>7} {:>7} {:>9} {:>9} {:>6} {:>9.1} {:>9.1} {:>9.1} {:>9.1}",
                 phase.name,
                 phase.calls,
                 phase.successes,
+                phase.degraded,
                 phase.injected_errors,
                 phase.real_errors,
                 ms(phase.latency_at(0.5)),
