@@ -90,6 +90,9 @@
 
 pub use chaos_core::{Fault, FaultKind, FaultReturn};
 
+/// Fault specs and their rules, as `chaos::points()` and the configuration use them.
+pub use chaos_core::spec;
+
 #[cfg(feature = "http")]
 pub use chaos_core::FAULT_HEADER;
 
@@ -136,7 +139,8 @@ pub const ENABLED: bool = cfg!(feature = "enabled");
 ///
 /// | key | value | meaning |
 /// |---|---|---|
-/// | `latency_ms` | integer, or a range `100..=500` / `100..500` | delay before the body runs; a range draws uniformly |
+/// | `latency_ms` | integer, a range `100..=500` (or `100..500`), or `lognormal(median, p99)` | delay before the body runs; a range draws uniformly, `lognormal` from a long-tailed distribution with that median and 99th percentile |
+/// | `cold_start_ms` | integer | extra delay on the first call of the point in the process (a cold start), whatever the trigger says |
 /// | `status` | integer in 100..=599 | answer with this HTTP status instead of running the body |
 /// | `error` | string literal | return an error ([`Fault`]) instead of running the body |
 /// | `panic` | string literal | panic with this message (the "exception" fault) |
@@ -145,7 +149,7 @@ pub const ENABLED: bool = cfg!(feature = "enabled");
 /// | `name` | string literal | the injection point's name; default `module_path!()::fn_name` |
 /// | `crate` | path | where this crate is, if not at `::chaos` |
 ///
-/// At least one of `latency_ms`, `status`, `error` and `panic` is required, and at most one of
+/// At least one of `latency_ms`, `cold_start_ms`, `status`, `error` and `panic` is required, and at most one of
 /// `status`, `error` and `panic`. Every mistake is a compile error on the offending tokens.
 ///
 /// # What a call does

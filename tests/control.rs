@@ -140,7 +140,7 @@ fn each_kind_of_bad_input_is_rejected_with_where_and_what() {
         ),
         (
             r#"{"points": {"control::never": {"latency_ms": [1, 2, 3]}}}"#,
-            "`latency_ms` expects an integer number of milliseconds or a range `[min, max]`, found an array",
+            "`latency_ms` expects an integer number of milliseconds, a range `[min, max]`, or `{\"median\": ms, \"p99\": ms}`, found an array",
         ),
         (
             r#"{"points": {"control::never": {"one_in": 0}}}"#,
@@ -400,4 +400,20 @@ fn a_latency_override_replaces_the_declared_fault_and_the_body_runs() {
     let after = point_stats("control::never");
     assert_eq!(after.latency_only - before.latency_only, 1);
     assert_eq!(after.status, before.status);
+}
+
+#[chaos(cold_start_ms = 1, name = "control::cold")]
+fn cold() -> u32 {
+    4
+}
+
+#[test]
+fn a_cold_start_is_the_first_call_only_and_not_while_switched_off() {
+    let _serial = exclusive();
+    chaos::set_enabled(false);
+    assert_eq!(cold(), 4);
+    chaos::set_enabled(true);
+    assert_eq!(cold(), 4);
+    // The first call happened while chaos was off: the point is warm, no cold start ever.
+    assert_eq!(point_stats("control::cold").cold_start, 0);
 }

@@ -310,9 +310,10 @@ fn integer(value: &Value) -> Option<i128> {
 }
 
 const TOP_KEYS: [&str; 4] = ["enabled", "seed", "dry_run", "points"];
-const POINT_KEYS: [&str; 7] = [
+const POINT_KEYS: [&str; 8] = [
     "enabled",
     "latency_ms",
+    "cold_start_ms",
     "status",
     "error",
     "panic",
@@ -386,11 +387,14 @@ fn read_point(value: &Value, path: &str, problems: &mut Problems) -> PointConfig
                 .as_str()
                 .map(|v| point.spec.panic = Some(v.to_string())),
             Key::LatencyMs => latency(value).map(|v| point.spec.latency_ms = Some(v)),
+            Key::ColdStartMs => integer(value).map(|v| point.spec.cold_start_ms = Some(v)),
             Key::Name => None,
         };
         if read.is_none() {
             let expects = match spec_key {
-                Key::LatencyMs => "an integer number of milliseconds or a range `[min, max]`",
+                Key::LatencyMs => {
+                    "an integer number of milliseconds, a range `[min, max]`, or `{\"median\": ms, \"p99\": ms}`"
+                }
                 other => other.expects(),
             };
             problems.push(
@@ -412,6 +416,10 @@ fn latency(value: &Value) -> Option<LatencyInput> {
             }),
             _ => None,
         },
+        Value::Object(shape) if shape.len() == 2 => Some(LatencyInput::LogNormal {
+            median: integer(shape.get("median")?)?,
+            p99: integer(shape.get("p99")?)?,
+        }),
         other => integer(other).map(LatencyInput::Fixed),
     }
 }

@@ -29,6 +29,8 @@ pub(crate) struct Effective {
     pub(crate) firing: Firing,
     pub(crate) latency: Option<Latency>,
     pub(crate) outcome: Option<Outcome>,
+    /// Extra delay on the point's first call in the process; 0 for none.
+    pub(crate) cold_start_ms: u64,
 }
 
 /// Scales a probability in `[0, 1]` to the bound a 32-bit draw is compared with. `1.0` gives
@@ -57,6 +59,7 @@ impl Effective {
             firing,
             latency: spec.latency(),
             outcome: spec.outcome().cloned(),
+            cold_start_ms: spec.cold_start_ms().unwrap_or(0),
         }
     }
 

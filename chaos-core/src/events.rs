@@ -25,6 +25,15 @@ pub(crate) fn injected(point: &str, outcome: Option<&Outcome>, latency_ms: u64, 
     }
 }
 
+pub(crate) fn cold_start(point: &str, latency_ms: u64, dry_run: bool) {
+    let message = if dry_run {
+        "chaos cold start decided (dry run, not injected)"
+    } else {
+        "chaos cold start injected"
+    };
+    tracing::info!(target: "chaos", point, kind = "cold_start", latency_ms, dry_run, "{message}");
+}
+
 /// Printed once, at the first decision of a process: nobody should ship chaos unaware.
 pub(crate) fn compiled_in(points: usize) {
     let message = format!(

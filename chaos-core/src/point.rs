@@ -1,7 +1,7 @@
 //! An injection point: its static data, and the decision made at the start of every call.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
 use std::time::Duration;
 
 use crate::control;
@@ -10,7 +10,7 @@ use crate::events;
 use crate::fault::Fault;
 use crate::rng;
 use crate::scope;
-use crate::spec::{FaultSpec, Outcome};
+use crate::spec::{FaultSpec, Latency, Outcome};
 use crate::stats::{Counters, PointStats};
 
 /// One `#[chaos]` attribute: a `static` inside the function it annotates, registered at link
@@ -36,6 +36,8 @@ pub struct Point {
     stream: AtomicU64,
     /// The configuration load whose seed `stream` was started from (`u64::MAX`: none yet).
     stream_load: AtomicU64,
+    /// The point's first call (with a `cold_start_ms`) has happened.
+    warmed: AtomicBool,
     counters: Counters,
 }
 
@@ -52,6 +54,7 @@ impl Point {
             calls: AtomicU64::new(0),
             stream: AtomicU64::new(0),
             stream_load: AtomicU64::new(u64::MAX),
+            warmed: AtomicBool::new(false),
             counters: Counters::new(),
         }
     }
@@ -89,13 +92,21 @@ impl Point {
         if scope::any_active() {
             return self.decide_scoped();
         }
-        self.decide_with(self.current(), false)
+        let effective = self.current();
+        if effective.cold_start_ms != 0 && !self.warmed.load(Ordering::Relaxed) {
+            return self.cold_start(effective);
+        }
+        self.decide_with(effective, false)
     }
 
     #[cold]
     #[inline(never)]
     fn decide_scoped(&'static self) -> Option<Injection> {
         let global = self.current();
+        // A cold start belongs to the process, not to a task: the global configuration's.
+        if global.cold_start_ms != 0 && !self.warmed.load(Ordering::Relaxed) {
+            return self.cold_start(global);
+        }
         // The process-wide kill switch wins over a scope, and its dry run applies inside too.
         if !global.killed {
             if let Some(decision) = scope::decide_in_scope(self, global.dry_run) {
@@ -195,16 +206,10 @@ impl Point {
     #[cold]
     #[inline(never)]
     fn fault(&'static self, effective: &Effective, dry_run: bool) -> Option<Injection> {
-        let latency_ms = effective.latency.map_or(0, |l| {
-            if l.min_ms() == l.max_ms() {
-                l.min_ms()
-            } else if effective.seed.is_some() {
-                let span = l.max_ms() - l.min_ms();
-                l.min_ms() + self.next_seeded() % span.saturating_add(1)
-            } else {
-                rng::uniform_ms(l.min_ms(), l.max_ms())
-            }
-        });
+        let latency = effective
+            .latency
+            .map_or(Duration::ZERO, |l| self.draw_latency(l, effective));
+        let latency_ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
         self.counters.record(effective.outcome.as_ref(), dry_run);
         events::injected(self.name, effective.outcome.as_ref(), latency_ms, dry_run);
         if dry_run {
@@ -212,8 +217,66 @@ impl Point {
         }
         Some(Injection {
             point: self.name,
-            latency: Duration::from_millis(latency_ms),
+            latency,
             outcome: effective.outcome.clone(),
+        })
+    }
+
+    fn draw_latency(&self, latency: Latency, effective: &Effective) -> Duration {
+        let seeded = effective.seed.is_some();
+        match latency {
+            Latency::Uniform { min_ms, max_ms } if min_ms == max_ms => {
+                Duration::from_millis(min_ms)
+            }
+            Latency::Uniform { min_ms, max_ms } if seeded => {
+                let span = max_ms - min_ms;
+                Duration::from_millis(min_ms + self.next_seeded() % span.saturating_add(1))
+            }
+            Latency::Uniform { min_ms, max_ms } => {
+                Duration::from_millis(rng::uniform_ms(min_ms, max_ms))
+            }
+            Latency::LogNormal { median_ms, p99_ms } => {
+                let (u1, u2) = if seeded {
+                    (
+                        rng::unit_from(self.next_seeded()),
+                        rng::unit_from(self.next_seeded()),
+                    )
+                } else {
+                    (rng::unit(), rng::unit())
+                };
+                Duration::from_micros(rng::lognormal_us(median_ms, p99_ms, u1, u2))
+            }
+        }
+    }
+
+    /// The first call of a point with `cold_start_ms`: its delay on top of whatever the regular
+    /// decision gives. Later calls find `warmed` set and pay one load for the check.
+    #[cold]
+    #[inline(never)]
+    fn cold_start(&'static self, effective: &Effective) -> Option<Injection> {
+        // The first call is the cold start, whether or not chaos is on at that moment: a point
+        // switched on later is warm already.
+        let first = !self.warmed.swap(true, Ordering::Relaxed);
+        let decided = self.decide_with(effective, false);
+        if !first || !effective.active {
+            return decided;
+        }
+        let extra = Duration::from_millis(effective.cold_start_ms);
+        events::cold_start(self.name, effective.cold_start_ms, effective.dry_run);
+        self.counters.record_cold_start(effective.dry_run);
+        if effective.dry_run {
+            return decided;
+        }
+        Some(match decided {
+            Some(mut injection) => {
+                injection.latency += extra;
+                injection
+            }
+            None => Injection {
+                point: self.name,
+                latency: extra,
+                outcome: None,
+            },
         })
     }
 }

@@ -26,12 +26,15 @@ pub enum Key {
     OneIn,
     /// `name`: the injection point's name.
     Name,
+    /// `cold_start_ms`: extra latency on the first call of the point in the process.
+    ColdStartMs,
 }
 
 impl Key {
     /// Every key, in the order the documentation lists them.
-    pub const ALL: [Key; 7] = [
+    pub const ALL: [Key; 8] = [
         Key::LatencyMs,
+        Key::ColdStartMs,
         Key::Status,
         Key::Error,
         Key::Panic,
@@ -50,6 +53,7 @@ impl Key {
             Key::Rate => "rate",
             Key::OneIn => "one_in",
             Key::Name => "name",
+            Key::ColdStartMs => "cold_start_ms",
         }
     }
 
@@ -61,13 +65,19 @@ impl Key {
     /// Whether this key declares a fault (`latency_ms`, `status`, `error`, `panic`): a spec
     /// needs at least one.
     pub const fn declares_fault(self) -> bool {
-        matches!(self, Key::LatencyMs | Key::Status | Key::Error | Key::Panic)
+        matches!(
+            self,
+            Key::LatencyMs | Key::ColdStartMs | Key::Status | Key::Error | Key::Panic
+        )
     }
 
     /// What a value of this key must look like; used in "wrong kind of value" errors.
     pub const fn expects(self) -> &'static str {
         match self {
-            Key::LatencyMs => "an integer number of milliseconds or a range such as `100..=500`",
+            Key::LatencyMs => {
+                "an integer number of milliseconds, a range such as `100..=500`, or `lognormal(median, p99)`"
+            }
+            Key::ColdStartMs => "an integer number of milliseconds",
             Key::Status => "an integer HTTP status code in 100..=599",
             Key::Error | Key::Panic => "a string literal message",
             Key::Rate => "a probability between 0.0 and 1.0, such as `0.1`",
@@ -97,6 +107,13 @@ pub enum LatencyInput {
         /// `..=` rather than `..`.
         inclusive: bool,
     },
+    /// `latency_ms = lognormal(100, 800)`: long-tailed, with this median and 99th percentile.
+    LogNormal {
+        /// Half the delays are shorter than this.
+        median: i128,
+        /// 99% of the delays are shorter than this.
+        p99: i128,
+    },
 }
 
 /// The values of a spec as written, before validation. `None` means the key is absent.
@@ -114,6 +131,8 @@ pub struct SpecInput {
     pub rate: Option<f64>,
     /// `one_in`
     pub one_in: Option<i128>,
+    /// `cold_start_ms`
+    pub cold_start_ms: Option<i128>,
 }
 
 impl SpecInput {
@@ -135,11 +154,13 @@ impl SpecInput {
     pub fn overlay(&self, over: &SpecInput) -> SpecInput {
         let mut merged = self.clone();
         let names_fault = over.latency_ms.is_some()
+            || over.cold_start_ms.is_some()
             || over.status.is_some()
             || over.error.is_some()
             || over.panic.is_some();
         if names_fault {
             merged.latency_ms = over.latency_ms;
+            merged.cold_start_ms = over.cold_start_ms;
             merged.status = over.status;
             merged.error.clone_from(&over.error);
             merged.panic.clone_from(&over.panic);
@@ -152,29 +173,32 @@ impl SpecInput {
     }
 }
 
-/// A delay drawn uniformly from `min_ms..=max_ms` (equal bounds give a fixed delay).
+/// How long a faulted call is delayed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Latency {
-    min_ms: u64,
-    max_ms: u64,
+pub enum Latency {
+    /// Drawn uniformly from `min_ms..=max_ms` (equal bounds give a fixed delay).
+    Uniform {
+        /// The smallest delay.
+        min_ms: u64,
+        /// The largest delay.
+        max_ms: u64,
+    },
+    /// Drawn from the log-normal distribution with this median and 99th percentile: most calls
+    /// near the median, a long tail of slow ones, as real latency is.
+    LogNormal {
+        /// Half the delays are shorter.
+        median_ms: u64,
+        /// 99% of the delays are shorter.
+        p99_ms: u64,
+    },
 }
 
 impl Latency {
-    /// A latency range. Callers outside this module go through [`validate`]; the expansion of
+    /// A uniform range. Callers outside this module go through [`validate`]; the expansion of
     /// `#[chaos]` calls this with bounds that already passed it.
     #[doc(hidden)]
     pub const fn new(min_ms: u64, max_ms: u64) -> Latency {
-        Latency { min_ms, max_ms }
-    }
-
-    /// The smallest delay, in milliseconds.
-    pub const fn min_ms(&self) -> u64 {
-        self.min_ms
-    }
-
-    /// The largest delay, in milliseconds.
-    pub const fn max_ms(&self) -> u64 {
-        self.max_ms
+        Latency::Uniform { min_ms, max_ms }
     }
 }
 
@@ -215,6 +239,7 @@ pub struct FaultSpec {
     latency: Option<Latency>,
     outcome: Option<Outcome>,
     trigger: Trigger,
+    cold_start_ms: Option<u64>,
 }
 
 impl FaultSpec {
@@ -225,12 +250,19 @@ impl FaultSpec {
         latency: Option<Latency>,
         outcome: Option<Outcome>,
         trigger: Trigger,
+        cold_start_ms: Option<u64>,
     ) -> FaultSpec {
         FaultSpec {
             latency,
             outcome,
             trigger,
+            cold_start_ms,
         }
+    }
+
+    /// Extra delay on the first call of the point in the process, whatever the trigger says.
+    pub const fn cold_start_ms(&self) -> Option<u64> {
+        self.cold_start_ms
     }
 
     /// The delay added before the outcome (or before the body, without one).
@@ -262,11 +294,18 @@ impl FaultSpec {
             None => {}
         }
         SpecInput {
-            latency_ms: self.latency.map(|l| LatencyInput::Range {
-                start: i128::from(l.min_ms),
-                end: i128::from(l.max_ms),
-                inclusive: true,
+            latency_ms: self.latency.map(|l| match l {
+                Latency::Uniform { min_ms, max_ms } => LatencyInput::Range {
+                    start: i128::from(min_ms),
+                    end: i128::from(max_ms),
+                    inclusive: true,
+                },
+                Latency::LogNormal { median_ms, p99_ms } => LatencyInput::LogNormal {
+                    median: i128::from(median_ms),
+                    p99: i128::from(p99_ms),
+                },
             }),
+            cold_start_ms: self.cold_start_ms.map(i128::from),
             status,
             error,
             panic,
@@ -331,16 +370,20 @@ pub fn validate(input: &SpecInput) -> Result<FaultSpec, Vec<SpecError>> {
     let latency = input
         .latency_ms
         .and_then(|l| record(&mut errors, validate_latency(l)));
+    let cold_start_ms = input
+        .cold_start_ms
+        .and_then(|ms| record(&mut errors, milliseconds(Key::ColdStartMs, ms)));
     let outcome = validate_outcome(input, &mut errors);
     let trigger = validate_trigger(input, &mut errors);
     if input.latency_ms.is_none()
+        && input.cold_start_ms.is_none()
         && input.status.is_none()
         && input.error.is_none()
         && input.panic.is_none()
     {
         errors.push(SpecError {
             key: None,
-            message: "no fault to inject: give at least one of `latency_ms`, `status`, `error` or `panic`".into(),
+            message: "no fault to inject: give at least one of `latency_ms`, `cold_start_ms`, `status`, `error` or `panic`".into(),
         });
     }
     if errors.is_empty() {
@@ -348,6 +391,7 @@ pub fn validate(input: &SpecInput) -> Result<FaultSpec, Vec<SpecError>> {
             latency,
             outcome,
             trigger: trigger.unwrap_or(Trigger::Rate(1.0)),
+            cold_start_ms,
         })
     } else {
         Err(errors)
@@ -372,22 +416,25 @@ fn record<T>(errors: &mut Vec<SpecError>, result: Result<T, SpecError>) -> Optio
 
 const MAX_LATENCY_MS: i128 = u64::MAX as i128;
 
+/// A number of milliseconds for `key`: from 0 to `u64::MAX`.
+fn milliseconds(key: Key, v: i128) -> Result<u64, SpecError> {
+    if (0..=MAX_LATENCY_MS).contains(&v) {
+        Ok(v as u64)
+    } else if v < 0 {
+        Err(SpecError::new(
+            key,
+            format!("`{key}` must be a non-negative number of milliseconds, found {v}"),
+        ))
+    } else {
+        Err(SpecError::new(
+            key,
+            format!("`{key}` must be at most {MAX_LATENCY_MS} milliseconds, found {v}"),
+        ))
+    }
+}
+
 fn validate_latency(input: LatencyInput) -> Result<Latency, SpecError> {
-    let bound = |v: i128| {
-        if (0..=MAX_LATENCY_MS).contains(&v) {
-            Ok(v as u64)
-        } else if v < 0 {
-            Err(SpecError::new(
-                Key::LatencyMs,
-                format!("`latency_ms` must be a non-negative number of milliseconds, found {v}"),
-            ))
-        } else {
-            Err(SpecError::new(
-                Key::LatencyMs,
-                format!("`latency_ms` must be at most {MAX_LATENCY_MS} milliseconds, found {v}"),
-            ))
-        }
-    };
+    let bound = |v: i128| milliseconds(Key::LatencyMs, v);
     match input {
         LatencyInput::Fixed(ms) => bound(ms).map(|ms| Latency::new(ms, ms)),
         LatencyInput::Range {
@@ -417,6 +464,18 @@ fn validate_latency(input: LatencyInput) -> Result<Latency, SpecError> {
             } else {
                 Ok(Latency::new(lo, hi - 1))
             }
+        }
+        LatencyInput::LogNormal { median, p99 } => {
+            let (median_ms, p99_ms) = (bound(median)?, bound(p99)?);
+            if median_ms == 0 || p99_ms <= median_ms {
+                return Err(SpecError::new(
+                    Key::LatencyMs,
+                    format!(
+                        "`latency_ms` lognormal({median}, {p99}) needs a median above 0 and a p99 above the median, as in lognormal(100, 800)"
+                    ),
+                ));
+            }
+            Ok(Latency::LogNormal { median_ms, p99_ms })
         }
     }
 }

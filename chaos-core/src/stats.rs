@@ -13,6 +13,7 @@ pub(crate) struct Counters {
     error: AtomicU64,
     panic: AtomicU64,
     dry_run: AtomicU64,
+    cold_start: AtomicU64,
 }
 
 impl Counters {
@@ -23,6 +24,7 @@ impl Counters {
             error: AtomicU64::new(0),
             panic: AtomicU64::new(0),
             dry_run: AtomicU64::new(0),
+            cold_start: AtomicU64::new(0),
         }
     }
 
@@ -40,6 +42,16 @@ impl Counters {
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// A cold start: counted apart, since it comes on top of a call's regular decision.
+    pub(crate) fn record_cold_start(&self, dry_run: bool) {
+        let counter = if dry_run {
+            &self.dry_run
+        } else {
+            &self.cold_start
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
     pub(crate) fn snapshot(&self, point: &'static str) -> PointStats {
         PointStats {
             point,
@@ -48,6 +60,7 @@ impl Counters {
             error: self.error.load(Ordering::Relaxed),
             panic: self.panic.load(Ordering::Relaxed),
             dry_run: self.dry_run.load(Ordering::Relaxed),
+            cold_start: self.cold_start.load(Ordering::Relaxed),
         }
     }
 }
@@ -70,12 +83,14 @@ pub struct PointStats {
     pub panic: u64,
     /// Would have been faulted, in dry-run mode (nothing was injected).
     pub dry_run: u64,
+    /// Cold starts injected (at most one per process).
+    pub cold_start: u64,
 }
 
 impl PointStats {
     /// Faults injected, of every kind (dry-run decisions not included).
     pub fn injected(&self) -> u64 {
-        self.latency_only + self.status + self.error + self.panic
+        self.latency_only + self.status + self.error + self.panic + self.cold_start
     }
 }
 

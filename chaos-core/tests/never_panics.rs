@@ -32,6 +32,7 @@ fn any_spec() -> impl Strategy<Value = SpecInput> {
                 inclusive,
             }
         }),
+        (any_int(), any_int()).prop_map(|(median, p99)| LatencyInput::LogNormal { median, p99 }),
     ];
     (
         proptest::option::of(latency),
@@ -40,15 +41,17 @@ fn any_spec() -> impl Strategy<Value = SpecInput> {
         proptest::option::of(".*"),
         proptest::option::of(any_number()),
         proptest::option::of(any_int()),
+        proptest::option::of(any_int()),
     )
         .prop_map(
-            |(latency_ms, status, error, panic, rate, one_in)| SpecInput {
+            |(latency_ms, status, error, panic, rate, one_in, cold_start_ms)| SpecInput {
                 latency_ms,
                 status,
                 error,
                 panic,
                 rate,
                 one_in,
+                cold_start_ms,
             },
         )
 }
@@ -59,8 +62,12 @@ proptest! {
         match validate(&input) {
             Ok(spec) => {
                 // What passes is what the rules promise.
-                if let Some(l) = spec.latency() {
-                    prop_assert!(l.min_ms() <= l.max_ms());
+                match spec.latency() {
+                    Some(chaos_core::spec::Latency::Uniform { min_ms, max_ms }) => prop_assert!(min_ms <= max_ms),
+                    Some(chaos_core::spec::Latency::LogNormal { median_ms, p99_ms }) => {
+                        prop_assert!(0 < median_ms && median_ms < p99_ms)
+                    }
+                    None => {}
                 }
             }
             Err(errors) => prop_assert!(!errors.is_empty()),

@@ -129,6 +129,7 @@ impl Args {
         let tokens = quote!(#key = #value);
         let result = match spec_key {
             Key::LatencyMs => latency(&value).map(|v| self.spec.latency_ms = Some(v)),
+            Key::ColdStartMs => integer(&value).map(|v| self.spec.cold_start_ms = Some(v)),
             Key::Status => integer(&value).map(|v| self.spec.status = Some(v)),
             Key::OneIn => integer(&value).map(|v| self.spec.one_in = Some(v)),
             Key::Rate => float(&value).map(|v| self.spec.rate = Some(v)),
@@ -263,7 +264,7 @@ fn string(value: &Expr) -> Result<&LitStr, String> {
     }
 }
 
-/// `300`, `100..=500` or `100..500`.
+/// `300`, `100..=500`, `100..500` or `lognormal(median, p99)`.
 fn latency(value: &Expr) -> Result<LatencyInput, String> {
     match value {
         Expr::Range(ExprRange {
@@ -278,8 +279,21 @@ fn latency(value: &Expr) -> Result<LatencyInput, String> {
                 inclusive: matches!(limits, RangeLimits::Closed(_)),
             })
         }
+        Expr::Call(call) if is_lognormal(&call.func) => {
+            match call.args.iter().collect::<Vec<_>>()[..] {
+                [median, p99] => Ok(LatencyInput::LogNormal {
+                    median: integer(median)?,
+                    p99: integer(p99)?,
+                }),
+                _ => Err("`lognormal` with other than two arguments (a median and a p99)".into()),
+            }
+        }
         other => integer(other).map(LatencyInput::Fixed),
     }
+}
+
+fn is_lognormal(func: &Expr) -> bool {
+    matches!(func, Expr::Path(p) if p.path.is_ident("lognormal"))
 }
 
 /// `crate = path` or, as tokio also accepts, `crate = "path"`.

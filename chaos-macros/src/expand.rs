@@ -21,7 +21,7 @@
 //! `fn m(..) -> Pin<Box<dyn Future<Output = R> + ..>> { Box::pin(async move { body }) }` gets the
 //! prelude inside that `async move` block, with `R` as the return type.
 
-use chaos_core::spec::{FaultSpec, Outcome, Trigger};
+use chaos_core::spec::{FaultSpec, Latency, Outcome, Trigger};
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::{Block, Expr, ItemFn, Stmt, Type};
@@ -145,12 +145,23 @@ fn spec_tokens(checked: &Checked, spec: &FaultSpec) -> TokenStream {
     let krate = &checked.krate;
     let p = quote!(#krate::__private);
     let latency = match spec.latency() {
-        Some(l) => {
-            let (min, max) = (
-                Literal::u64_suffixed(l.min_ms()),
-                Literal::u64_suffixed(l.max_ms()),
+        Some(Latency::Uniform { min_ms, max_ms }) => {
+            let (min, max) = (Literal::u64_suffixed(min_ms), Literal::u64_suffixed(max_ms));
+            quote!(::core::option::Option::Some(#p::Latency::Uniform { min_ms: #min, max_ms: #max }))
+        }
+        Some(Latency::LogNormal { median_ms, p99_ms }) => {
+            let (median, p99) = (
+                Literal::u64_suffixed(median_ms),
+                Literal::u64_suffixed(p99_ms),
             );
-            quote!(::core::option::Option::Some(#p::Latency::new(#min, #max)))
+            quote!(::core::option::Option::Some(#p::Latency::LogNormal { median_ms: #median, p99_ms: #p99 }))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let cold_start = match spec.cold_start_ms() {
+        Some(ms) => {
+            let ms = Literal::u64_suffixed(ms);
+            quote!(::core::option::Option::Some(#ms))
         }
         None => quote!(::core::option::Option::None),
     };
@@ -179,7 +190,7 @@ fn spec_tokens(checked: &Checked, spec: &FaultSpec) -> TokenStream {
             quote!(#p::Trigger::OneIn(#n))
         }
     };
-    quote!(#p::FaultSpec::from_parts(#latency, #outcome, #trigger))
+    quote!(#p::FaultSpec::from_parts(#latency, #outcome, #trigger, #cold_start))
 }
 
 /// For a method `#[async_trait]` has rewritten, the `async move` block that holds the body, and

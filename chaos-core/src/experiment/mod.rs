@@ -322,7 +322,13 @@ fn describe(point: &str, fault: &PointConfig) -> String {
             crate::spec::LatencyInput::Range { start, end, .. } => {
                 format!("latency {start}..={end} ms")
             }
+            crate::spec::LatencyInput::LogNormal { median, p99 } => {
+                format!("latency lognormal(median {median} ms, p99 {p99} ms)")
+            }
         });
+    }
+    if let Some(ms) = s.cold_start_ms {
+        parts.push(format!("cold start {ms} ms"));
     }
     if let Some(code) = s.status {
         parts.push(format!("status {code}"));
