@@ -146,6 +146,7 @@ pub const ENABLED: bool = cfg!(feature = "enabled");
 /// | `panic` | string literal | panic with this message (the "exception" fault) |
 /// | `rate` | float in 0.0..=1.0, default 1.0 | probability that a call is faulted |
 /// | `one_in` | integer >= 1 | exactly every Nth call is faulted (instead of `rate`) |
+/// | `when` | `"before"` (default) or `"after"` | `"after"`: the body runs to completion, then the outcome replaces its result (the work happened, the answer is lost: for testing idempotency and retries); needs `status`, `error` or `panic` |
 /// | `name` | string literal | the injection point's name; default `module_path!()::fn_name` |
 /// | `crate` | path | where this crate is, if not at `::chaos` |
 ///

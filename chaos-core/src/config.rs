@@ -179,7 +179,14 @@ impl Config {
                         }
                     }
                 }
-                if let Err(errors) = spec::validate(&point.spec().to_input().overlay(over)) {
+                let merged = point.spec().to_input().overlay(over);
+                if merged.when.as_deref() == Some("after") && !point.spec().after() {
+                    problems.push(
+                        &format!("{path}.when"),
+                        format!("`when = \"after\"` cannot be given to `{name}` at run time: only a point whose attribute says `when = \"after\"` runs its body before the outcome"),
+                    );
+                }
+                if let Err(errors) = spec::validate(&merged) {
                     for error in errors {
                         let at = error.key().map_or(path.clone(), |k| format!("{path}.{k}"));
                         problems.push(&at, error.message().to_string());
@@ -310,7 +317,7 @@ fn integer(value: &Value) -> Option<i128> {
 }
 
 const TOP_KEYS: [&str; 4] = ["enabled", "seed", "dry_run", "points"];
-const POINT_KEYS: [&str; 8] = [
+const POINT_KEYS: [&str; 9] = [
     "enabled",
     "latency_ms",
     "cold_start_ms",
@@ -319,6 +326,7 @@ const POINT_KEYS: [&str; 8] = [
     "panic",
     "rate",
     "one_in",
+    "when",
 ];
 
 fn read_config(value: &Value, problems: &mut Problems) -> Config {
@@ -388,6 +396,9 @@ fn read_point(value: &Value, path: &str, problems: &mut Problems) -> PointConfig
                 .map(|v| point.spec.panic = Some(v.to_string())),
             Key::LatencyMs => latency(value).map(|v| point.spec.latency_ms = Some(v)),
             Key::ColdStartMs => integer(value).map(|v| point.spec.cold_start_ms = Some(v)),
+            Key::When => value
+                .as_str()
+                .map(|v| point.spec.when = Some(v.to_string())),
             Key::Name => None,
         };
         if read.is_none() {

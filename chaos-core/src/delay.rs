@@ -28,3 +28,10 @@ pub fn delay_blocking(latency: Duration) {
 pub fn raise(fault: Fault) -> ! {
     panic!("{fault}")
 }
+
+/// Calls `f` once: the body of a `when = "after"` point runs in a closure called through this
+/// `FnOnce` bound, so that it may move out of what it captured, as the function body could.
+#[inline(always)]
+pub fn call_once<R>(f: impl FnOnce() -> R) -> R {
+    f()
+}

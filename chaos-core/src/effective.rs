@@ -31,6 +31,8 @@ pub(crate) struct Effective {
     pub(crate) outcome: Option<Outcome>,
     /// Extra delay on the point's first call in the process; 0 for none.
     pub(crate) cold_start_ms: u64,
+    /// The outcome replaces the body's result after the body ran.
+    pub(crate) after: bool,
 }
 
 /// Scales a probability in `[0, 1]` to the bound a 32-bit draw is compared with. `1.0` gives
@@ -60,6 +62,7 @@ impl Effective {
             latency: spec.latency(),
             outcome: spec.outcome().cloned(),
             cold_start_ms: spec.cold_start_ms().unwrap_or(0),
+            after: spec.after(),
         }
     }
 

@@ -75,7 +75,7 @@ pub mod __private {
         pub use crate::dispatch::*;
     }
     #[cfg(feature = "runtime")]
-    pub use crate::delay::{delay_async, delay_blocking, raise};
+    pub use crate::delay::{call_once, delay_async, delay_blocking, raise};
     #[cfg(feature = "runtime")]
     pub use crate::point::{Injection, Point};
     #[cfg(feature = "runtime")]

@@ -219,6 +219,7 @@ impl Point {
             point: self.name,
             latency,
             outcome: effective.outcome.clone(),
+            after: effective.after,
         })
     }
 
@@ -276,6 +277,7 @@ impl Point {
                 point: self.name,
                 latency: extra,
                 outcome: None,
+                after: false,
             },
         })
     }
@@ -287,12 +289,18 @@ pub struct Injection {
     point: &'static str,
     latency: Duration,
     outcome: Option<Outcome>,
+    after: bool,
 }
 
 impl Injection {
     /// The delay to wait before the outcome or the body; zero for none.
     pub fn latency(&self) -> Duration {
         self.latency
+    }
+
+    /// Whether the outcome comes after the body (`when = "after"`) rather than instead of it.
+    pub fn after(&self) -> bool {
+        self.after
     }
 
     /// The fault that replaces the body, if any.

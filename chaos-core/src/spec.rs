@@ -28,11 +28,13 @@ pub enum Key {
     Name,
     /// `cold_start_ms`: extra latency on the first call of the point in the process.
     ColdStartMs,
+    /// `when`: `"before"` the body (the default) or `"after"` it.
+    When,
 }
 
 impl Key {
     /// Every key, in the order the documentation lists them.
-    pub const ALL: [Key; 8] = [
+    pub const ALL: [Key; 9] = [
         Key::LatencyMs,
         Key::ColdStartMs,
         Key::Status,
@@ -40,6 +42,7 @@ impl Key {
         Key::Panic,
         Key::Rate,
         Key::OneIn,
+        Key::When,
         Key::Name,
     ];
 
@@ -54,6 +57,7 @@ impl Key {
             Key::OneIn => "one_in",
             Key::Name => "name",
             Key::ColdStartMs => "cold_start_ms",
+            Key::When => "when",
         }
     }
 
@@ -78,6 +82,7 @@ impl Key {
                 "an integer number of milliseconds, a range such as `100..=500`, or `lognormal(median, p99)`"
             }
             Key::ColdStartMs => "an integer number of milliseconds",
+            Key::When => "\"before\" or \"after\"",
             Key::Status => "an integer HTTP status code in 100..=599",
             Key::Error | Key::Panic => "a string literal message",
             Key::Rate => "a probability between 0.0 and 1.0, such as `0.1`",
@@ -133,6 +138,8 @@ pub struct SpecInput {
     pub one_in: Option<i128>,
     /// `cold_start_ms`
     pub cold_start_ms: Option<i128>,
+    /// `when`
+    pub when: Option<String>,
 }
 
 impl SpecInput {
@@ -158,9 +165,10 @@ impl SpecInput {
             || over.status.is_some()
             || over.error.is_some()
             || over.panic.is_some();
-        if names_fault {
+        if names_fault || over.when.is_some() {
             merged.latency_ms = over.latency_ms;
             merged.cold_start_ms = over.cold_start_ms;
+            merged.when.clone_from(&over.when);
             merged.status = over.status;
             merged.error.clone_from(&over.error);
             merged.panic.clone_from(&over.panic);
@@ -240,6 +248,7 @@ pub struct FaultSpec {
     outcome: Option<Outcome>,
     trigger: Trigger,
     cold_start_ms: Option<u64>,
+    after: bool,
 }
 
 impl FaultSpec {
@@ -251,13 +260,20 @@ impl FaultSpec {
         outcome: Option<Outcome>,
         trigger: Trigger,
         cold_start_ms: Option<u64>,
+        after: bool,
     ) -> FaultSpec {
         FaultSpec {
             latency,
             outcome,
             trigger,
             cold_start_ms,
+            after,
         }
+    }
+
+    /// `when = "after"`: the body runs, then its result is replaced by the outcome.
+    pub const fn after(&self) -> bool {
+        self.after
     }
 
     /// Extra delay on the first call of the point in the process, whatever the trigger says.
@@ -306,6 +322,7 @@ impl FaultSpec {
                 },
             }),
             cold_start_ms: self.cold_start_ms.map(i128::from),
+            when: self.after.then(|| "after".to_string()),
             status,
             error,
             panic,
@@ -375,6 +392,25 @@ pub fn validate(input: &SpecInput) -> Result<FaultSpec, Vec<SpecError>> {
         .and_then(|ms| record(&mut errors, milliseconds(Key::ColdStartMs, ms)));
     let outcome = validate_outcome(input, &mut errors);
     let trigger = validate_trigger(input, &mut errors);
+    let after = match input.when.as_deref() {
+        None | Some("before") => false,
+        Some("after") => {
+            if input.status.is_none() && input.error.is_none() && input.panic.is_none() {
+                errors.push(SpecError::new(
+                    Key::When,
+                    "`when = \"after\"` replaces the body's result once it has run, so it needs an outcome: `status`, `error` or `panic`",
+                ));
+            }
+            true
+        }
+        Some(other) => {
+            errors.push(SpecError::new(
+                Key::When,
+                format!("`when` must be \"before\" or \"after\", found {other:?}"),
+            ));
+            false
+        }
+    };
     if input.latency_ms.is_none()
         && input.cold_start_ms.is_none()
         && input.status.is_none()
@@ -392,6 +428,7 @@ pub fn validate(input: &SpecInput) -> Result<FaultSpec, Vec<SpecError>> {
             outcome,
             trigger: trigger.unwrap_or(Trigger::Rate(1.0)),
             cold_start_ms,
+            after,
         })
     } else {
         Err(errors)

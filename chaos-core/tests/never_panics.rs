@@ -42,9 +42,14 @@ fn any_spec() -> impl Strategy<Value = SpecInput> {
         proptest::option::of(any_number()),
         proptest::option::of(any_int()),
         proptest::option::of(any_int()),
+        proptest::option::of(prop_oneof![
+            Just("before".to_string()),
+            Just("after".to_string()),
+            ".*"
+        ]),
     )
         .prop_map(
-            |(latency_ms, status, error, panic, rate, one_in, cold_start_ms)| SpecInput {
+            |(latency_ms, status, error, panic, rate, one_in, cold_start_ms, when)| SpecInput {
                 latency_ms,
                 status,
                 error,
@@ -52,6 +57,7 @@ fn any_spec() -> impl Strategy<Value = SpecInput> {
                 rate,
                 one_in,
                 cold_start_ms,
+                when,
             },
         )
 }

@@ -60,9 +60,12 @@ pub fn check(
         }
     };
     // Checked on what was written, valid or not, so that this error comes with the others.
-    let replaces_return = [Key::Status, Key::Error]
+    let after = args.spec.when.as_deref() == Some("after");
+    let replaces_return = [Key::Status, Key::Error, Key::When]
         .into_iter()
-        .filter(|key| args.key_spans.contains_key(key));
+        .filter(|key| args.key_spans.contains_key(key) && (*key != Key::When || after))
+        // One error per function: `when` only when no `status`/`error` already said it.
+        .take(1);
     for key in replaces_return {
         if let Some(hidden) = opaque_return(&func.sig.output) {
             errors.push(syn::Error::new_spanned(

@@ -33,25 +33,70 @@ pub fn expand(checked: &Checked, mut func: ItemFn) -> TokenStream {
     let name = point_name(checked, &func);
     match async_trait_body(&mut func) {
         Some((block, output)) => {
-            let prelude = prelude(checked, &name, true, &output);
-            wrap(block, prelude);
+            let (prelude, fault_return) = prelude(checked, &name, true, &output);
+            let after = checked
+                .spec
+                .after()
+                .then_some((true, &output, fault_return));
+            wrap(block, prelude, after, &checked.krate);
         }
         None => {
             let is_async = func.sig.asyncness.is_some();
             let output = return_type(&func.sig.output);
-            let prelude = prelude(checked, &name, is_async, &output);
-            wrap(&mut func.block, prelude);
+            let (prelude, fault_return) = prelude(checked, &name, is_async, &output);
+            let after = checked
+                .spec
+                .after()
+                .then_some((is_async, &output, fault_return));
+            wrap(&mut func.block, prelude, after, &checked.krate);
         }
     }
     quote!(#func)
 }
 
-/// Replaces `{ body }` with `{ prelude { body } }`.
-fn wrap(block: &mut Block, prelude: TokenStream) {
+/// Replaces `{ body }` with `{ prelude { body } }`, or, for a point declared `when = "after"`
+/// (`after` is then `Some((is_async, return type, fault return))`), with `{ prelude; let value = body-as-a-
+/// closure-or-async-block; after-outcome; value }`: the body runs to completion, `return` and `?`
+/// inside it included, before the fault replaces its result.
+fn wrap(
+    block: &mut Block,
+    prelude: TokenStream,
+    after: Option<(bool, &Type, TokenStream)>,
+    krate: &syn::Path,
+) {
     let body = std::mem::replace(block, syn::parse_quote!({}));
+    let Some((is_async, output, fault_return)) = after else {
+        *block = syn::parse_quote!({
+            #prelude
+            #body
+        });
+        return;
+    };
+    // The fake return pins the block's type for `?` inside the body, as tracing-attributes does.
+    let pinned = quote! {
+        #[allow(unreachable_code, clippy::diverging_sub_expression, clippy::let_unit_value)]
+        if false {
+            let __chaos_fake_return: #output = loop {};
+            return __chaos_fake_return;
+        }
+    };
+    let run_body = if is_async {
+        quote!(async move { #pinned #body }.await)
+    } else {
+        // Called through an `FnOnce` bound, so that the body may move out of or return borrows
+        // of what it captured (`&mut self` returning `&mut self.field`), as the function could.
+        quote!(#krate::__private::call_once(move || -> #output { #body }))
+    };
     *block = syn::parse_quote!({
         #prelude
-        #body
+        let __chaos_value: #output = #run_body;
+        if let ::core::option::Option::Some(__chaos_fault) =
+            __chaos_after.and_then(|__chaos_injection| __chaos_injection.into_fault())
+        {
+            ::core::mem::drop(__chaos_value);
+            #fault_return
+        }
+        __chaos_value
     });
 }
 
@@ -79,7 +124,14 @@ fn point_name(checked: &Checked, func: &ItemFn) -> TokenStream {
     quote!(::core::concat!(::core::module_path!(), #tail))
 }
 
-fn prelude(checked: &Checked, name: &TokenStream, is_async: bool, output: &Type) -> TokenStream {
+/// The code before the body, and the statement that turns `__chaos_fault` into the function's
+/// return (or a panic), which diverges.
+fn prelude(
+    checked: &Checked,
+    name: &TokenStream,
+    is_async: bool,
+    output: &Type,
+) -> (TokenStream, TokenStream) {
     let krate = &checked.krate;
     let spec = spec_tokens(checked, &checked.spec);
     // The delay is emitted even where the attribute declares no latency, so that run-time
@@ -94,14 +146,10 @@ fn prelude(checked: &Checked, name: &TokenStream, is_async: bool, output: &Type)
         checked.spec.outcome(),
         Some(Outcome::Status(_) | Outcome::Error(_))
     );
-    let outcome = match checked.spec.outcome() {
+    let fault_return = match checked.spec.outcome() {
         // Without a declared `status` or `error`, a run-time configuration can still make the
         // point panic, so the panic path is there for every point.
-        None | Some(Outcome::Panic(_)) => quote! {
-            if let ::core::option::Option::Some(__chaos_fault) = __chaos_injection.into_fault() {
-                #krate::__private::raise(__chaos_fault);
-            }
-        },
+        None | Some(Outcome::Panic(_)) => quote!(#krate::__private::raise(__chaos_fault)),
         Some(outcome @ (Outcome::Status(_) | Outcome::Error(_))) => {
             // Located at the `status`/`error` key, and a method per key: a return type that
             // cannot carry the fault is reported on the attribute, with that key's diagnostic.
@@ -115,29 +163,55 @@ fn prelude(checked: &Checked, name: &TokenStream, is_async: bool, output: &Type)
             let convert = quote_spanned! {span=>
                 (&&&#krate::__private::dispatch::Slot::<#output>::new()).#method(__chaos_fault)
             };
-            quote! {
-                if let ::core::option::Option::Some(__chaos_fault) = __chaos_injection.into_fault() {
-                    #[allow(unused_imports)]
-                    use #krate::__private::dispatch::{ViaResultErr as _, ViaResultOk as _, ViaValue as _};
-                    return #convert;
-                }
-            }
+            quote! {{
+                #[allow(unused_imports)]
+                use #krate::__private::dispatch::{ViaResultErr as _, ViaResultOk as _, ViaValue as _};
+                return #convert;
+            }}
         }
     };
     let point = format_ident!("__CHAOS_POINT");
     let linkme = quote!(#krate::__private::linkme);
-    quote! {
+    let register = quote! {
         static #point: #krate::__private::Point =
             #krate::__private::Point::new(#name, #spec, #carries_outcome);
         // Registered at link time, so `chaos::points()` lists the point before its first call.
         #[#linkme::distributed_slice(#krate::__private::POINTS)]
         #[linkme(crate = #linkme)]
         static __CHAOS_POINT_ENTRY: &#krate::__private::Point = &#point;
-        if let ::core::option::Option::Some(__chaos_injection) = #point.decide() {
-            #delay
-            #outcome
+    };
+    let prelude = if checked.spec.after() {
+        // The injection is kept for after the body when it says so; a run-time configuration
+        // may make it a "before" fault again, handled here as for any point.
+        quote! {
+            #register
+            let __chaos_after = match #point.decide() {
+                ::core::option::Option::Some(__chaos_injection) => {
+                    #delay
+                    if __chaos_injection.after() {
+                        ::core::option::Option::Some(__chaos_injection)
+                    } else {
+                        if let ::core::option::Option::Some(__chaos_fault) = __chaos_injection.into_fault() {
+                            #fault_return
+                        }
+                        ::core::option::Option::None
+                    }
+                }
+                ::core::option::Option::None => ::core::option::Option::None,
+            };
         }
-    }
+    } else {
+        quote! {
+            #register
+            if let ::core::option::Option::Some(__chaos_injection) = #point.decide() {
+                #delay
+                if let ::core::option::Option::Some(__chaos_fault) = __chaos_injection.into_fault() {
+                    #fault_return
+                }
+            }
+        }
+    };
+    (prelude, fault_return)
 }
 
 /// The validated spec as a constant expression.
@@ -190,7 +264,8 @@ fn spec_tokens(checked: &Checked, spec: &FaultSpec) -> TokenStream {
             quote!(#p::Trigger::OneIn(#n))
         }
     };
-    quote!(#p::FaultSpec::from_parts(#latency, #outcome, #trigger, #cold_start))
+    let after = spec.after();
+    quote!(#p::FaultSpec::from_parts(#latency, #outcome, #trigger, #cold_start, #after))
 }
 
 /// For a method `#[async_trait]` has rewritten, the `async move` block that holds the body, and
