@@ -146,11 +146,12 @@ pub const ENABLED: bool = cfg!(feature = "enabled");
 /// | `panic` | string literal | panic with this message (the "exception" fault) |
 /// | `rate` | float in 0.0..=1.0, default 1.0 | probability that a call is faulted |
 /// | `one_in` | integer >= 1 | exactly every Nth call is faulted (instead of `rate`) |
+/// | `max_concurrency` | integer >= 1 | calls beyond this many in flight are throttled: status 429 (a `Fault` of kind `Throttled` in a `Result`), as when a Lambda function's reserved concurrency runs out; the return type must carry a status |
 /// | `when` | `"before"` (default) or `"after"` | `"after"`: the body runs to completion, then the outcome replaces its result (the work happened, the answer is lost: for testing idempotency and retries); needs `status`, `error` or `panic` |
 /// | `name` | string literal | the injection point's name; default `module_path!()::fn_name` |
 /// | `crate` | path | where this crate is, if not at `::chaos` |
 ///
-/// At least one of `latency_ms`, `cold_start_ms`, `status`, `error` and `panic` is required, and at most one of
+/// At least one of `latency_ms`, `cold_start_ms`, `max_concurrency`, `status`, `error` and `panic` is required, and at most one of
 /// `status`, `error` and `panic`. Every mistake is a compile error on the offending tokens.
 ///
 /// # What a call does

@@ -147,6 +147,30 @@ fn each_kind_of_bad_input_is_rejected_with_where_and_what() {
             "`one_in` must be an integer >= 1",
         ),
         (
+            r#"{"points": {"control::never": {"latency_ms": {"median": 800, "p99": 100}}}}"#,
+            "`latency_ms` lognormal(800, 100) needs a median above 0 and a p99 above the median",
+        ),
+        (
+            r#"{"points": {"control::never": {"cold_start_ms": -5}}}"#,
+            "`cold_start_ms` must be a non-negative number of milliseconds, found -5",
+        ),
+        (
+            r#"{"points": {"control::never": {"cold_start_ms": "long"}}}"#,
+            "`cold_start_ms` expects an integer number of milliseconds, found the string \"long\"",
+        ),
+        (
+            r#"{"points": {"control::never": {"when": "later"}}}"#,
+            "`when` must be \"before\" or \"after\", found \"later\"",
+        ),
+        (
+            r#"{"points": {"control::never": {"max_concurrency": 0}}}"#,
+            "`max_concurrency` must be an integer >= 1",
+        ),
+        (
+            r#"{"points": {"control::latency_only": {"max_concurrency": 2}}}"#,
+            "`max_concurrency` cannot be given to `control::latency_only`",
+        ),
+        (
             r#"{"points": {"control::never": {"enabled": "yes"}}}"#,
             "`enabled` expects `true` or `false`",
         ),

@@ -170,6 +170,7 @@ impl Config {
                     for (given, key) in [
                         (over.status.is_some(), Key::Status),
                         (over.error.is_some(), Key::Error),
+                        (over.max_concurrency.is_some(), Key::MaxConcurrency),
                     ] {
                         if given {
                             problems.push(
@@ -317,7 +318,7 @@ fn integer(value: &Value) -> Option<i128> {
 }
 
 const TOP_KEYS: [&str; 4] = ["enabled", "seed", "dry_run", "points"];
-const POINT_KEYS: [&str; 9] = [
+const POINT_KEYS: [&str; 10] = [
     "enabled",
     "latency_ms",
     "cold_start_ms",
@@ -326,6 +327,7 @@ const POINT_KEYS: [&str; 9] = [
     "panic",
     "rate",
     "one_in",
+    "max_concurrency",
     "when",
 ];
 
@@ -399,6 +401,7 @@ fn read_point(value: &Value, path: &str, problems: &mut Problems) -> PointConfig
             Key::When => value
                 .as_str()
                 .map(|v| point.spec.when = Some(v.to_string())),
+            Key::MaxConcurrency => integer(value).map(|v| point.spec.max_concurrency = Some(v)),
             Key::Name => None,
         };
         if read.is_none() {

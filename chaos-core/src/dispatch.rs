@@ -39,10 +39,21 @@ impl<T: FaultReturn, E: From<Fault>> ViaResultOk<Result<T, E>> for &&Slot<Result
     }
 }
 
+/// A `panic` fault reaching a point that also returns faults (one that declares
+/// `max_concurrency`, say) panics rather than becoming a value.
+fn panic_if_panic(fault: &Fault) {
+    if let FaultKind::Panic(_) = fault.kind() {
+        panic!("{fault}");
+    }
+}
+
 fn ok_or_err<T: FaultReturn, E: From<Fault>>(fault: Fault) -> Result<T, E> {
-    match fault.kind() {
-        FaultKind::Status(_) => Ok(T::from_fault(fault)),
-        _ => Err(E::from(fault)),
+    panic_if_panic(&fault);
+    // A status, or a throttle (429), is an answer the response type can give.
+    if fault.status().is_some() {
+        Ok(T::from_fault(fault))
+    } else {
+        Err(E::from(fault))
     }
 }
 
@@ -56,9 +67,11 @@ pub trait ViaResultErr<R> {
 
 impl<T, E: From<Fault>> ViaResultErr<Result<T, E>> for &Slot<Result<T, E>> {
     fn __chaos_status(&self, fault: Fault) -> Result<T, E> {
+        panic_if_panic(&fault);
         Err(E::from(fault))
     }
     fn __chaos_error(&self, fault: Fault) -> Result<T, E> {
+        panic_if_panic(&fault);
         Err(E::from(fault))
     }
 }
@@ -81,12 +94,14 @@ impl<R> ViaValue<R> for Slot<R> {
     where
         R: StatusReturn,
     {
+        panic_if_panic(&fault);
         R::from_fault(fault)
     }
     fn __chaos_error(&self, fault: Fault) -> R
     where
         R: ErrorReturn,
     {
+        panic_if_panic(&fault);
         R::from_fault(fault)
     }
 }

@@ -33,6 +33,8 @@ pub(crate) struct Effective {
     pub(crate) cold_start_ms: u64,
     /// The outcome replaces the body's result after the body ran.
     pub(crate) after: bool,
+    /// Calls beyond this many in flight are throttled; 0 for no limit.
+    pub(crate) max_concurrency: u64,
 }
 
 /// Scales a probability in `[0, 1]` to the bound a 32-bit draw is compared with. `1.0` gives
@@ -63,6 +65,7 @@ impl Effective {
             outcome: spec.outcome().cloned(),
             cold_start_ms: spec.cold_start_ms().unwrap_or(0),
             after: spec.after(),
+            max_concurrency: spec.max_concurrency().unwrap_or(0),
         }
     }
 

@@ -34,6 +34,15 @@ pub(crate) fn cold_start(point: &str, latency_ms: u64, dry_run: bool) {
     tracing::info!(target: "chaos", point, kind = "cold_start", latency_ms, dry_run, "{message}");
 }
 
+pub(crate) fn throttled(point: &str, limit: u64, dry_run: bool) {
+    let message = if dry_run {
+        "chaos throttle decided (dry run, not injected)"
+    } else {
+        "chaos throttled a call"
+    };
+    tracing::info!(target: "chaos", point, kind = "throttled", status = 429u16, max_concurrency = limit, dry_run, "{message}");
+}
+
 /// Printed once, at the first decision of a process: nobody should ship chaos unaware.
 pub(crate) fn compiled_in(points: usize) {
     let message = format!(

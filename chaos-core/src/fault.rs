@@ -26,6 +26,11 @@ pub enum FaultKind {
     Error(Cow<'static, str>),
     /// A panic with a message (`panic = "..."`).
     Panic(Cow<'static, str>),
+    /// More calls in flight than `max_concurrency` allows: answered as HTTP 429.
+    Throttled {
+        /// The limit that was exceeded.
+        limit: u64,
+    },
 }
 
 impl From<Outcome> for FaultKind {
@@ -78,10 +83,11 @@ impl Fault {
         &self.kind
     }
 
-    /// The injected status code, for a status fault.
+    /// The injected status code, for a status fault (429 for a throttled call).
     pub const fn status(&self) -> Option<u16> {
         match self.kind {
             FaultKind::Status(code) => Some(code),
+            FaultKind::Throttled { .. } => Some(429),
             _ => None,
         }
     }
@@ -90,7 +96,7 @@ impl Fault {
     pub fn message(&self) -> Option<&str> {
         match &self.kind {
             FaultKind::Error(message) | FaultKind::Panic(message) => Some(message),
-            FaultKind::Status(_) => None,
+            FaultKind::Status(_) | FaultKind::Throttled { .. } => None,
         }
     }
 }
@@ -102,6 +108,10 @@ impl fmt::Display for Fault {
             FaultKind::Status(code) => write!(f, "chaos: injected status {code} at `{point}`"),
             FaultKind::Error(message) => write!(f, "chaos: injected error at `{point}`: {message}"),
             FaultKind::Panic(message) => write!(f, "chaos: injected panic at `{point}`: {message}"),
+            FaultKind::Throttled { limit } => write!(
+                f,
+                "chaos: throttled at `{point}`: more than {limit} calls in flight (status 429)"
+            ),
         }
     }
 }

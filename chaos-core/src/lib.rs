@@ -77,7 +77,7 @@ pub mod __private {
     #[cfg(feature = "runtime")]
     pub use crate::delay::{call_once, delay_async, delay_blocking, raise};
     #[cfg(feature = "runtime")]
-    pub use crate::point::{Injection, Point};
+    pub use crate::point::{Injection, Permit, Point};
     #[cfg(feature = "runtime")]
     pub use crate::registry::POINTS;
     pub use crate::spec::{FaultSpec, Latency, Outcome, Trigger};

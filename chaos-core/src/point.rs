@@ -38,6 +38,8 @@ pub struct Point {
     stream_load: AtomicU64,
     /// The point's first call (with a `cold_start_ms`) has happened.
     warmed: AtomicBool,
+    /// Calls in flight, counted only while a `max_concurrency` is in force.
+    in_flight: AtomicU64,
     counters: Counters,
 }
 
@@ -55,6 +57,7 @@ impl Point {
             stream: AtomicU64::new(0),
             stream_load: AtomicU64::new(u64::MAX),
             warmed: AtomicBool::new(false),
+            in_flight: AtomicU64::new(0),
             counters: Counters::new(),
         }
     }
@@ -78,6 +81,39 @@ impl Point {
     /// This point's fault counters.
     pub fn stats(&self) -> PointStats {
         self.counters.snapshot(self.name)
+    }
+
+    /// Admits the call under `max_concurrency`, or throttles it. Only points that can return a
+    /// fault call this (their expansion holds the permit until the body is done); without a limit
+    /// in force it is a flag check and a permit that does nothing.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn permit(&'static self) -> Result<Permit, Fault> {
+        let effective = self.current();
+        if effective.max_concurrency == 0 || !effective.active {
+            return Ok(Permit(None));
+        }
+        self.admit(effective)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn admit(&'static self, effective: &Effective) -> Result<Permit, Fault> {
+        let limit = effective.max_concurrency;
+        let now = self.in_flight.fetch_add(1, Ordering::AcqRel) + 1;
+        if now <= limit {
+            return Ok(Permit(Some(self)));
+        }
+        self.in_flight.fetch_sub(1, Ordering::AcqRel);
+        self.counters.record_throttled(effective.dry_run);
+        events::throttled(self.name, limit, effective.dry_run);
+        if effective.dry_run {
+            return Ok(Permit(None));
+        }
+        Err(Fault::new(
+            self.name,
+            crate::fault::FaultKind::Throttled { limit },
+        ))
     }
 
     /// Decides whether this call is faulted, and if so, with what.
@@ -280,6 +316,20 @@ impl Point {
                 after: false,
             },
         })
+    }
+}
+
+/// Holds a place under `max_concurrency` until the call ends (dropped with the function's
+/// frame, so also on an early return, a panic or a cancelled future).
+#[derive(Debug)]
+#[must_use]
+pub struct Permit(Option<&'static Point>);
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        if let Some(point) = self.0 {
+            point.in_flight.fetch_sub(1, Ordering::AcqRel);
+        }
     }
 }
 

@@ -30,11 +30,13 @@ pub enum Key {
     ColdStartMs,
     /// `when`: `"before"` the body (the default) or `"after"` it.
     When,
+    /// `max_concurrency`: calls beyond this many in flight are throttled.
+    MaxConcurrency,
 }
 
 impl Key {
     /// Every key, in the order the documentation lists them.
-    pub const ALL: [Key; 9] = [
+    pub const ALL: [Key; 10] = [
         Key::LatencyMs,
         Key::ColdStartMs,
         Key::Status,
@@ -42,6 +44,7 @@ impl Key {
         Key::Panic,
         Key::Rate,
         Key::OneIn,
+        Key::MaxConcurrency,
         Key::When,
         Key::Name,
     ];
@@ -58,6 +61,7 @@ impl Key {
             Key::Name => "name",
             Key::ColdStartMs => "cold_start_ms",
             Key::When => "when",
+            Key::MaxConcurrency => "max_concurrency",
         }
     }
 
@@ -71,7 +75,12 @@ impl Key {
     pub const fn declares_fault(self) -> bool {
         matches!(
             self,
-            Key::LatencyMs | Key::ColdStartMs | Key::Status | Key::Error | Key::Panic
+            Key::LatencyMs
+                | Key::ColdStartMs
+                | Key::MaxConcurrency
+                | Key::Status
+                | Key::Error
+                | Key::Panic
         )
     }
 
@@ -83,6 +92,7 @@ impl Key {
             }
             Key::ColdStartMs => "an integer number of milliseconds",
             Key::When => "\"before\" or \"after\"",
+            Key::MaxConcurrency => "an integer >= 1",
             Key::Status => "an integer HTTP status code in 100..=599",
             Key::Error | Key::Panic => "a string literal message",
             Key::Rate => "a probability between 0.0 and 1.0, such as `0.1`",
@@ -140,6 +150,8 @@ pub struct SpecInput {
     pub cold_start_ms: Option<i128>,
     /// `when`
     pub when: Option<String>,
+    /// `max_concurrency`
+    pub max_concurrency: Option<i128>,
 }
 
 impl SpecInput {
@@ -162,12 +174,14 @@ impl SpecInput {
         let mut merged = self.clone();
         let names_fault = over.latency_ms.is_some()
             || over.cold_start_ms.is_some()
+            || over.max_concurrency.is_some()
             || over.status.is_some()
             || over.error.is_some()
             || over.panic.is_some();
         if names_fault || over.when.is_some() {
             merged.latency_ms = over.latency_ms;
             merged.cold_start_ms = over.cold_start_ms;
+            merged.max_concurrency = over.max_concurrency;
             merged.when.clone_from(&over.when);
             merged.status = over.status;
             merged.error.clone_from(&over.error);
@@ -249,6 +263,7 @@ pub struct FaultSpec {
     trigger: Trigger,
     cold_start_ms: Option<u64>,
     after: bool,
+    max_concurrency: Option<u64>,
 }
 
 impl FaultSpec {
@@ -261,6 +276,7 @@ impl FaultSpec {
         trigger: Trigger,
         cold_start_ms: Option<u64>,
         after: bool,
+        max_concurrency: Option<u64>,
     ) -> FaultSpec {
         FaultSpec {
             latency,
@@ -268,7 +284,14 @@ impl FaultSpec {
             trigger,
             cold_start_ms,
             after,
+            max_concurrency,
         }
+    }
+
+    /// Calls beyond this many in flight are throttled (answered with 429, or a throttled
+    /// [`Fault`](crate::Fault)), as when a Lambda function's reserved concurrency runs out.
+    pub const fn max_concurrency(&self) -> Option<u64> {
+        self.max_concurrency
     }
 
     /// `when = "after"`: the body runs, then its result is replaced by the outcome.
@@ -323,6 +346,7 @@ impl FaultSpec {
             }),
             cold_start_ms: self.cold_start_ms.map(i128::from),
             when: self.after.then(|| "after".to_string()),
+            max_concurrency: self.max_concurrency.map(i128::from),
             status,
             error,
             panic,
@@ -411,15 +435,27 @@ pub fn validate(input: &SpecInput) -> Result<FaultSpec, Vec<SpecError>> {
             false
         }
     };
+    let max_concurrency = input.max_concurrency.and_then(|n| {
+        if (1..=i128::from(u64::MAX)).contains(&n) {
+            Some(n as u64)
+        } else {
+            errors.push(SpecError::new(
+                Key::MaxConcurrency,
+                format!("`max_concurrency` must be an integer >= 1 (the calls allowed in flight at once), found {n}"),
+            ));
+            None
+        }
+    });
     if input.latency_ms.is_none()
         && input.cold_start_ms.is_none()
+        && input.max_concurrency.is_none()
         && input.status.is_none()
         && input.error.is_none()
         && input.panic.is_none()
     {
         errors.push(SpecError {
             key: None,
-            message: "no fault to inject: give at least one of `latency_ms`, `cold_start_ms`, `status`, `error` or `panic`".into(),
+            message: "no fault to inject: give at least one of `latency_ms`, `cold_start_ms`, `max_concurrency`, `status`, `error` or `panic`".into(),
         });
     }
     if errors.is_empty() {
@@ -429,6 +465,7 @@ pub fn validate(input: &SpecInput) -> Result<FaultSpec, Vec<SpecError>> {
             trigger: trigger.unwrap_or(Trigger::Rate(1.0)),
             cold_start_ms,
             after,
+            max_concurrency,
         })
     } else {
         Err(errors)

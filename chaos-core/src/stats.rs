@@ -14,6 +14,7 @@ pub(crate) struct Counters {
     panic: AtomicU64,
     dry_run: AtomicU64,
     cold_start: AtomicU64,
+    throttled: AtomicU64,
 }
 
 impl Counters {
@@ -25,6 +26,7 @@ impl Counters {
             panic: AtomicU64::new(0),
             dry_run: AtomicU64::new(0),
             cold_start: AtomicU64::new(0),
+            throttled: AtomicU64::new(0),
         }
     }
 
@@ -52,6 +54,16 @@ impl Counters {
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// A call turned away by `max_concurrency`.
+    pub(crate) fn record_throttled(&self, dry_run: bool) {
+        let counter = if dry_run {
+            &self.dry_run
+        } else {
+            &self.throttled
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
     pub(crate) fn snapshot(&self, point: &'static str) -> PointStats {
         PointStats {
             point,
@@ -61,6 +73,7 @@ impl Counters {
             panic: self.panic.load(Ordering::Relaxed),
             dry_run: self.dry_run.load(Ordering::Relaxed),
             cold_start: self.cold_start.load(Ordering::Relaxed),
+            throttled: self.throttled.load(Ordering::Relaxed),
         }
     }
 }
@@ -85,12 +98,14 @@ pub struct PointStats {
     pub dry_run: u64,
     /// Cold starts injected (at most one per process).
     pub cold_start: u64,
+    /// Calls throttled by `max_concurrency`.
+    pub throttled: u64,
 }
 
 impl PointStats {
     /// Faults injected, of every kind (dry-run decisions not included).
     pub fn injected(&self) -> u64 {
-        self.latency_only + self.status + self.error + self.panic + self.cold_start
+        self.latency_only + self.status + self.error + self.panic + self.cold_start + self.throttled
     }
 }
 

@@ -47,9 +47,10 @@ fn any_spec() -> impl Strategy<Value = SpecInput> {
             Just("after".to_string()),
             ".*"
         ]),
+        proptest::option::of(any_int()),
     )
         .prop_map(
-            |(latency_ms, status, error, panic, rate, one_in, cold_start_ms, when)| SpecInput {
+            |(
                 latency_ms,
                 status,
                 error,
@@ -58,6 +59,19 @@ fn any_spec() -> impl Strategy<Value = SpecInput> {
                 one_in,
                 cold_start_ms,
                 when,
+                max_concurrency,
+            )| {
+                SpecInput {
+                    latency_ms,
+                    status,
+                    error,
+                    panic,
+                    rate,
+                    one_in,
+                    cold_start_ms,
+                    when,
+                    max_concurrency,
+                }
             },
         )
 }

@@ -61,7 +61,7 @@ pub fn check(
     };
     // Checked on what was written, valid or not, so that this error comes with the others.
     let after = args.spec.when.as_deref() == Some("after");
-    let replaces_return = [Key::Status, Key::Error, Key::When]
+    let replaces_return = [Key::Status, Key::Error, Key::MaxConcurrency, Key::When]
         .into_iter()
         .filter(|key| args.key_spans.contains_key(key) && (*key != Key::When || after))
         // One error per function: `when` only when no `status`/`error` already said it.
@@ -80,6 +80,8 @@ pub fn check(
     let outcome_key = match spec.outcome() {
         Some(Outcome::Status(_)) => Some(Key::Status),
         Some(Outcome::Error(_)) => Some(Key::Error),
+        // A throttle answers 429: the return type must carry a status.
+        _ if spec.max_concurrency().is_some() => Some(Key::MaxConcurrency),
         _ => None,
     };
     let outcome_span = outcome_key

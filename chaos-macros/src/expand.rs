@@ -145,20 +145,22 @@ fn prelude(
     let carries_outcome = matches!(
         checked.spec.outcome(),
         Some(Outcome::Status(_) | Outcome::Error(_))
-    );
+    ) || checked.spec.max_concurrency().is_some();
     let fault_return = match checked.spec.outcome() {
-        // Without a declared `status` or `error`, a run-time configuration can still make the
-        // point panic, so the panic path is there for every point.
-        None | Some(Outcome::Panic(_)) => quote!(#krate::__private::raise(__chaos_fault)),
-        Some(outcome @ (Outcome::Status(_) | Outcome::Error(_))) => {
+        // Without a declared `status`, `error` or `max_concurrency`, a run-time configuration
+        // can still make the point panic, so the panic path is there for every point.
+        None | Some(Outcome::Panic(_)) if !carries_outcome => {
+            quote!(#krate::__private::raise(__chaos_fault))
+        }
+        outcome => {
             // Located at the `status`/`error` key, and a method per key: a return type that
             // cannot carry the fault is reported on the attribute, with that key's diagnostic.
             // Resolved at the call site like the rest of the prelude, so that `__chaos_fault`
             // is found even when the key came through a `macro_rules!` with its own hygiene.
             let span = Span::call_site().located_at(checked.outcome_span);
             let method = match outcome {
-                Outcome::Status(_) => format_ident!("__chaos_status", span = span),
-                _ => format_ident!("__chaos_error", span = span),
+                Some(Outcome::Error(_)) => format_ident!("__chaos_error", span = span),
+                _ => format_ident!("__chaos_status", span = span),
             };
             let convert = quote_spanned! {span=>
                 (&&&#krate::__private::dispatch::Slot::<#output>::new()).#method(__chaos_fault)
@@ -180,6 +182,19 @@ fn prelude(
         #[linkme(crate = #linkme)]
         static __CHAOS_POINT_ENTRY: &#krate::__private::Point = &#point;
     };
+    // A point that can return a fault holds a permit under `max_concurrency` (possibly given at
+    // run time) until its frame ends; a throttled call returns its fault at once.
+    let permit = if carries_outcome {
+        quote! {
+            let __chaos_permit = match #point.permit() {
+                ::core::result::Result::Ok(__chaos_permit) => __chaos_permit,
+                ::core::result::Result::Err(__chaos_fault) => #fault_return,
+            };
+        }
+    } else {
+        quote!()
+    };
+    let register = quote!(#register #permit);
     let prelude = if checked.spec.after() {
         // The injection is kept for after the body when it says so; a run-time configuration
         // may make it a "before" fault again, handled here as for any point.
@@ -265,7 +280,14 @@ fn spec_tokens(checked: &Checked, spec: &FaultSpec) -> TokenStream {
         }
     };
     let after = spec.after();
-    quote!(#p::FaultSpec::from_parts(#latency, #outcome, #trigger, #cold_start, #after))
+    let max_concurrency = match spec.max_concurrency() {
+        Some(n) => {
+            let n = Literal::u64_suffixed(n);
+            quote!(::core::option::Option::Some(#n))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    quote!(#p::FaultSpec::from_parts(#latency, #outcome, #trigger, #cold_start, #after, #max_concurrency))
 }
 
 /// For a method `#[async_trait]` has rewritten, the `async move` block that holds the body, and

@@ -18,4 +18,8 @@ async fn async_option() -> Option<u32> {
     Some(1)
 }
 
+
+#[chaos(max_concurrency = 4)]
+fn throttled_unit() {}
+
 fn main() {}
