@@ -82,9 +82,11 @@ fn panic_after_the_body() {
     name = "after::configurable"
 )]
 fn configurable() -> Result<u32, Fault> {
-    CHARGES.fetch_add(100, Ordering::SeqCst);
+    CONFIGURABLE_RUNS.fetch_add(1, Ordering::SeqCst);
     Ok(1)
 }
+
+static CONFIGURABLE_RUNS: AtomicU32 = AtomicU32::new(0);
 
 #[chaos(error = "before", rate = 0.0, name = "after::before_only")]
 fn before_only() -> Result<u32, Fault> {
@@ -93,19 +95,26 @@ fn before_only() -> Result<u32, Fault> {
 
 #[test]
 fn run_time_configuration_of_when() {
-    // A scope (not process-wide): the other tests of this file run in parallel.
-    let before_again = chaos::Scope::new(Config::new().point(
-        "after::configurable",
-        PointConfig::new().rate(1.0).error("before now"),
-    ))
-    .unwrap();
-    let charges = CHARGES.load(Ordering::SeqCst);
-    let fault = before_again.run_sync(configurable).unwrap_err();
+    // Scopes (not process-wide): the other tests of this file run in parallel.
+    let scope_with = |point: PointConfig| {
+        chaos::Scope::new(Config::new().point("after::configurable", point)).unwrap()
+    };
+    // Naming a new outcome keeps the declared `when = "after"`: the body still runs.
+    let runs = CONFIGURABLE_RUNS.load(Ordering::SeqCst);
+    let fault = scope_with(PointConfig::new().rate(1.0).error("still after"))
+        .run_sync(configurable)
+        .unwrap_err();
+    assert_eq!(fault.message(), Some("still after"));
+    assert_eq!(CONFIGURABLE_RUNS.load(Ordering::SeqCst), runs + 1);
+    // `when = "before"` at run time: the fault comes instead of the body.
+    let mut before = PointConfig::new().rate(1.0).error("before now");
+    before.spec.when = Some("before".into());
+    let fault = scope_with(before).run_sync(configurable).unwrap_err();
     assert_eq!(fault.message(), Some("before now"));
     assert_eq!(
-        CHARGES.load(Ordering::SeqCst),
-        charges,
-        "a fault named without `when` comes before the body"
+        CONFIGURABLE_RUNS.load(Ordering::SeqCst),
+        runs + 1,
+        "the body did not run"
     );
     // Only a point declared `when = "after"` can be made one at run time.
     let mut after = PointConfig::new().rate(1.0).error("x");

@@ -441,3 +441,32 @@ fn a_cold_start_is_the_first_call_only_and_not_while_switched_off() {
     // The first call happened while chaos was off: the point is warm, no cold start ever.
     assert_eq!(point_stats("control::cold").cold_start, 0);
 }
+
+#[chaos(max_concurrency = 1, name = "control::limited")]
+fn limited(depth: u32) -> Result<u32, Fault> {
+    // The nested call is the second in flight.
+    if depth > 0 { limited(depth - 1) } else { Ok(0) }
+}
+
+#[test]
+fn the_throttle_follows_the_switch_the_dry_run_and_scopes() {
+    let _serial = exclusive();
+    assert_eq!(limited(1).unwrap_err().status(), Some(429));
+    chaos::set_enabled(false);
+    assert_eq!(limited(1), Ok(0), "switched off: no throttle");
+    chaos::set_enabled(true);
+    chaos::configure(Config::new().dry_run(true)).unwrap();
+    assert_eq!(limited(1), Ok(0), "dry run: counted, not throttled");
+    chaos::reset();
+    let roomy = chaos::Scope::new(
+        Config::new().point("control::limited", PointConfig::new().enabled(false)),
+    )
+    .unwrap();
+    assert_eq!(
+        roomy.run_sync(|| limited(1)),
+        Ok(0),
+        "a scope turning the point off"
+    );
+    let stats = point_stats("control::limited");
+    assert!(stats.dry_run >= 1 && stats.throttled >= 1, "{stats:?}");
+}

@@ -175,7 +175,7 @@ impl Config {
                         if given {
                             problems.push(
                                 &format!("{path}.{key}"),
-                                format!("`{key}` cannot be given to `{name}`: its attribute declares no `status` or `error`, so its return type was never checked to carry one (add one to the attribute, with `rate = 0.0` if it should not fire by default)"),
+                                format!("`{key}` cannot be given to `{name}`: its attribute declares no `status`, `error` or `max_concurrency`, so its return type was never checked to carry a fault (add one to the attribute, with `rate = 0.0` if it should not fire by default)"),
                             );
                         }
                     }

@@ -89,25 +89,51 @@ impl Point {
     #[doc(hidden)]
     #[inline(always)]
     pub fn permit(&'static self) -> Result<Permit, Fault> {
+        if scope::any_active() {
+            return self.permit_scoped();
+        }
         let effective = self.current();
         if effective.max_concurrency == 0 || !effective.active {
             return Ok(Permit(None));
         }
-        self.admit(effective)
+        self.admit(effective.max_concurrency, effective.dry_run)
+    }
+
+    /// [`permit`](Self::permit) while a scope runs somewhere: the current task's scope decides
+    /// the limit for the points it names; the process-wide kill switch and dry run still apply.
+    #[cold]
+    #[inline(never)]
+    fn permit_scoped(&'static self) -> Result<Permit, Fault> {
+        let global = self.current();
+        if global.killed {
+            return Ok(Permit(None));
+        }
+        let (active, limit, dry_run) = scope::limits_in_scope(self).unwrap_or((
+            global.active,
+            global.max_concurrency,
+            global.dry_run,
+        ));
+        if !active || limit == 0 {
+            return Ok(Permit(None));
+        }
+        self.admit(limit, dry_run || global.dry_run)
     }
 
     #[cold]
     #[inline(never)]
-    fn admit(&'static self, effective: &Effective) -> Result<Permit, Fault> {
-        let limit = effective.max_concurrency;
-        let now = self.in_flight.fetch_add(1, Ordering::AcqRel) + 1;
-        if now <= limit {
+    fn admit(&'static self, limit: u64, dry_run: bool) -> Result<Permit, Fault> {
+        // Taken only if there is room, so that contention never throttles below the limit.
+        let taken = self
+            .in_flight
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < limit).then_some(n + 1)
+            });
+        if taken.is_ok() {
             return Ok(Permit(Some(self)));
         }
-        self.in_flight.fetch_sub(1, Ordering::AcqRel);
-        self.counters.record_throttled(effective.dry_run);
-        events::throttled(self.name, limit, effective.dry_run);
-        if effective.dry_run {
+        self.counters.record_throttled(dry_run);
+        events::throttled(self.name, limit, dry_run);
+        if dry_run {
             return Ok(Permit(None));
         }
         Err(Fault::new(
@@ -129,8 +155,9 @@ impl Point {
             return self.decide_scoped();
         }
         let effective = self.current();
-        if effective.cold_start_ms != 0 && !self.warmed.load(Ordering::Relaxed) {
-            return self.cold_start(effective);
+        if !self.warmed.load(Ordering::Relaxed) {
+            let decided = self.decide_with(effective, false);
+            return self.first_call(effective, decided);
         }
         self.decide_with(effective, false)
     }
@@ -139,17 +166,19 @@ impl Point {
     #[inline(never)]
     fn decide_scoped(&'static self) -> Option<Injection> {
         let global = self.current();
-        // A cold start belongs to the process, not to a task: the global configuration's.
-        if global.cold_start_ms != 0 && !self.warmed.load(Ordering::Relaxed) {
-            return self.cold_start(global);
-        }
         // The process-wide kill switch wins over a scope, and its dry run applies inside too.
-        if !global.killed {
-            if let Some(decision) = scope::decide_in_scope(self, global.dry_run) {
-                return decision;
-            }
+        let scoped = if global.killed {
+            None
+        } else {
+            scope::decide_in_scope(self, global.dry_run)
+        };
+        let decided = scoped.unwrap_or_else(|| self.decide_with(global, false));
+        if !self.warmed.load(Ordering::Relaxed) {
+            // A cold start belongs to the process: the global configuration's, on top of
+            // whatever the scope decided.
+            return self.first_call(global, decided);
         }
-        self.decide_with(global, false)
+        decided
     }
 
     /// Decides with `effective`; `dry_run` forces a dry run on top of what it says.
@@ -286,16 +315,19 @@ impl Point {
         }
     }
 
-    /// The first call of a point with `cold_start_ms`: its delay on top of whatever the regular
-    /// decision gives. Later calls find `warmed` set and pay one load for the check.
+    /// The point's first call in the process: with a `cold_start_ms` in force, its delay on top
+    /// of whatever the call's decision gave. Later calls find `warmed` set and pay one load.
     #[cold]
     #[inline(never)]
-    fn cold_start(&'static self, effective: &Effective) -> Option<Injection> {
-        // The first call is the cold start, whether or not chaos is on at that moment: a point
-        // switched on later is warm already.
+    fn first_call(
+        &'static self,
+        effective: &Effective,
+        decided: Option<Injection>,
+    ) -> Option<Injection> {
+        // The first call of the process is the cold start, whether or not one is configured or
+        // chaos is on at that moment: a point given a cold start later is warm already.
         let first = !self.warmed.swap(true, Ordering::Relaxed);
-        let decided = self.decide_with(effective, false);
-        if !first || !effective.active {
+        if !first || !effective.active || effective.cold_start_ms == 0 {
             return decided;
         }
         let extra = Duration::from_millis(effective.cold_start_ms);

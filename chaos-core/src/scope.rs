@@ -109,6 +109,26 @@ pub(crate) fn any_active() -> bool {
     ACTIVE.load(Ordering::Relaxed) != 0
 }
 
+/// `(active, max_concurrency, dry_run)` of `point` in the current task's scope, if the scope
+/// covers it (a scope that turns everything off covers every point).
+#[cold]
+pub(crate) fn limits_in_scope(point: &'static Point) -> Option<(bool, u64, bool)> {
+    CURRENT
+        .try_with(|table| {
+            if table.all_off {
+                return Some((false, 0, false));
+            }
+            let effective = table.points.get(&(std::ptr::from_ref(point) as usize))?;
+            Some((
+                effective.active,
+                effective.max_concurrency,
+                effective.dry_run,
+            ))
+        })
+        .ok()
+        .flatten()
+}
+
 /// The decision of the scope the current task runs in, if that scope covers `point`.
 #[cold]
 pub(crate) fn decide_in_scope(point: &'static Point, dry_run: bool) -> Option<Option<Injection>> {

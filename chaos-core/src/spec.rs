@@ -156,8 +156,9 @@ pub struct SpecInput {
 
 impl SpecInput {
     /// `over` laid on top of `self`, by groups: the fault (`latency_ms`, `status`, `error`,
-    /// `panic`) and the trigger (`rate`, `one_in`). A group `over` says anything about replaces
-    /// that whole group; a group it is silent on is kept. So `{rate: 0.5}` keeps the declared
+    /// `panic`), the trigger (`rate`, `one_in`), and each of `cold_start_ms`, `max_concurrency`
+    /// and `when` alone. A group `over` says anything about replaces that whole group; a group
+    /// it is silent on is kept. So `{rate: 0.5}` keeps the declared
     /// fault at a new rate, `{latency_ms: 300}` makes the point inject latency only (not latency
     /// and the declared `status`), and `rate` on a point declared `one_in = 4` is no conflict.
     ///
@@ -173,16 +174,11 @@ impl SpecInput {
     pub fn overlay(&self, over: &SpecInput) -> SpecInput {
         let mut merged = self.clone();
         let names_fault = over.latency_ms.is_some()
-            || over.cold_start_ms.is_some()
-            || over.max_concurrency.is_some()
             || over.status.is_some()
             || over.error.is_some()
             || over.panic.is_some();
-        if names_fault || over.when.is_some() {
+        if names_fault {
             merged.latency_ms = over.latency_ms;
-            merged.cold_start_ms = over.cold_start_ms;
-            merged.max_concurrency = over.max_concurrency;
-            merged.when.clone_from(&over.when);
             merged.status = over.status;
             merged.error.clone_from(&over.error);
             merged.panic.clone_from(&over.panic);
@@ -190,6 +186,16 @@ impl SpecInput {
         if over.rate.is_some() || over.one_in.is_some() {
             merged.rate = over.rate;
             merged.one_in = over.one_in;
+        }
+        // Each of these is a group of its own: kept unless named.
+        if over.cold_start_ms.is_some() {
+            merged.cold_start_ms = over.cold_start_ms;
+        }
+        if over.max_concurrency.is_some() {
+            merged.max_concurrency = over.max_concurrency;
+        }
+        if over.when.is_some() {
+            merged.when.clone_from(&over.when);
         }
         merged
     }

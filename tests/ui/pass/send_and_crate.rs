@@ -19,6 +19,13 @@ async fn send_across_await(id: u64) -> Result<u64, Error> {
     Ok(*shared)
 }
 
+#[chaos::chaos(error = "after", when = "after", max_concurrency = 4, rate = 0.0)]
+async fn after_and_throttled(id: u64) -> Result<u64, Error> {
+    let shared = std::sync::Arc::new(id);
+    tokio::task::yield_now().await;
+    Ok(*shared)
+}
+
 fn assert_send<T: Send + 'static>(value: T) -> T {
     value
 }
@@ -28,4 +35,5 @@ fn main() {
     let handle = runtime.spawn(assert_send(send_across_await(5)));
     assert_eq!(runtime.block_on(handle).unwrap().unwrap(), 5);
     assert_eq!(runtime.block_on(assert_send(through_reexport(6))).unwrap(), 6);
+    assert_eq!(runtime.block_on(assert_send(after_and_throttled(7))).unwrap(), 7);
 }
