@@ -330,6 +330,9 @@ fn describe(point: &str, fault: &PointConfig) -> String {
     if let Some(ms) = s.cold_start_ms {
         parts.push(format!("cold start {ms} ms"));
     }
+    if let Some(n) = s.max_concurrency {
+        parts.push(format!("at most {n} in flight"));
+    }
     if let Some(code) = s.status {
         parts.push(format!("status {code}"));
     }
@@ -338,6 +341,9 @@ fn describe(point: &str, fault: &PointConfig) -> String {
     }
     if let Some(m) = &s.panic {
         parts.push(format!("panic {m:?}"));
+    }
+    if s.when.as_deref() == Some("after") {
+        parts.push("after the body".to_string());
     }
     match (s.rate, s.one_in) {
         (_, Some(n)) => parts.push(format!("one call in {n}")),
