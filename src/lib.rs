@@ -144,6 +144,7 @@ pub const ENABLED: bool = cfg!(feature = "enabled");
 /// | `status` | integer in 100..=599 | answer with this HTTP status instead of running the body |
 /// | `error` | string literal | return an error ([`Fault`]) instead of running the body |
 /// | `panic` | string literal | panic with this message (the "exception" fault) |
+/// | `timeout_ms` | integer >= 1 | hang this long, then fail as timed out: status 504 (a `Fault` of kind `Timeout` in a `Result`), as a function that runs into its timeout |
 /// | `rate` | float in 0.0..=1.0, default 1.0 | probability that a call is faulted |
 /// | `one_in` | integer >= 1 | exactly every Nth call is faulted (instead of `rate`) |
 /// | `max_concurrency` | integer >= 1 | calls beyond this many in flight are throttled: status 429 (a `Fault` of kind `Throttled` in a `Result`), as when a Lambda function's reserved concurrency runs out; the return type must carry a status |
@@ -151,7 +152,7 @@ pub const ENABLED: bool = cfg!(feature = "enabled");
 /// | `name` | string literal | the injection point's name; default `module_path!()::fn_name` |
 /// | `crate` | path | where this crate is, if not at `::chaos` |
 ///
-/// At least one of `latency_ms`, `cold_start_ms`, `max_concurrency`, `status`, `error` and `panic` is required, and at most one of
+/// At least one of `latency_ms`, `cold_start_ms`, `max_concurrency`, `status`, `error`, `panic` and `timeout_ms` is required, and at most one of
 /// `status`, `error` and `panic`. Every mistake is a compile error on the offending tokens.
 ///
 /// # What a call does

@@ -163,6 +163,14 @@ fn each_kind_of_bad_input_is_rejected_with_where_and_what() {
             "`when` must be \"before\" or \"after\", found \"later\"",
         ),
         (
+            r#"{"points": {"control::never": {"timeout_ms": 0}}}"#,
+            "`timeout_ms` must be a number of milliseconds from 1 to",
+        ),
+        (
+            r#"{"points": {"control::latency_only": {"timeout_ms": 900}}}"#,
+            "`timeout_ms` cannot be given to `control::latency_only`",
+        ),
+        (
             r#"{"points": {"control::never": {"max_concurrency": 0}}}"#,
             "`max_concurrency` must be an integer >= 1",
         ),

@@ -170,3 +170,17 @@ async fn lognormal_latency_has_its_median_and_a_long_tail() {
     assert!((at(0.99) - 800.0).abs() < 200.0, "p99 {}", at(0.99));
     assert!(at(0.01) > 5.0 && at(0.01) < 30.0, "p01 {}", at(0.01));
 }
+
+#[chaos(timeout_ms = 3_000, name = "latency::hangs")]
+async fn hangs() -> Result<u32, chaos::Fault> {
+    Ok(1)
+}
+
+#[tokio::test(start_paused = true)]
+async fn timeout_hangs_then_fails_as_timed_out() {
+    let started = Instant::now();
+    let fault = hangs().await.unwrap_err();
+    assert_eq!(started.elapsed(), Duration::from_millis(3_000));
+    assert_eq!(fault.kind(), &chaos::FaultKind::Timeout { after_ms: 3_000 });
+    assert_eq!(fault.status(), Some(504));
+}

@@ -201,6 +201,16 @@ mod http_types {
         assert_eq!(status_code(), http::StatusCode::NOT_FOUND);
     }
 
+    #[chaos(timeout_ms = 5)]
+    fn timed_out_response() -> http::Response<()> {
+        http::Response::new(())
+    }
+
+    #[test]
+    fn a_timeout_on_a_response_is_a_504() {
+        assert_eq!(timed_out_response().status(), 504);
+    }
+
     #[test]
     fn error_on_a_response_is_a_500() {
         assert_eq!(error_as_response().status(), 500);

@@ -171,11 +171,12 @@ impl Config {
                         (over.status.is_some(), Key::Status),
                         (over.error.is_some(), Key::Error),
                         (over.max_concurrency.is_some(), Key::MaxConcurrency),
+                        (over.timeout_ms.is_some(), Key::TimeoutMs),
                     ] {
                         if given {
                             problems.push(
                                 &format!("{path}.{key}"),
-                                format!("`{key}` cannot be given to `{name}`: its attribute declares no `status`, `error` or `max_concurrency`, so its return type was never checked to carry a fault (add one to the attribute, with `rate = 0.0` if it should not fire by default)"),
+                                format!("`{key}` cannot be given to `{name}`: its attribute declares no `status`, `error`, `timeout_ms` or `max_concurrency`, so its return type was never checked to carry a fault (add one to the attribute, with `rate = 0.0` if it should not fire by default)"),
                             );
                         }
                     }
@@ -318,13 +319,14 @@ fn integer(value: &Value) -> Option<i128> {
 }
 
 const TOP_KEYS: [&str; 4] = ["enabled", "seed", "dry_run", "points"];
-const POINT_KEYS: [&str; 10] = [
+const POINT_KEYS: [&str; 11] = [
     "enabled",
     "latency_ms",
     "cold_start_ms",
     "status",
     "error",
     "panic",
+    "timeout_ms",
     "rate",
     "one_in",
     "max_concurrency",
@@ -402,6 +404,7 @@ fn read_point(value: &Value, path: &str, problems: &mut Problems) -> PointConfig
                 .as_str()
                 .map(|v| point.spec.when = Some(v.to_string())),
             Key::MaxConcurrency => integer(value).map(|v| point.spec.max_concurrency = Some(v)),
+            Key::TimeoutMs => integer(value).map(|v| point.spec.timeout_ms = Some(v)),
             Key::Name => None,
         };
         if read.is_none() {

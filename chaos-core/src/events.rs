@@ -19,6 +19,9 @@ pub(crate) fn injected(point: &str, outcome: Option<&Outcome>, latency_ms: u64, 
         Some(Outcome::Error(error)) => {
             tracing::info!(target: "chaos", point, kind = "error", latency_ms, error = &**error, dry_run, "{message}");
         }
+        Some(Outcome::Timeout(after_ms)) => {
+            tracing::info!(target: "chaos", point, kind = "timeout", latency_ms, after_ms, status = 504u16, dry_run, "{message}");
+        }
         Some(Outcome::Panic(panic)) => {
             tracing::info!(target: "chaos", point, kind = "panic", latency_ms, panic = &**panic, dry_run, "{message}");
         }

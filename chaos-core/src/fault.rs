@@ -26,6 +26,11 @@ pub enum FaultKind {
     Error(Cow<'static, str>),
     /// A panic with a message (`panic = "..."`).
     Panic(Cow<'static, str>),
+    /// The call hung until it timed out (`timeout_ms`): answered as HTTP 504.
+    Timeout {
+        /// How long the call hung.
+        after_ms: u64,
+    },
     /// More calls in flight than `max_concurrency` allows: answered as HTTP 429.
     Throttled {
         /// The limit that was exceeded.
@@ -39,6 +44,7 @@ impl From<Outcome> for FaultKind {
             Outcome::Status(code) => FaultKind::Status(code),
             Outcome::Error(message) => FaultKind::Error(message),
             Outcome::Panic(message) => FaultKind::Panic(message),
+            Outcome::Timeout(after_ms) => FaultKind::Timeout { after_ms },
         }
     }
 }
@@ -88,6 +94,7 @@ impl Fault {
         match self.kind {
             FaultKind::Status(code) => Some(code),
             FaultKind::Throttled { .. } => Some(429),
+            FaultKind::Timeout { .. } => Some(504),
             _ => None,
         }
     }
@@ -96,7 +103,7 @@ impl Fault {
     pub fn message(&self) -> Option<&str> {
         match &self.kind {
             FaultKind::Error(message) | FaultKind::Panic(message) => Some(message),
-            FaultKind::Status(_) | FaultKind::Throttled { .. } => None,
+            FaultKind::Status(_) | FaultKind::Throttled { .. } | FaultKind::Timeout { .. } => None,
         }
     }
 }
@@ -108,6 +115,10 @@ impl fmt::Display for Fault {
             FaultKind::Status(code) => write!(f, "chaos: injected status {code} at `{point}`"),
             FaultKind::Error(message) => write!(f, "chaos: injected error at `{point}`: {message}"),
             FaultKind::Panic(message) => write!(f, "chaos: injected panic at `{point}`: {message}"),
+            FaultKind::Timeout { after_ms } => write!(
+                f,
+                "chaos: injected timeout at `{point}` after {after_ms} ms (status 504)"
+            ),
             FaultKind::Throttled { limit } => write!(
                 f,
                 "chaos: throttled at `{point}`: more than {limit} calls in flight (status 429)"

@@ -271,9 +271,13 @@ impl Point {
     #[cold]
     #[inline(never)]
     fn fault(&'static self, effective: &Effective, dry_run: bool) -> Option<Injection> {
-        let latency = effective
+        let mut latency = effective
             .latency
             .map_or(Duration::ZERO, |l| self.draw_latency(l, effective));
+        // A timeout hangs first: its fault comes after the wait, as the caller sees it.
+        if let Some(Outcome::Timeout(after_ms)) = effective.outcome {
+            latency += Duration::from_millis(after_ms);
+        }
         let latency_ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
         self.counters.record(effective.outcome.as_ref(), dry_run);
         events::injected(self.name, effective.outcome.as_ref(), latency_ms, dry_run);

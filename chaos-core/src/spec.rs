@@ -32,16 +32,19 @@ pub enum Key {
     When,
     /// `max_concurrency`: calls beyond this many in flight are throttled.
     MaxConcurrency,
+    /// `timeout_ms`: the call hangs this long, then fails as timed out.
+    TimeoutMs,
 }
 
 impl Key {
     /// Every key, in the order the documentation lists them.
-    pub const ALL: [Key; 10] = [
+    pub const ALL: [Key; 11] = [
         Key::LatencyMs,
         Key::ColdStartMs,
         Key::Status,
         Key::Error,
         Key::Panic,
+        Key::TimeoutMs,
         Key::Rate,
         Key::OneIn,
         Key::MaxConcurrency,
@@ -62,6 +65,7 @@ impl Key {
             Key::ColdStartMs => "cold_start_ms",
             Key::When => "when",
             Key::MaxConcurrency => "max_concurrency",
+            Key::TimeoutMs => "timeout_ms",
         }
     }
 
@@ -78,6 +82,7 @@ impl Key {
             Key::LatencyMs
                 | Key::ColdStartMs
                 | Key::MaxConcurrency
+                | Key::TimeoutMs
                 | Key::Status
                 | Key::Error
                 | Key::Panic
@@ -93,6 +98,7 @@ impl Key {
             Key::ColdStartMs => "an integer number of milliseconds",
             Key::When => "\"before\" or \"after\"",
             Key::MaxConcurrency => "an integer >= 1",
+            Key::TimeoutMs => "an integer number of milliseconds >= 1",
             Key::Status => "an integer HTTP status code in 100..=599",
             Key::Error | Key::Panic => "a string literal message",
             Key::Rate => "a probability between 0.0 and 1.0, such as `0.1`",
@@ -152,6 +158,8 @@ pub struct SpecInput {
     pub when: Option<String>,
     /// `max_concurrency`
     pub max_concurrency: Option<i128>,
+    /// `timeout_ms`
+    pub timeout_ms: Option<i128>,
 }
 
 impl SpecInput {
@@ -176,9 +184,11 @@ impl SpecInput {
         let names_fault = over.latency_ms.is_some()
             || over.status.is_some()
             || over.error.is_some()
-            || over.panic.is_some();
+            || over.panic.is_some()
+            || over.timeout_ms.is_some();
         if names_fault {
             merged.latency_ms = over.latency_ms;
+            merged.timeout_ms = over.timeout_ms;
             merged.status = over.status;
             merged.error.clone_from(&over.error);
             merged.panic.clone_from(&over.panic);
@@ -239,6 +249,8 @@ pub enum Outcome {
     Error(Cow<'static, str>),
     /// Panic with this message.
     Panic(Cow<'static, str>),
+    /// Hang this many milliseconds, then fail as timed out.
+    Timeout(u64),
 }
 
 impl Outcome {
@@ -248,6 +260,7 @@ impl Outcome {
             Outcome::Status(_) => Key::Status,
             Outcome::Error(_) => Key::Error,
             Outcome::Panic(_) => Key::Panic,
+            Outcome::Timeout(_) => Key::TimeoutMs,
         }
     }
 }
@@ -331,11 +344,12 @@ impl FaultSpec {
             Trigger::Rate(rate) => (Some(rate), None),
             Trigger::OneIn(n) => (None, Some(i128::from(n))),
         };
-        let (mut status, mut error, mut panic) = (None, None, None);
+        let (mut status, mut error, mut panic, mut timeout_ms) = (None, None, None, None);
         match &self.outcome {
             Some(Outcome::Status(code)) => status = Some(i128::from(*code)),
             Some(Outcome::Error(message)) => error = Some(message.to_string()),
             Some(Outcome::Panic(message)) => panic = Some(message.to_string()),
+            Some(Outcome::Timeout(ms)) => timeout_ms = Some(i128::from(*ms)),
             None => {}
         }
         SpecInput {
@@ -353,6 +367,7 @@ impl FaultSpec {
             cold_start_ms: self.cold_start_ms.map(i128::from),
             when: self.after.then(|| "after".to_string()),
             max_concurrency: self.max_concurrency.map(i128::from),
+            timeout_ms,
             status,
             error,
             panic,
@@ -425,10 +440,14 @@ pub fn validate(input: &SpecInput) -> Result<FaultSpec, Vec<SpecError>> {
     let after = match input.when.as_deref() {
         None | Some("before") => false,
         Some("after") => {
-            if input.status.is_none() && input.error.is_none() && input.panic.is_none() {
+            if input.status.is_none()
+                && input.error.is_none()
+                && input.panic.is_none()
+                && input.timeout_ms.is_none()
+            {
                 errors.push(SpecError::new(
                     Key::When,
-                    "`when = \"after\"` replaces the body's result once it has run, so it needs an outcome: `status`, `error` or `panic`",
+                    "`when = \"after\"` replaces the body's result once it has run, so it needs an outcome: `status`, `error`, `panic` or `timeout_ms`",
                 ));
             }
             true
@@ -455,13 +474,14 @@ pub fn validate(input: &SpecInput) -> Result<FaultSpec, Vec<SpecError>> {
     if input.latency_ms.is_none()
         && input.cold_start_ms.is_none()
         && input.max_concurrency.is_none()
+        && input.timeout_ms.is_none()
         && input.status.is_none()
         && input.error.is_none()
         && input.panic.is_none()
     {
         errors.push(SpecError {
             key: None,
-            message: "no fault to inject: give at least one of `latency_ms`, `cold_start_ms`, `max_concurrency`, `status`, `error` or `panic`".into(),
+            message: "no fault to inject: give at least one of `latency_ms`, `cold_start_ms`, `max_concurrency`, `status`, `error`, `panic` or `timeout_ms`".into(),
         });
     }
     if errors.is_empty() {
@@ -578,11 +598,22 @@ fn validate_outcome(input: &SpecInput, errors: &mut Vec<SpecError>) -> Option<Ou
     if let Some(message) = &input.panic {
         declared.push(Outcome::Panic(Cow::Owned(message.clone())));
     }
+    if let Some(ms) = input.timeout_ms {
+        if (1..=MAX_LATENCY_MS).contains(&ms) {
+            declared.push(Outcome::Timeout(ms as u64));
+        } else {
+            errors.push(SpecError::new(
+                Key::TimeoutMs,
+                format!("`timeout_ms` must be a number of milliseconds from 1 to {MAX_LATENCY_MS}, found {ms}"),
+            ));
+        }
+    }
     // Presence, not validity, decides a conflict: `status = 600, error = "x"` is two mistakes.
     let present: Vec<Key> = [
         (input.status.is_some(), Key::Status),
         (input.error.is_some(), Key::Error),
         (input.panic.is_some(), Key::Panic),
+        (input.timeout_ms.is_some(), Key::TimeoutMs),
     ]
     .into_iter()
     .filter_map(|(present, key)| present.then_some(key))
@@ -591,7 +622,7 @@ fn validate_outcome(input: &SpecInput, errors: &mut Vec<SpecError>) -> Option<Ou
         for extra in rest {
             errors.push(SpecError::new(
                 *extra,
-                format!("`{extra}` cannot be combined with `{first}`: a faulted call has one outcome, so keep one of `status`, `error` and `panic`"),
+                format!("`{extra}` cannot be combined with `{first}`: a faulted call has one outcome, so keep one of `status`, `error`, `panic` and `timeout_ms`"),
             ));
         }
     }

@@ -15,6 +15,7 @@ pub(crate) struct Counters {
     dry_run: AtomicU64,
     cold_start: AtomicU64,
     throttled: AtomicU64,
+    timeout: AtomicU64,
 }
 
 impl Counters {
@@ -27,6 +28,7 @@ impl Counters {
             dry_run: AtomicU64::new(0),
             cold_start: AtomicU64::new(0),
             throttled: AtomicU64::new(0),
+            timeout: AtomicU64::new(0),
         }
     }
 
@@ -39,6 +41,7 @@ impl Counters {
                 Some(Outcome::Status(_)) => &self.status,
                 Some(Outcome::Error(_)) => &self.error,
                 Some(Outcome::Panic(_)) => &self.panic,
+                Some(Outcome::Timeout(_)) => &self.timeout,
             }
         };
         counter.fetch_add(1, Ordering::Relaxed);
@@ -74,6 +77,7 @@ impl Counters {
             dry_run: self.dry_run.load(Ordering::Relaxed),
             cold_start: self.cold_start.load(Ordering::Relaxed),
             throttled: self.throttled.load(Ordering::Relaxed),
+            timeout: self.timeout.load(Ordering::Relaxed),
         }
     }
 }
@@ -100,12 +104,20 @@ pub struct PointStats {
     pub cold_start: u64,
     /// Calls throttled by `max_concurrency`.
     pub throttled: u64,
+    /// Calls that hung and timed out (`timeout_ms`).
+    pub timeout: u64,
 }
 
 impl PointStats {
     /// Faults injected, of every kind (dry-run decisions not included).
     pub fn injected(&self) -> u64 {
-        self.latency_only + self.status + self.error + self.panic + self.cold_start + self.throttled
+        self.latency_only
+            + self.status
+            + self.error
+            + self.panic
+            + self.cold_start
+            + self.throttled
+            + self.timeout
     }
 }
 

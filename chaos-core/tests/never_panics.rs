@@ -48,6 +48,7 @@ fn any_spec() -> impl Strategy<Value = SpecInput> {
             ".*"
         ]),
         proptest::option::of(any_int()),
+        proptest::option::of(any_int()),
     )
         .prop_map(
             |(
@@ -60,6 +61,7 @@ fn any_spec() -> impl Strategy<Value = SpecInput> {
                 cold_start_ms,
                 when,
                 max_concurrency,
+                timeout_ms,
             )| {
                 SpecInput {
                     latency_ms,
@@ -71,6 +73,7 @@ fn any_spec() -> impl Strategy<Value = SpecInput> {
                     cold_start_ms,
                     when,
                     max_concurrency,
+                    timeout_ms,
                 }
             },
         )

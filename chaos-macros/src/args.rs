@@ -132,6 +132,7 @@ impl Args {
             Key::ColdStartMs => integer(&value).map(|v| self.spec.cold_start_ms = Some(v)),
             Key::When => string(&value).map(|v| self.spec.when = Some(v.value())),
             Key::MaxConcurrency => integer(&value).map(|v| self.spec.max_concurrency = Some(v)),
+            Key::TimeoutMs => integer(&value).map(|v| self.spec.timeout_ms = Some(v)),
             Key::Status => integer(&value).map(|v| self.spec.status = Some(v)),
             Key::OneIn => integer(&value).map(|v| self.spec.one_in = Some(v)),
             Key::Rate => float(&value).map(|v| self.spec.rate = Some(v)),

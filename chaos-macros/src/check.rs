@@ -61,11 +61,17 @@ pub fn check(
     };
     // Checked on what was written, valid or not, so that this error comes with the others.
     let after = args.spec.when.as_deref() == Some("after");
-    let replaces_return = [Key::Status, Key::Error, Key::MaxConcurrency, Key::When]
-        .into_iter()
-        .filter(|key| args.key_spans.contains_key(key) && (*key != Key::When || after))
-        // One error per function: `when` only when no `status`/`error` already said it.
-        .take(1);
+    let replaces_return = [
+        Key::Status,
+        Key::Error,
+        Key::TimeoutMs,
+        Key::MaxConcurrency,
+        Key::When,
+    ]
+    .into_iter()
+    .filter(|key| args.key_spans.contains_key(key) && (*key != Key::When || after))
+    // One error per function: `when` only when no `status`/`error` already said it.
+    .take(1);
     for key in replaces_return {
         if let Some(hidden) = opaque_return(&func.sig.output) {
             errors.push(syn::Error::new_spanned(
@@ -80,6 +86,7 @@ pub fn check(
     let outcome_key = match spec.outcome() {
         Some(Outcome::Status(_)) => Some(Key::Status),
         Some(Outcome::Error(_)) => Some(Key::Error),
+        Some(Outcome::Timeout(_)) => Some(Key::TimeoutMs),
         // A throttle answers 429: the return type must carry a status.
         _ if spec.max_concurrency().is_some() => Some(Key::MaxConcurrency),
         _ => None,

@@ -144,7 +144,7 @@ fn prelude(
     };
     let carries_outcome = matches!(
         checked.spec.outcome(),
-        Some(Outcome::Status(_) | Outcome::Error(_))
+        Some(Outcome::Status(_) | Outcome::Error(_) | Outcome::Timeout(_))
     ) || checked.spec.max_concurrency().is_some();
     let fault_return = match checked.spec.outcome() {
         // Without a declared `status`, `error` or `max_concurrency`, a run-time configuration
@@ -262,6 +262,10 @@ fn spec_tokens(checked: &Checked, spec: &FaultSpec) -> TokenStream {
         Some(Outcome::Error(m)) => {
             let m = m.as_ref();
             quote!(::core::option::Option::Some(#p::Outcome::Error(#p::Cow::Borrowed(#m))))
+        }
+        Some(Outcome::Timeout(ms)) => {
+            let ms = Literal::u64_suffixed(*ms);
+            quote!(::core::option::Option::Some(#p::Outcome::Timeout(#ms)))
         }
         Some(Outcome::Panic(m)) => {
             let m = m.as_ref();

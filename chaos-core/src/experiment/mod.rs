@@ -330,6 +330,9 @@ fn describe(point: &str, fault: &PointConfig) -> String {
     if let Some(ms) = s.cold_start_ms {
         parts.push(format!("cold start {ms} ms"));
     }
+    if let Some(ms) = s.timeout_ms {
+        parts.push(format!("timeout after {ms} ms"));
+    }
     if let Some(n) = s.max_concurrency {
         parts.push(format!("at most {n} in flight"));
     }
