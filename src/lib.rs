@@ -84,11 +84,23 @@
 //! - `http` (default): `status` faults can return `http::Response<B>` and `http::StatusCode`
 //!   (also inside a `Result`). It is on by default because without it a `status` fault on
 //!   `Result<http::Response<B>, E>` still compiles, as an `Err`, rather than the response a user
-//!   of that type expects.
+//!   of that type expects. Also `From<Fault> for http::StatusCode`, for `Result<T, StatusCode>`.
+//! - `tower`: `layer::ChaosLayer` and [`point!`]: a point's faults on any tower service of HTTP
+//!   requests (an axum router, a lambda_http service, an HTTP client), with `deny_hosts`.
+//! - `axum`: [`Fault`] implements axum's `IntoResponse`, so `Result<T, Fault>`,
+//!   `axum::response::Result<T>` and error types built from responses carry faults.
+//! - `lambda`: `#[chaos(timeout)]` reads the invocation deadline of lambda_runtime's
+//!   `LambdaEvent<T>` and `Context` and of lambda_http's `Request`; status faults build
+//!   aws_lambda_events' `ApiGatewayProxyResponse` and `ApiGatewayV2httpResponse`.
+//! - `experiment`: `chaos::experiment`, experiments with a steady-state hypothesis.
 
 #![warn(missing_docs)]
 
-pub use chaos_core::{Fault, FaultKind, FaultReturn};
+pub use chaos_core::{Fault, FaultKind, FaultReturn, InvocationDeadline, LayerPoint};
+
+/// [`ChaosLayer`](layer::ChaosLayer): a point's faults on a tower service (feature `tower`).
+#[cfg(feature = "tower")]
+pub use chaos_core::layer;
 
 /// Fault specs and their rules, as `chaos::points()` and the configuration use them.
 pub use chaos_core::spec;
@@ -103,8 +115,8 @@ pub use chaos_core::experiment;
 #[cfg(feature = "enabled")]
 pub use chaos_core::{
     Config, ConfigError, OverrideGuard, Point, PointConfig, PointStats, Scope, configure,
-    configure_file, configure_json, init, override_point, points, reset, set_enabled, stats,
-    watch_file,
+    configure_file, configure_json, disk_fills, init, override_point, points, reset, set_enabled,
+    stats, watch_file,
 };
 
 /// Whether this build has chaos compiled in (the `enabled` feature).
@@ -145,6 +157,9 @@ pub const ENABLED: bool = cfg!(feature = "enabled");
 /// | `error` | string literal | return an error ([`Fault`]) instead of running the body |
 /// | `panic` | string literal | panic with this message (the "exception" fault) |
 /// | `timeout_ms` | integer >= 1 | hang this long, then fail as timed out: status 504 (a `Fault` of kind `Timeout` in a `Result`), as a function that runs into its timeout |
+/// | `timeout` | no value | hang until the invocation deadline less `timeout_buffer_ms`, then fail as `timeout_ms` does; the function must take a lambda_runtime `LambdaEvent<T>` or `Context`, or a lambda_http `Request` (feature `lambda`), or a type of its own named so that implements [`InvocationDeadline`] |
+/// | `timeout_buffer_ms` | integer, default 100 | with `timeout`: how long before the deadline the call gives up (time to answer before the platform ends the invocation) |
+/// | `disk_fill_mb` | integer in 1..=1048576 | while in force, hold this many MiB of the temp directory's file system (capped at its free space less 64 MiB), in an anonymous file freed when the fault is turned off or the process ends; see `chaos::disk_fills()` |
 /// | `rate` | float in 0.0..=1.0, default 1.0 | probability that a call is faulted |
 /// | `one_in` | integer >= 1 | exactly every Nth call is faulted (instead of `rate`) |
 /// | `max_concurrency` | integer >= 1 | calls beyond this many in flight are throttled: status 429 (a `Fault` of kind `Throttled` in a `Result`), as when a Lambda function's reserved concurrency runs out; the return type must carry a status |
@@ -152,8 +167,9 @@ pub const ENABLED: bool = cfg!(feature = "enabled");
 /// | `name` | string literal | the injection point's name; default `module_path!()::fn_name` |
 /// | `crate` | path | where this crate is, if not at `::chaos` |
 ///
-/// At least one of `latency_ms`, `cold_start_ms`, `max_concurrency`, `status`, `error`, `panic` and `timeout_ms` is required, and at most one of
-/// `status`, `error` and `panic`. Every mistake is a compile error on the offending tokens.
+/// At least one fault key is required, and at most one outcome among `status`, `error`, `panic`,
+/// `timeout_ms` and `timeout`. `deny_hosts` belongs to points of a layer ([`point!`]). Every
+/// mistake is a compile error on the offending tokens.
 ///
 /// # What a call does
 ///
@@ -210,6 +226,43 @@ pub const ENABLED: bool = cfg!(feature = "enabled");
 /// delay and fault happen inside the span and the fault is logged as the function's error; with
 /// `#[tracing::instrument]` above `#[chaos]`, they happen before the span is entered.
 pub use chaos_macros::chaos;
+
+/// Declares an injection point for a `ChaosLayer` (`chaos::layer`, feature `tower`), which applies its
+/// faults to the requests through a tower service: for what has no function to put `#[chaos]`
+/// on, such as an axum router or an HTTP client.
+///
+/// It takes the keys of [`chaos`](macro@chaos), with `name` required (there is no function to
+/// name it after) and without `timeout`, plus `deny_hosts`: a list of host patterns
+/// (`"payments.internal"`, `"*.example.com"`, or `"*"` for every host). A request to a matching
+/// host fails as if the host were unreachable (status 502, or a [`Fault`] of kind `Unreachable`),
+/// and requests to other hosts pass untouched. The point is registered, configured by name and
+/// counted like every other. Compiled out, it is a handle to nothing and the layer returns the
+/// service it wraps, unchanged.
+///
+/// ```
+/// # #[cfg(feature = "tower")] {
+/// use chaos::layer::ChaosLayer;
+/// use tower::{Service, ServiceBuilder, ServiceExt, service_fn};
+///
+/// let payments = chaos::point!(name = "payments::client", deny_hosts = ["payments.internal"]);
+/// // A client that answers every request: the layer makes one host unreachable.
+/// let mut client = ServiceBuilder::new()
+///     .layer(ChaosLayer::new(payments).errors())
+///     .service(service_fn(|_: http::Request<()>| async {
+///         Ok::<_, chaos::Fault>(http::Response::new(()))
+///     }));
+///
+/// # let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+/// runtime.block_on(async {
+///     let to = |uri: &str| http::Request::get(uri).body(()).unwrap();
+///     let denied = client.ready().await.unwrap().call(to("http://payments.internal/charge")).await;
+///     assert_eq!(denied.is_err(), chaos::ENABLED);
+///     let other = client.ready().await.unwrap().call(to("http://inventory.internal/")).await;
+///     assert!(other.is_ok());
+/// });
+/// # }
+/// ```
+pub use chaos_macros::point;
 
 /// What only the expansion of `#[chaos]` uses; not a public API and not covered by semver.
 #[doc(hidden)]

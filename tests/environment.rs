@@ -3,9 +3,12 @@
 //! checks what the child printed.
 #![cfg(feature = "enabled")]
 
+mod common;
+
 use std::io::Write;
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
+
+use common::run_child;
 
 use chaos::{Fault, chaos};
 
@@ -22,59 +25,6 @@ fn always() -> Result<u32, Fault> {
 #[chaos(error = "file", rate = 0.0, name = "env::from_file")]
 fn from_file() -> Result<u32, Fault> {
     Ok(1)
-}
-
-struct Child {
-    stdout: String,
-    stderr: String,
-}
-
-impl Child {
-    fn value(&self, key: &str) -> &str {
-        let prefix = format!("{key}=");
-        self.stdout
-            .lines()
-            .find_map(|l| l.strip_prefix(&prefix))
-            .unwrap_or_else(|| {
-                panic!(
-                    "the child printed no {key}:\n{}\n{}",
-                    self.stdout, self.stderr
-                )
-            })
-    }
-}
-
-fn run_child(test: &str, env: &[(&str, &str)]) -> Child {
-    let mut command = Command::new(std::env::current_exe().unwrap());
-    command.args([
-        "--ignored",
-        "--exact",
-        test,
-        "--nocapture",
-        "--test-threads=1",
-    ]);
-    for (name, _) in std::env::vars() {
-        if name.starts_with("CHAOS_") {
-            command.env_remove(name);
-        }
-    }
-    command.envs(env.iter().copied());
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = command.output().expect("the test binary runs");
-    let child = Child {
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
-    };
-    assert!(
-        status.success(),
-        "child {test} failed: {status}\n{}\n{}",
-        child.stdout,
-        child.stderr
-    );
-    child
 }
 
 /// Prints what the points did under the environment it was given.

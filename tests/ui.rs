@@ -7,7 +7,8 @@ fn ui() {
     let cases = trybuild::TestCases::new();
     cases.pass("tests/ui/pass/*.rs");
     cases.compile_fail("tests/ui/fail/*.rs");
-    // The `http` feature too, because rustc lists the `FaultReturn` impls it adds.
-    #[cfg(all(feature = "enabled", feature = "http"))]
+    // `http` and `lambda` too, because rustc lists the `FaultReturn` and `InvocationDeadline`
+    // impls they add: the snapshots are those of `--all-features`.
+    #[cfg(all(feature = "enabled", feature = "http", feature = "lambda"))]
     cases.compile_fail("tests/ui/fail-enabled/*.rs");
 }

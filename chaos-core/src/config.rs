@@ -7,7 +7,7 @@ use std::fmt;
 use serde_json::{Map, Value};
 
 use crate::registry;
-use crate::spec::{self, Key, LatencyInput, SpecInput};
+use crate::spec::{self, Key, LatencyInput, Outcome, SpecInput};
 
 /// A run-time configuration: global switches and per-point overrides.
 ///
@@ -44,9 +44,9 @@ pub struct Config {
 
 /// The override of one point: any attribute key, and `enabled`.
 ///
-/// It replaces the attribute's keys by groups: any of `latency_ms`, `status`, `error`, `panic`
-/// replaces the whole fault, any of `rate`, `one_in` the whole trigger, and a group it does not
-/// mention keeps the attribute's (see [`SpecInput::overlay`](crate::spec::SpecInput::overlay)).
+/// It replaces the attribute's keys by groups: any of `latency_ms` and the outcome keys replaces
+/// the whole fault, any of `rate`, `one_in` the whole trigger, and a group it does not mention
+/// keeps the attribute's (see [`SpecInput::overlay`](crate::spec::SpecInput::overlay)).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PointConfig {
     /// `false` turns this point off.
@@ -110,6 +110,56 @@ impl PointConfig {
     /// Panics with this message.
     pub fn panic(mut self, message: impl Into<String>) -> PointConfig {
         self.spec.panic = Some(message.into());
+        self
+    }
+
+    /// A delay drawn from the log-normal distribution with this median and 99th percentile.
+    pub fn latency_lognormal_ms(mut self, median: u64, p99: u64) -> PointConfig {
+        self.spec.latency_ms = Some(LatencyInput::LogNormal {
+            median: i128::from(median),
+            p99: i128::from(p99),
+        });
+        self
+    }
+
+    /// Extra delay on the point's first call in the process.
+    pub fn cold_start_ms(mut self, ms: u64) -> PointConfig {
+        self.spec.cold_start_ms = Some(i128::from(ms));
+        self
+    }
+
+    /// Hangs this long, then fails as timed out.
+    pub fn timeout_ms(mut self, ms: u64) -> PointConfig {
+        self.spec.timeout_ms = Some(i128::from(ms));
+        self
+    }
+
+    /// Hangs until the invocation deadline less `buffer_ms` (for a point whose attribute says
+    /// `timeout`), then fails as timed out.
+    pub fn timeout_before_deadline_ms(mut self, buffer_ms: u64) -> PointConfig {
+        self.spec.timeout = Some(true);
+        self.spec.timeout_buffer_ms = Some(i128::from(buffer_ms));
+        self
+    }
+
+    /// Throttles calls beyond `n` in flight.
+    pub fn max_concurrency(mut self, n: u64) -> PointConfig {
+        self.spec.max_concurrency = Some(i128::from(n));
+        self
+    }
+
+    /// Holds this many MiB of the temp directory's file system while in force.
+    pub fn disk_fill_mb(mut self, mb: u64) -> PointConfig {
+        self.spec.disk_fill_mb = Some(i128::from(mb));
+        self
+    }
+
+    /// Fails requests to hosts matching these patterns as unreachable (a layer's point).
+    pub fn deny_hosts<S: Into<String>>(
+        mut self,
+        hosts: impl IntoIterator<Item = S>,
+    ) -> PointConfig {
+        self.spec.deny_hosts = Some(hosts.into_iter().map(Into::into).collect());
         self
     }
 }
@@ -182,10 +232,28 @@ impl Config {
                     }
                 }
                 let merged = point.spec().to_input().overlay(over);
-                if merged.when.as_deref() == Some("after") && !point.spec().after() {
+                // A layer can always wait for the inner service's answer before replacing it.
+                if merged.when.as_deref() == Some("after")
+                    && !point.spec().after()
+                    && !point.is_layer()
+                {
                     problems.push(
                         &format!("{path}.when"),
                         format!("`when = \"after\"` cannot be given to `{name}` at run time: only a point whose attribute says `when = \"after\"` runs its body before the outcome"),
+                    );
+                }
+                if over.timeout == Some(true)
+                    && !matches!(point.spec().outcome(), Some(Outcome::Deadline { .. }))
+                {
+                    problems.push(
+                        &format!("{path}.timeout"),
+                        format!("`timeout` cannot be given to `{name}` at run time: only a point whose attribute says `timeout` reads an invocation deadline; use `timeout_ms` for a fixed hang"),
+                    );
+                }
+                if over.deny_hosts.is_some() && !point.is_layer() {
+                    problems.push(
+                        &format!("{path}.deny_hosts"),
+                        format!("`deny_hosts` cannot be given to `{name}`: it is a function, which sees no request host; give it to a `ChaosLayer` point declared with `chaos::point!`"),
                     );
                 }
                 if let Err(errors) = spec::validate(&merged) {
@@ -319,7 +387,7 @@ fn integer(value: &Value) -> Option<i128> {
 }
 
 const TOP_KEYS: [&str; 4] = ["enabled", "seed", "dry_run", "points"];
-const POINT_KEYS: [&str; 11] = [
+const POINT_KEYS: [&str; 15] = [
     "enabled",
     "latency_ms",
     "cold_start_ms",
@@ -327,6 +395,10 @@ const POINT_KEYS: [&str; 11] = [
     "error",
     "panic",
     "timeout_ms",
+    "timeout",
+    "timeout_buffer_ms",
+    "disk_fill_mb",
+    "deny_hosts",
     "rate",
     "one_in",
     "max_concurrency",
@@ -405,6 +477,18 @@ fn read_point(value: &Value, path: &str, problems: &mut Problems) -> PointConfig
                 .map(|v| point.spec.when = Some(v.to_string())),
             Key::MaxConcurrency => integer(value).map(|v| point.spec.max_concurrency = Some(v)),
             Key::TimeoutMs => integer(value).map(|v| point.spec.timeout_ms = Some(v)),
+            Key::Timeout => value.as_bool().map(|v| point.spec.timeout = Some(v)),
+            Key::TimeoutBufferMs => integer(value).map(|v| point.spec.timeout_buffer_ms = Some(v)),
+            Key::DiskFillMb => integer(value).map(|v| point.spec.disk_fill_mb = Some(v)),
+            Key::DenyHosts => value
+                .as_array()
+                .and_then(|hosts| {
+                    hosts
+                        .iter()
+                        .map(|h| h.as_str().map(str::to_string))
+                        .collect::<Option<Vec<_>>>()
+                })
+                .map(|v| point.spec.deny_hosts = Some(v)),
             Key::Name => None,
         };
         if read.is_none() {

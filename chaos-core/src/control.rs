@@ -122,6 +122,9 @@ fn with_state(change: impl FnOnce(&mut State)) {
         change(state);
         publish(state);
     }
+    drop(guard);
+    // A disk fill no longer in force is freed now, not at the point's next call.
+    crate::disk::reconcile();
 }
 
 /// What happens once, after the first initialisation, outside the lock.
@@ -331,6 +334,7 @@ pub(crate) fn apply_if(
     state.loads += 1;
     publish(state);
     drop(guard);
+    crate::disk::reconcile();
     match &outcome {
         Ok(()) => events::accepted(source),
         Err(error) => events::rejected(source, error),

@@ -35,6 +35,8 @@ pub(crate) struct Effective {
     pub(crate) after: bool,
     /// Calls beyond this many in flight are throttled; 0 for no limit.
     pub(crate) max_concurrency: u64,
+    /// MiB of the temp directory to hold while in force; 0 for none.
+    pub(crate) disk_fill_mb: u64,
 }
 
 /// Scales a probability in `[0, 1]` to the bound a 32-bit draw is compared with. `1.0` gives
@@ -66,6 +68,7 @@ impl Effective {
             cold_start_ms: spec.cold_start_ms().unwrap_or(0),
             after: spec.after(),
             max_concurrency: spec.max_concurrency().unwrap_or(0),
+            disk_fill_mb: spec.disk_fill_mb().unwrap_or(0),
         }
     }
 

@@ -22,6 +22,12 @@ pub(crate) fn injected(point: &str, outcome: Option<&Outcome>, latency_ms: u64, 
         Some(Outcome::Timeout(after_ms)) => {
             tracing::info!(target: "chaos", point, kind = "timeout", latency_ms, after_ms, status = 504u16, dry_run, "{message}");
         }
+        Some(Outcome::Deadline { buffer_ms }) => {
+            tracing::info!(target: "chaos", point, kind = "timeout", latency_ms, buffer_ms, status = 504u16, dry_run, "{message}");
+        }
+        Some(Outcome::Unreachable(_)) => {
+            tracing::info!(target: "chaos", point, kind = "unreachable", latency_ms, status = 502u16, dry_run, "{message}");
+        }
         Some(Outcome::Panic(panic)) => {
             tracing::info!(target: "chaos", point, kind = "panic", latency_ms, panic = &**panic, dry_run, "{message}");
         }
@@ -44,6 +50,23 @@ pub(crate) fn throttled(point: &str, limit: u64, dry_run: bool) {
         "chaos throttled a call"
     };
     tracing::info!(target: "chaos", point, kind = "throttled", status = 429u16, max_concurrency = limit, dry_run, "{message}");
+}
+
+pub(crate) fn disk_filled(point: &str, dir: &std::path::Path, bytes: u64, requested: u64) {
+    let (mib, requested_mib) = (bytes >> 20, requested >> 20);
+    let dir = dir.display().to_string();
+    tracing::info!(target: "chaos", point, kind = "disk_fill", mib, requested_mib, dir, "chaos filled the temp directory's disk");
+}
+
+/// A fill that could not be made: reported once per configuration, on stderr too, since the
+/// experiment then runs without the fault its author expects.
+pub(crate) fn disk_fill_failed(point: &str, dir: &std::path::Path, error: &dyn std::fmt::Display) {
+    let message = format!(
+        "chaos: disk fill at `{point}` not injected: cannot fill {}: {error}",
+        dir.display()
+    );
+    to_stderr(&message);
+    tracing::error!(target: "chaos", point, kind = "disk_fill", "{message}");
 }
 
 /// Printed once, at the first decision of a process: nobody should ship chaos unaware.

@@ -36,6 +36,12 @@ pub enum FaultKind {
         /// The limit that was exceeded.
         limit: u64,
     },
+    /// A request to a host on the point's `deny_hosts` list, failed as if the host were
+    /// unreachable: answered as HTTP 502.
+    Unreachable {
+        /// The host the request was for.
+        host: Cow<'static, str>,
+    },
 }
 
 impl From<Outcome> for FaultKind {
@@ -45,6 +51,13 @@ impl From<Outcome> for FaultKind {
             Outcome::Error(message) => FaultKind::Error(message),
             Outcome::Panic(message) => FaultKind::Panic(message),
             Outcome::Timeout(after_ms) => FaultKind::Timeout { after_ms },
+            // Resolved against the invocation's deadline before it becomes a fault; without
+            // one, the call times out at once.
+            Outcome::Deadline { .. } => FaultKind::Timeout { after_ms: 0 },
+            // Resolved against the request's host before it becomes a fault.
+            Outcome::Unreachable(_) => FaultKind::Unreachable {
+                host: Cow::Borrowed(""),
+            },
         }
     }
 }
@@ -89,12 +102,14 @@ impl Fault {
         &self.kind
     }
 
-    /// The injected status code, for a status fault (429 for a throttled call).
+    /// The injected status code, for a status fault (429 for a throttled call, 504 for a timeout,
+    /// 502 for an unreachable host).
     pub const fn status(&self) -> Option<u16> {
         match self.kind {
             FaultKind::Status(code) => Some(code),
             FaultKind::Throttled { .. } => Some(429),
             FaultKind::Timeout { .. } => Some(504),
+            FaultKind::Unreachable { .. } => Some(502),
             _ => None,
         }
     }
@@ -103,7 +118,10 @@ impl Fault {
     pub fn message(&self) -> Option<&str> {
         match &self.kind {
             FaultKind::Error(message) | FaultKind::Panic(message) => Some(message),
-            FaultKind::Status(_) | FaultKind::Throttled { .. } | FaultKind::Timeout { .. } => None,
+            FaultKind::Status(_)
+            | FaultKind::Throttled { .. }
+            | FaultKind::Timeout { .. }
+            | FaultKind::Unreachable { .. } => None,
         }
     }
 }
@@ -122,6 +140,10 @@ impl fmt::Display for Fault {
             FaultKind::Throttled { limit } => write!(
                 f,
                 "chaos: throttled at `{point}`: more than {limit} calls in flight (status 429)"
+            ),
+            FaultKind::Unreachable { host } => write!(
+                f,
+                "chaos: host `{host}` made unreachable at `{point}` (deny_hosts, status 502)"
             ),
         }
     }

@@ -4,7 +4,7 @@ use crate::fault::Fault;
 use crate::fault_return::FaultReturn;
 
 /// The status a fault answers with: its own for a status fault, 500 for an error fault.
-fn status_of(fault: &Fault) -> http::StatusCode {
+pub(crate) fn status_of(fault: &Fault) -> http::StatusCode {
     fault
         .status()
         .and_then(|code| http::StatusCode::from_u16(code).ok())
@@ -21,6 +21,21 @@ fn status_of(fault: &Fault) -> http::StatusCode {
 /// ```
 impl FaultReturn for http::StatusCode {
     fn from_fault(fault: Fault) -> Self {
+        status_of(&fault)
+    }
+}
+
+/// The injected status as an error (500 for an `error` fault), for handlers that return
+/// `Result<T, StatusCode>`, as axum handlers often do.
+///
+/// ```
+/// use chaos_core::{Fault, FaultKind};
+///
+/// let status = http::StatusCode::from(Fault::new("p", FaultKind::Status(503)));
+/// assert_eq!(status, 503);
+/// ```
+impl From<Fault> for http::StatusCode {
+    fn from(fault: Fault) -> Self {
         status_of(&fault)
     }
 }

@@ -8,13 +8,22 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "axum")]
+mod axum;
+mod deadline;
 mod dispatch;
 mod fault;
 mod fault_return;
 #[cfg(feature = "http")]
 mod http;
+#[cfg(feature = "lambda")]
+mod lambda;
+#[cfg(feature = "tower")]
+pub mod layer;
+mod layer_point;
 #[cfg(feature = "http")]
 pub use http::FAULT_HEADER;
+mod hosts;
 pub mod spec;
 
 #[cfg(feature = "runtime")]
@@ -23,6 +32,8 @@ mod config;
 mod control;
 #[cfg(feature = "runtime")]
 mod delay;
+#[cfg(feature = "runtime")]
+mod disk;
 #[cfg(feature = "runtime")]
 mod divisor;
 #[cfg(feature = "runtime")]
@@ -47,8 +58,10 @@ mod watch;
 #[cfg(feature = "experiment")]
 pub mod experiment;
 
+pub use deadline::InvocationDeadline;
 pub use fault::{Fault, FaultKind};
 pub use fault_return::FaultReturn;
+pub use layer_point::LayerPoint;
 
 #[cfg(feature = "runtime")]
 pub use config::{Config, ConfigError, PointConfig};
@@ -57,6 +70,8 @@ pub use control::{
     OverrideGuard, configure, configure_file, configure_json, init, override_point, reset,
     set_enabled,
 };
+#[cfg(feature = "runtime")]
+pub use disk::disk_fills;
 #[cfg(feature = "runtime")]
 pub use point::Point;
 #[cfg(feature = "runtime")]
@@ -74,13 +89,15 @@ pub mod __private {
     pub mod dispatch {
         pub use crate::dispatch::*;
     }
+    pub use crate::deadline::deadline_of;
     #[cfg(feature = "runtime")]
     pub use crate::delay::{call_once, delay_async, delay_blocking, raise};
+    pub use crate::layer_point::LayerPoint;
     #[cfg(feature = "runtime")]
     pub use crate::point::{Injection, Permit, Point};
     #[cfg(feature = "runtime")]
     pub use crate::registry::POINTS;
-    pub use crate::spec::{FaultSpec, Latency, Outcome, Trigger};
+    pub use crate::spec::{FaultSpec, HostPatterns, Latency, Outcome, Trigger};
     #[cfg(feature = "runtime")]
     pub use linkme;
     pub use std::borrow::Cow;

@@ -1,10 +1,12 @@
 //! An injection point: its static data, and the decision made at the start of every call.
 
+use std::borrow::Cow;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use crate::control;
+use crate::disk;
 use crate::effective::{Effective, Firing};
 use crate::events;
 use crate::fault::Fault;
@@ -26,6 +28,9 @@ pub struct Point {
     /// The attribute declared `status` or `error`, so the function's return type was checked to
     /// carry a fault and a run-time configuration may give it either.
     carries_outcome: bool,
+    /// Declared by `chaos::point!` for a `ChaosLayer`: it sees requests (so `deny_hosts` applies)
+    /// and has no function body.
+    layer: bool,
     /// The effective spec the hot path reads; null until the first call.
     current: AtomicPtr<Effective>,
     /// The configuration epoch `current` was built for; `u64::MAX` before the first call.
@@ -47,10 +52,27 @@ impl Point {
     /// A point named `name` injecting `spec`. Built by the expansion of `#[chaos]`.
     #[doc(hidden)]
     pub const fn new(name: &'static str, spec: FaultSpec, carries_outcome: bool) -> Point {
+        Point::with_kind(name, spec, carries_outcome, false)
+    }
+
+    /// A point for a `ChaosLayer`, named `name`, injecting `spec`. Built by `chaos::point!`.
+    #[doc(hidden)]
+    pub const fn layer(name: &'static str, spec: FaultSpec) -> Point {
+        // A layer answers a fault with a response or an error, whichever its service takes.
+        Point::with_kind(name, spec, true, true)
+    }
+
+    const fn with_kind(
+        name: &'static str,
+        spec: FaultSpec,
+        carries_outcome: bool,
+        layer: bool,
+    ) -> Point {
         Point {
             name,
             spec,
             carries_outcome,
+            layer,
             current: AtomicPtr::new(std::ptr::null_mut()),
             epoch: AtomicU64::new(u64::MAX),
             calls: AtomicU64::new(0),
@@ -78,9 +100,38 @@ impl Point {
         self.carries_outcome
     }
 
+    /// Whether the point was declared with `chaos::point!` for a `ChaosLayer` (so it sees
+    /// requests, and `deny_hosts` can be given to it) rather than by `#[chaos]` on a function.
+    pub const fn is_layer(&self) -> bool {
+        self.layer
+    }
+
     /// This point's fault counters.
     pub fn stats(&self) -> PointStats {
         self.counters.snapshot(self.name)
+    }
+
+    pub(crate) fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    /// Whether a request to `host` is one this point's `deny_hosts` faults: `None` when the
+    /// outcome in force (for the current task) is not `deny_hosts`, so every request is decided
+    /// as usual. Read before deciding, so that requests to other hosts neither count towards
+    /// `one_in` nor appear in the stats.
+    #[doc(hidden)]
+    pub fn denies(&'static self, host: Option<&str>) -> Option<bool> {
+        let check = |outcome: Option<&Outcome>| match outcome {
+            Some(Outcome::Unreachable(hosts)) => Some(host.is_some_and(|h| hosts.matches(h))),
+            _ => None,
+        };
+        let global = self.current();
+        if scope::any_active() && !global.killed {
+            if let Some(in_scope) = scope::with_outcome_in_scope(self, check) {
+                return in_scope;
+            }
+        }
+        check(global.outcome.as_ref())
     }
 
     /// Admits the call under `max_concurrency`, or throttles it. Only points that can return a
@@ -279,10 +330,17 @@ impl Point {
             latency += Duration::from_millis(after_ms);
         }
         let latency_ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
-        self.counters.record(effective.outcome.as_ref(), dry_run);
-        events::injected(self.name, effective.outcome.as_ref(), latency_ms, dry_run);
+        // A call whose only fault is the disk fill is counted as that fill, once.
+        let fill_only = effective.outcome.is_none() && latency.is_zero();
+        if !(fill_only && effective.disk_fill_mb > 0) {
+            self.counters.record(effective.outcome.as_ref(), dry_run);
+            events::injected(self.name, effective.outcome.as_ref(), latency_ms, dry_run);
+        }
         if dry_run {
             return None;
+        }
+        if effective.disk_fill_mb > 0 {
+            disk::ensure(self, effective.disk_fill_mb);
         }
         Some(Injection {
             point: self.name,
@@ -361,6 +419,13 @@ impl Point {
 #[must_use]
 pub struct Permit(Option<&'static Point>);
 
+impl Permit {
+    /// A permit that holds no place (no limit in force).
+    pub(crate) const fn none() -> Permit {
+        Permit(None)
+    }
+}
+
 impl Drop for Permit {
     fn drop(&mut self) {
         if let Some(point) = self.0 {
@@ -387,6 +452,39 @@ impl Injection {
     /// Whether the outcome comes after the body (`when = "after"`) rather than instead of it.
     pub fn after(&self) -> bool {
         self.after
+    }
+
+    /// A `timeout` fault resolved against the invocation's deadline: the call hangs until
+    /// `deadline` less the buffer (at once when it is past or unknown), or for its latency if that
+    /// is longer, then times out. Other injections are returned as they are.
+    #[doc(hidden)]
+    pub fn until_deadline(mut self, deadline: Option<SystemTime>) -> Injection {
+        if let Some(Outcome::Deadline { buffer_ms }) = self.outcome {
+            let remaining = deadline
+                .and_then(|d| d.duration_since(SystemTime::now()).ok())
+                .map_or(Duration::ZERO, |r| {
+                    r.saturating_sub(Duration::from_millis(buffer_ms))
+                });
+            self.latency = self.latency.max(remaining);
+            let after_ms = u64::try_from(self.latency.as_millis()).unwrap_or(u64::MAX);
+            self.outcome = Some(Outcome::Timeout(after_ms));
+        }
+        self
+    }
+
+    /// The fault for a request to `host` that a `deny_hosts` point faulted.
+    #[doc(hidden)]
+    pub fn into_fault_for_host(self, host: Option<&str>) -> Option<Fault> {
+        let point = self.point;
+        match self.outcome {
+            Some(Outcome::Unreachable(_)) => Some(Fault::new(
+                point,
+                crate::fault::FaultKind::Unreachable {
+                    host: Cow::Owned(host.unwrap_or_default().to_string()),
+                },
+            )),
+            _ => self.into_fault(),
+        }
     }
 
     /// The fault that replaces the body, if any.

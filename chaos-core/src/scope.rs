@@ -9,7 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crate::config::{Config, ConfigError};
 use crate::effective::Effective;
 use crate::point::{Injection, Point};
-use crate::{registry, spec};
+use crate::spec::Outcome;
+use crate::{disk, registry, spec};
 
 tokio::task_local! {
     static CURRENT: Arc<Table>;
@@ -101,6 +102,8 @@ impl Active {
 impl Drop for Active {
     fn drop(&mut self) {
         ACTIVE.fetch_sub(1, Ordering::SeqCst);
+        // A disk fill the scope asked for ends with it.
+        disk::reconcile();
     }
 }
 
@@ -123,6 +126,27 @@ pub(crate) fn limits_in_scope(point: &'static Point) -> Option<(bool, u64, bool)
                 effective.active,
                 effective.max_concurrency,
                 effective.dry_run,
+            ))
+        })
+        .ok()
+        .flatten()
+}
+
+/// `check` applied to the outcome of `point` in the current task's scope, if the scope covers it
+/// (with no outcome when the scope turns everything off or the point is off in it).
+#[cold]
+pub(crate) fn with_outcome_in_scope<T>(
+    point: &'static Point,
+    check: impl FnOnce(Option<&Outcome>) -> T,
+) -> Option<T> {
+    CURRENT
+        .try_with(|table| {
+            if table.all_off {
+                return Some(check(None));
+            }
+            let effective = table.points.get(&(std::ptr::from_ref(point) as usize))?;
+            Some(check(
+                effective.outcome.as_ref().filter(|_| effective.active),
             ))
         })
         .ok()

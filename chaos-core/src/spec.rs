@@ -9,6 +9,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
+pub use crate::hosts::HostPatterns;
+
 /// A key of the fault spec, as written in `#[chaos(...)]` and in the runtime configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Key {
@@ -34,17 +36,30 @@ pub enum Key {
     MaxConcurrency,
     /// `timeout_ms`: the call hangs this long, then fails as timed out.
     TimeoutMs,
+    /// `timeout`: the call hangs until the invocation's deadline (less a buffer), then fails as
+    /// timed out.
+    Timeout,
+    /// `timeout_buffer_ms`: how long before the deadline `timeout` gives up.
+    TimeoutBufferMs,
+    /// `disk_fill_mb`: fill this many MiB of the temp directory's file system.
+    DiskFillMb,
+    /// `deny_hosts`: requests to matching hosts fail as if the host were unreachable.
+    DenyHosts,
 }
 
 impl Key {
     /// Every key, in the order the documentation lists them.
-    pub const ALL: [Key; 11] = [
+    pub const ALL: [Key; 15] = [
         Key::LatencyMs,
         Key::ColdStartMs,
         Key::Status,
         Key::Error,
         Key::Panic,
         Key::TimeoutMs,
+        Key::Timeout,
+        Key::TimeoutBufferMs,
+        Key::DiskFillMb,
+        Key::DenyHosts,
         Key::Rate,
         Key::OneIn,
         Key::MaxConcurrency,
@@ -66,6 +81,10 @@ impl Key {
             Key::When => "when",
             Key::MaxConcurrency => "max_concurrency",
             Key::TimeoutMs => "timeout_ms",
+            Key::Timeout => "timeout",
+            Key::TimeoutBufferMs => "timeout_buffer_ms",
+            Key::DiskFillMb => "disk_fill_mb",
+            Key::DenyHosts => "deny_hosts",
         }
     }
 
@@ -74,8 +93,8 @@ impl Key {
         Key::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
-    /// Whether this key declares a fault (`latency_ms`, `status`, `error`, `panic`): a spec
-    /// needs at least one.
+    /// Whether this key declares a fault (everything but the trigger, `when`, `name` and
+    /// `timeout_buffer_ms`): a spec needs at least one.
     pub const fn declares_fault(self) -> bool {
         matches!(
             self,
@@ -83,6 +102,9 @@ impl Key {
                 | Key::ColdStartMs
                 | Key::MaxConcurrency
                 | Key::TimeoutMs
+                | Key::Timeout
+                | Key::DiskFillMb
+                | Key::DenyHosts
                 | Key::Status
                 | Key::Error
                 | Key::Panic
@@ -99,6 +121,14 @@ impl Key {
             Key::When => "\"before\" or \"after\"",
             Key::MaxConcurrency => "an integer >= 1",
             Key::TimeoutMs => "an integer number of milliseconds >= 1",
+            Key::Timeout => {
+                "no value in the attribute (`timeout` alone), `true` in a configuration"
+            }
+            Key::TimeoutBufferMs => "an integer number of milliseconds",
+            Key::DiskFillMb => "an integer number of MiB >= 1",
+            Key::DenyHosts => {
+                "a list of host patterns, such as `[\"payments.internal\", \"*.example.com\"]`"
+            }
             Key::Status => "an integer HTTP status code in 100..=599",
             Key::Error | Key::Panic => "a string literal message",
             Key::Rate => "a probability between 0.0 and 1.0, such as `0.1`",
@@ -160,12 +190,21 @@ pub struct SpecInput {
     pub max_concurrency: Option<i128>,
     /// `timeout_ms`
     pub timeout_ms: Option<i128>,
+    /// `timeout` (`Some(true)` when given; `Some(false)` is rejected)
+    pub timeout: Option<bool>,
+    /// `timeout_buffer_ms`
+    pub timeout_buffer_ms: Option<i128>,
+    /// `disk_fill_mb`
+    pub disk_fill_mb: Option<i128>,
+    /// `deny_hosts`
+    pub deny_hosts: Option<Vec<String>>,
 }
 
 impl SpecInput {
-    /// `over` laid on top of `self`, by groups: the fault (`latency_ms`, `status`, `error`,
-    /// `panic`), the trigger (`rate`, `one_in`), and each of `cold_start_ms`, `max_concurrency`
-    /// and `when` alone. A group `over` says anything about replaces that whole group; a group
+    /// `over` laid on top of `self`, by groups: the fault (`latency_ms` and the outcome keys
+    /// `status`, `error`, `panic`, `timeout_ms`, `timeout` with `timeout_buffer_ms`,
+    /// `deny_hosts`), the trigger (`rate`, `one_in`), and each of `cold_start_ms`,
+    /// `max_concurrency`, `disk_fill_mb` and `when` alone. A group `over` says anything about replaces that whole group; a group
     /// it is silent on is kept. So `{rate: 0.5}` keeps the declared
     /// fault at a new rate, `{latency_ms: 300}` makes the point inject latency only (not latency
     /// and the declared `status`), and `rate` on a point declared `one_in = 4` is no conflict.
@@ -185,10 +224,16 @@ impl SpecInput {
             || over.status.is_some()
             || over.error.is_some()
             || over.panic.is_some()
-            || over.timeout_ms.is_some();
+            || over.timeout_ms.is_some()
+            || over.timeout.is_some()
+            || over.timeout_buffer_ms.is_some()
+            || over.deny_hosts.is_some();
         if names_fault {
             merged.latency_ms = over.latency_ms;
             merged.timeout_ms = over.timeout_ms;
+            merged.timeout = over.timeout;
+            merged.timeout_buffer_ms = over.timeout_buffer_ms;
+            merged.deny_hosts.clone_from(&over.deny_hosts);
             merged.status = over.status;
             merged.error.clone_from(&over.error);
             merged.panic.clone_from(&over.panic);
@@ -203,6 +248,9 @@ impl SpecInput {
         }
         if over.max_concurrency.is_some() {
             merged.max_concurrency = over.max_concurrency;
+        }
+        if over.disk_fill_mb.is_some() {
+            merged.disk_fill_mb = over.disk_fill_mb;
         }
         if over.when.is_some() {
             merged.when.clone_from(&over.when);
@@ -251,6 +299,13 @@ pub enum Outcome {
     Panic(Cow<'static, str>),
     /// Hang this many milliseconds, then fail as timed out.
     Timeout(u64),
+    /// Hang until the invocation's deadline less `buffer_ms`, then fail as timed out.
+    Deadline {
+        /// How long before the deadline the call gives up.
+        buffer_ms: u64,
+    },
+    /// Requests to a host matching one of these fail as if it were unreachable; others pass.
+    Unreachable(HostPatterns),
 }
 
 impl Outcome {
@@ -261,6 +316,8 @@ impl Outcome {
             Outcome::Error(_) => Key::Error,
             Outcome::Panic(_) => Key::Panic,
             Outcome::Timeout(_) => Key::TimeoutMs,
+            Outcome::Deadline { .. } => Key::Timeout,
+            Outcome::Unreachable(_) => Key::DenyHosts,
         }
     }
 }
@@ -283,6 +340,7 @@ pub struct FaultSpec {
     cold_start_ms: Option<u64>,
     after: bool,
     max_concurrency: Option<u64>,
+    disk_fill_mb: Option<u64>,
 }
 
 impl FaultSpec {
@@ -296,6 +354,7 @@ impl FaultSpec {
         cold_start_ms: Option<u64>,
         after: bool,
         max_concurrency: Option<u64>,
+        disk_fill_mb: Option<u64>,
     ) -> FaultSpec {
         FaultSpec {
             latency,
@@ -304,7 +363,13 @@ impl FaultSpec {
             cold_start_ms,
             after,
             max_concurrency,
+            disk_fill_mb,
         }
+    }
+
+    /// MiB of the temp directory's file system to hold while the fault is in force.
+    pub const fn disk_fill_mb(&self) -> Option<u64> {
+        self.disk_fill_mb
     }
 
     /// Calls beyond this many in flight are throttled (answered with 429, or a throttled
@@ -344,12 +409,19 @@ impl FaultSpec {
             Trigger::Rate(rate) => (Some(rate), None),
             Trigger::OneIn(n) => (None, Some(i128::from(n))),
         };
-        let (mut status, mut error, mut panic, mut timeout_ms) = (None, None, None, None);
+        let mut input = SpecInput::default();
         match &self.outcome {
-            Some(Outcome::Status(code)) => status = Some(i128::from(*code)),
-            Some(Outcome::Error(message)) => error = Some(message.to_string()),
-            Some(Outcome::Panic(message)) => panic = Some(message.to_string()),
-            Some(Outcome::Timeout(ms)) => timeout_ms = Some(i128::from(*ms)),
+            Some(Outcome::Status(code)) => input.status = Some(i128::from(*code)),
+            Some(Outcome::Error(message)) => input.error = Some(message.to_string()),
+            Some(Outcome::Panic(message)) => input.panic = Some(message.to_string()),
+            Some(Outcome::Timeout(ms)) => input.timeout_ms = Some(i128::from(*ms)),
+            Some(Outcome::Deadline { buffer_ms }) => {
+                input.timeout = Some(true);
+                input.timeout_buffer_ms = Some(i128::from(*buffer_ms));
+            }
+            Some(Outcome::Unreachable(hosts)) => {
+                input.deny_hosts = Some(hosts.iter().map(str::to_string).collect());
+            }
             None => {}
         }
         SpecInput {
@@ -367,12 +439,10 @@ impl FaultSpec {
             cold_start_ms: self.cold_start_ms.map(i128::from),
             when: self.after.then(|| "after".to_string()),
             max_concurrency: self.max_concurrency.map(i128::from),
-            timeout_ms,
-            status,
-            error,
-            panic,
+            disk_fill_mb: self.disk_fill_mb.map(i128::from),
             rate,
             one_in,
+            ..input
         }
     }
 }
@@ -440,14 +510,10 @@ pub fn validate(input: &SpecInput) -> Result<FaultSpec, Vec<SpecError>> {
     let after = match input.when.as_deref() {
         None | Some("before") => false,
         Some("after") => {
-            if input.status.is_none()
-                && input.error.is_none()
-                && input.panic.is_none()
-                && input.timeout_ms.is_none()
-            {
+            if !input.names_outcome() {
                 errors.push(SpecError::new(
                     Key::When,
-                    "`when = \"after\"` replaces the body's result once it has run, so it needs an outcome: `status`, `error`, `panic` or `timeout_ms`",
+                    "`when = \"after\"` replaces the body's result once it has run, so it needs an outcome: `status`, `error`, `panic`, `timeout_ms`, `timeout` or `deny_hosts`",
                 ));
             }
             true
@@ -471,17 +537,26 @@ pub fn validate(input: &SpecInput) -> Result<FaultSpec, Vec<SpecError>> {
             None
         }
     });
+    let disk_fill_mb = input.disk_fill_mb.and_then(|mb| {
+        if (1..=MAX_DISK_FILL_MB).contains(&mb) {
+            Some(mb as u64)
+        } else {
+            errors.push(SpecError::new(
+                Key::DiskFillMb,
+                format!("`disk_fill_mb` must be a number of MiB from 1 to {MAX_DISK_FILL_MB}, found {mb}"),
+            ));
+            None
+        }
+    });
     if input.latency_ms.is_none()
         && input.cold_start_ms.is_none()
         && input.max_concurrency.is_none()
-        && input.timeout_ms.is_none()
-        && input.status.is_none()
-        && input.error.is_none()
-        && input.panic.is_none()
+        && input.disk_fill_mb.is_none()
+        && !input.names_outcome()
     {
         errors.push(SpecError {
             key: None,
-            message: "no fault to inject: give at least one of `latency_ms`, `cold_start_ms`, `max_concurrency`, `status`, `error`, `panic` or `timeout_ms`".into(),
+            message: "no fault to inject: give at least one of `latency_ms`, `cold_start_ms`, `max_concurrency`, `disk_fill_mb`, `status`, `error`, `panic`, `timeout_ms`, `timeout` or `deny_hosts`".into(),
         });
     }
     if errors.is_empty() {
@@ -492,9 +567,30 @@ pub fn validate(input: &SpecInput) -> Result<FaultSpec, Vec<SpecError>> {
             cold_start_ms,
             after,
             max_concurrency,
+            disk_fill_mb,
         })
     } else {
         Err(errors)
+    }
+}
+
+/// The largest `disk_fill_mb`: 1 TiB. A larger fill is a typo, and the fill is capped by the free
+/// space anyway.
+pub const MAX_DISK_FILL_MB: i128 = 1 << 20;
+
+/// How long before the deadline a `timeout` fault gives up, unless `timeout_buffer_ms` says: time
+/// for the handler to send its timeout answer before the platform ends the invocation.
+pub const DEFAULT_TIMEOUT_BUFFER_MS: u64 = 100;
+
+impl SpecInput {
+    /// Whether an outcome key is present (valid or not).
+    fn names_outcome(&self) -> bool {
+        self.status.is_some()
+            || self.error.is_some()
+            || self.panic.is_some()
+            || self.timeout_ms.is_some()
+            || self.timeout.is_some()
+            || self.deny_hosts.is_some()
     }
 }
 
@@ -608,12 +704,39 @@ fn validate_outcome(input: &SpecInput, errors: &mut Vec<SpecError>) -> Option<Ou
             ));
         }
     }
+    let buffer_ms = input
+        .timeout_buffer_ms
+        .and_then(|ms| record(errors, milliseconds(Key::TimeoutBufferMs, ms)));
+    match input.timeout {
+        Some(true) => declared.push(Outcome::Deadline {
+            buffer_ms: buffer_ms.unwrap_or(DEFAULT_TIMEOUT_BUFFER_MS),
+        }),
+        Some(false) => errors.push(SpecError::new(
+            Key::Timeout,
+            "`timeout` is either `true` or left out; to stop the timeout, name another fault or set `enabled` to false",
+        )),
+        None => {
+            if input.timeout_buffer_ms.is_some() {
+                errors.push(SpecError::new(
+                    Key::TimeoutBufferMs,
+                    "`timeout_buffer_ms` says how long before the deadline `timeout` gives up, so it needs `timeout`",
+                ));
+            }
+        }
+    }
+    if let Some(patterns) = &input.deny_hosts {
+        if let Some(hosts) = record(errors, HostPatterns::parse(patterns)) {
+            declared.push(Outcome::Unreachable(hosts));
+        }
+    }
     // Presence, not validity, decides a conflict: `status = 600, error = "x"` is two mistakes.
     let present: Vec<Key> = [
         (input.status.is_some(), Key::Status),
         (input.error.is_some(), Key::Error),
         (input.panic.is_some(), Key::Panic),
         (input.timeout_ms.is_some(), Key::TimeoutMs),
+        (input.timeout.is_some(), Key::Timeout),
+        (input.deny_hosts.is_some(), Key::DenyHosts),
     ]
     .into_iter()
     .filter_map(|(present, key)| present.then_some(key))
@@ -622,7 +745,7 @@ fn validate_outcome(input: &SpecInput, errors: &mut Vec<SpecError>) -> Option<Ou
         for extra in rest {
             errors.push(SpecError::new(
                 *extra,
-                format!("`{extra}` cannot be combined with `{first}`: a faulted call has one outcome, so keep one of `status`, `error`, `panic` and `timeout_ms`"),
+                format!("`{extra}` cannot be combined with `{first}`: a faulted call has one outcome, so keep one of `status`, `error`, `panic`, `timeout_ms`, `timeout` and `deny_hosts`"),
             ));
         }
     }

@@ -16,6 +16,9 @@ pub(crate) struct Counters {
     cold_start: AtomicU64,
     throttled: AtomicU64,
     timeout: AtomicU64,
+    unreachable: AtomicU64,
+    disk_fill: AtomicU64,
+    disk_fill_failed: AtomicU64,
 }
 
 impl Counters {
@@ -29,6 +32,9 @@ impl Counters {
             cold_start: AtomicU64::new(0),
             throttled: AtomicU64::new(0),
             timeout: AtomicU64::new(0),
+            unreachable: AtomicU64::new(0),
+            disk_fill: AtomicU64::new(0),
+            disk_fill_failed: AtomicU64::new(0),
         }
     }
 
@@ -41,7 +47,8 @@ impl Counters {
                 Some(Outcome::Status(_)) => &self.status,
                 Some(Outcome::Error(_)) => &self.error,
                 Some(Outcome::Panic(_)) => &self.panic,
-                Some(Outcome::Timeout(_)) => &self.timeout,
+                Some(Outcome::Timeout(_) | Outcome::Deadline { .. }) => &self.timeout,
+                Some(Outcome::Unreachable(_)) => &self.unreachable,
             }
         };
         counter.fetch_add(1, Ordering::Relaxed);
@@ -67,6 +74,16 @@ impl Counters {
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// A disk fill made (of `_bytes`; the bytes held now are in `disk_fills()`).
+    pub(crate) fn record_disk_fill(&self, _bytes: u64) {
+        self.disk_fill.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A disk fill that could not be made.
+    pub(crate) fn record_disk_fill_failed(&self) {
+        self.disk_fill_failed.fetch_add(1, Ordering::Relaxed);
+    }
+
     pub(crate) fn snapshot(&self, point: &'static str) -> PointStats {
         PointStats {
             point,
@@ -78,6 +95,9 @@ impl Counters {
             cold_start: self.cold_start.load(Ordering::Relaxed),
             throttled: self.throttled.load(Ordering::Relaxed),
             timeout: self.timeout.load(Ordering::Relaxed),
+            unreachable: self.unreachable.load(Ordering::Relaxed),
+            disk_fill: self.disk_fill.load(Ordering::Relaxed),
+            disk_fill_failed: self.disk_fill_failed.load(Ordering::Relaxed),
         }
     }
 }
@@ -104,8 +124,14 @@ pub struct PointStats {
     pub cold_start: u64,
     /// Calls throttled by `max_concurrency`.
     pub throttled: u64,
-    /// Calls that hung and timed out (`timeout_ms`).
+    /// Calls that hung and timed out (`timeout_ms` or `timeout`).
     pub timeout: u64,
+    /// Requests failed as if their host were unreachable (`deny_hosts`).
+    pub unreachable: u64,
+    /// Disk fills made (`disk_fill_mb`; one per change of the configuration, not per call).
+    pub disk_fill: u64,
+    /// Disk fills that could not be made (no room, no permission); nothing was injected.
+    pub disk_fill_failed: u64,
 }
 
 impl PointStats {
@@ -118,6 +144,8 @@ impl PointStats {
             + self.cold_start
             + self.throttled
             + self.timeout
+            + self.unreachable
+            + self.disk_fill
     }
 }
 

@@ -49,6 +49,20 @@ fn any_spec() -> impl Strategy<Value = SpecInput> {
         ]),
         proptest::option::of(any_int()),
         proptest::option::of(any_int()),
+        (
+            proptest::option::of(any::<bool>()),
+            proptest::option::of(any_int()),
+            proptest::option::of(any_int()),
+            proptest::option::of(proptest::collection::vec(
+                prop_oneof![
+                    Just("*".to_string()),
+                    Just("*.example.com".to_string()),
+                    "[a-z*.:/\\[\\] -]{0,12}",
+                    ".*"
+                ],
+                0..4,
+            )),
+        ),
     )
         .prop_map(
             |(
@@ -62,6 +76,7 @@ fn any_spec() -> impl Strategy<Value = SpecInput> {
                 when,
                 max_concurrency,
                 timeout_ms,
+                (timeout, timeout_buffer_ms, disk_fill_mb, deny_hosts),
             )| {
                 SpecInput {
                     latency_ms,
@@ -74,6 +89,10 @@ fn any_spec() -> impl Strategy<Value = SpecInput> {
                     when,
                     max_concurrency,
                     timeout_ms,
+                    timeout,
+                    timeout_buffer_ms,
+                    disk_fill_mb,
+                    deny_hosts,
                 }
             },
         )
@@ -145,6 +164,10 @@ mod json {
                 Just("one_in".to_string()),
                 Just("error".to_string()),
                 Just("panic".to_string()),
+                Just("timeout".to_string()),
+                Just("timeout_buffer_ms".to_string()),
+                Just("disk_fill_mb".to_string()),
+                Just("deny_hosts".to_string()),
                 ".*"
             ];
             prop_oneof![

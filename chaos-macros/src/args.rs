@@ -38,17 +38,23 @@ pub struct Args {
     pub incomplete: bool,
 }
 
-/// One `key = value` pair, before its key is interpreted.
+/// One `key = value` pair (or a bare flag: `timeout`), before its key is interpreted.
 struct Entry {
     key: Ident,
-    value: Expr,
+    value: Option<Expr>,
 }
+
+/// The one key written without a value: it switches a behaviour on, and has nothing to tune.
+const FLAG: &str = "timeout";
 
 impl Parse for Entry {
     fn parse(input: ParseStream) -> syn::Result<Entry> {
         // `parse_any` so that the keyword `crate` is accepted as a key.
         let key = Ident::parse_any(input)?;
         if !input.peek(Token![=]) {
+            if key == FLAG {
+                return Ok(Entry { key, value: None });
+            }
             return Err(syn::Error::new(
                 key.span(),
                 format!("`{key}` needs a value, as in `{key} = ...`"),
@@ -56,7 +62,10 @@ impl Parse for Entry {
         }
         input.parse::<Token![=]>()?;
         let value = input.parse()?;
-        Ok(Entry { key, value })
+        Ok(Entry {
+            key,
+            value: Some(value),
+        })
     }
 }
 
@@ -109,6 +118,13 @@ impl Args {
 
     fn set(&mut self, key_name: &str, entry: Entry, errors: &mut Errors) {
         let Entry { key, value } = entry;
+        let Some(value) = value else {
+            // The flag: `Entry::parse` lets no other key through without a value.
+            self.spec.timeout = Some(true);
+            self.tokens.insert(Key::Timeout, quote!(#key));
+            self.key_spans.insert(Key::Timeout, key.span());
+            return;
+        };
         // A value passed through a `macro_rules!` fragment (`$v:expr`) arrives wrapped in an
         // invisible group; read what is inside.
         let value = peel(value);
@@ -139,6 +155,16 @@ impl Args {
             Key::Error => string(&value).map(|v| self.spec.error = Some(v.value())),
             Key::Panic => string(&value).map(|v| self.spec.panic = Some(v.value())),
             Key::Name => string(&value).map(|v| self.name = Some(v.clone())),
+            Key::TimeoutBufferMs => integer(&value).map(|v| self.spec.timeout_buffer_ms = Some(v)),
+            Key::DiskFillMb => integer(&value).map(|v| self.spec.disk_fill_mb = Some(v)),
+            Key::DenyHosts => strings(&value).map(|v| self.spec.deny_hosts = Some(v)),
+            Key::Timeout => {
+                errors.push(syn::Error::new_spanned(
+                    tokens,
+                    "`timeout` takes no value: write `timeout` alone to hang until the invocation deadline (less `timeout_buffer_ms`), or `timeout_ms = N` for a fixed hang of N ms",
+                ));
+                return;
+            }
         };
         match result {
             Ok(()) => {
@@ -175,6 +201,7 @@ fn describe(value: &Expr) -> String {
             _ => "a literal of another kind".into(),
         },
         Expr::Range(_) => "a range".into(),
+        Expr::Array(_) => "an array".into(),
         _ => format!(
             "`{}`; `#[chaos]` reads its values at compile time, so write a literal",
             value.to_token_stream()
@@ -263,6 +290,18 @@ fn string(value: &Expr) -> Result<&LitStr, String> {
         Expr::Lit(ExprLit {
             lit: Lit::Str(s), ..
         }) => Ok(s),
+        _ => Err(describe(value)),
+    }
+}
+
+/// `["a.example.com", "*.internal"]`: an array of string literals.
+fn strings(value: &Expr) -> Result<Vec<String>, String> {
+    match value {
+        Expr::Array(array) => array
+            .elems
+            .iter()
+            .map(|e| string(e).map(LitStr::value))
+            .collect(),
         _ => Err(describe(value)),
     }
 }

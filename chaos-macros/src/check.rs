@@ -6,7 +6,7 @@ use chaos_core::spec::{self, FaultSpec, Key, Outcome};
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::visit::Visit;
-use syn::{ItemFn, LitStr, Path, ReturnType};
+use syn::{FnArg, Ident, ItemFn, LitStr, Pat, Path, ReturnType, Type};
 
 use crate::args::Args;
 use crate::errors::Errors;
@@ -21,6 +21,8 @@ pub struct Checked {
     /// The key that declared a `status` or `error` outcome: the generated conversion is spanned
     /// at it, so an unsupported return type is reported on the attribute.
     pub outcome_span: Span,
+    /// For `timeout`: the argument the invocation deadline is read from.
+    pub deadline: Option<Ident>,
 }
 
 /// Applies every rule, recording each broken one in `errors`.
@@ -41,30 +43,14 @@ pub fn check(
             errors.push(syn::Error::new_spanned(name, e.message()));
         }
     }
-    let spec = match spec::validate(&args.spec) {
-        Ok(spec) => Some(spec),
-        Err(problems) => {
-            // Without a key, a problem is about the spec as a whole; after a key that could not
-            // be read it would only be an echo of that key's error.
-            let problems = problems
-                .into_iter()
-                .filter(|p| p.key().is_some() || !args.incomplete);
-            for problem in problems {
-                let tokens = problem
-                    .key()
-                    .and_then(|key| args.tokens.get(&key).cloned())
-                    .unwrap_or_else(|| whole_attribute(attr_tokens));
-                errors.push(syn::Error::new_spanned(tokens, problem.message()));
-            }
-            None
-        }
-    };
+    let spec = validated_spec(&args, attr_tokens, errors);
     // Checked on what was written, valid or not, so that this error comes with the others.
     let after = args.spec.when.as_deref() == Some("after");
     let replaces_return = [
         Key::Status,
         Key::Error,
         Key::TimeoutMs,
+        Key::Timeout,
         Key::MaxConcurrency,
         Key::When,
     ]
@@ -82,11 +68,22 @@ pub fn check(
             ));
         }
     }
+    if let Some(tokens) = args.tokens.get(&Key::DenyHosts) {
+        errors.push(syn::Error::new_spanned(
+            tokens,
+            "`deny_hosts` fails requests by their host, and a function has no request host: declare a point with `chaos::point!(name = \"...\", deny_hosts = [...])` and put it in a `ChaosLayer` around the client",
+        ));
+    }
+    let deadline = match args.tokens.get(&Key::Timeout) {
+        Some(tokens) => deadline_argument(func, tokens, errors),
+        None => None,
+    };
     let spec = spec?;
     let outcome_key = match spec.outcome() {
         Some(Outcome::Status(_)) => Some(Key::Status),
         Some(Outcome::Error(_)) => Some(Key::Error),
         Some(Outcome::Timeout(_)) => Some(Key::TimeoutMs),
+        Some(Outcome::Deadline { .. }) => Some(Key::Timeout),
         // A throttle answers 429: the return type must carry a status.
         _ if spec.max_concurrency().is_some() => Some(Key::MaxConcurrency),
         _ => None,
@@ -99,6 +96,108 @@ pub fn check(
         name: args.name,
         krate: args.krate.unwrap_or_else(|| syn::parse_quote!(::chaos)),
         outcome_span,
+        deadline,
+    })
+}
+
+/// The types a `timeout` reads the invocation deadline from, by the last segment of their path:
+/// lambda_runtime's `LambdaEvent<T>` and `Context`, and lambda_http's `Request` (whose
+/// extensions hold the `Context`). Whether the type really is one of them is checked by the trait
+/// bound in the expansion.
+const DEADLINE_TYPES: [&str; 3] = ["LambdaEvent", "Context", "Request"];
+
+/// The name of the first argument of a deadline type; an error on `timeout` when there is none,
+/// or on the argument when it is a pattern the expansion cannot refer to.
+fn deadline_argument(func: &ItemFn, timeout: &TokenStream, errors: &mut Errors) -> Option<Ident> {
+    let found = func.sig.inputs.iter().find_map(|input| match input {
+        FnArg::Typed(arg) => {
+            let mut ty = &*arg.ty;
+            while let Type::Reference(r) = ty {
+                ty = &r.elem;
+            }
+            let Type::Path(path) = ty else { return None };
+            let last = path.path.segments.last()?;
+            DEADLINE_TYPES
+                .contains(&last.ident.to_string().as_str())
+                .then_some(arg)
+        }
+        FnArg::Receiver(_) => None,
+    });
+    let Some(arg) = found else {
+        errors.push(syn::Error::new_spanned(
+            timeout,
+            format!(
+                "`timeout` hangs until the invocation deadline, which `{}` cannot read: it takes no lambda_runtime `LambdaEvent<T>` or `Context`, or lambda_http `Request`; write `timeout_ms = N` for a fixed hang of N ms",
+                func.sig.ident
+            ),
+        ));
+        return None;
+    };
+    match &*arg.pat {
+        Pat::Ident(binding) => Some(binding.ident.clone()),
+        other => {
+            errors.push(syn::Error::new_spanned(
+                other,
+                "`timeout` reads the invocation deadline from this argument: bind it to a name (as in `event: LambdaEvent<T>`) and destructure it in the body",
+            ));
+            None
+        }
+    }
+}
+
+/// The spec rules applied to what was written, each broken one reported on its key.
+fn validated_spec(
+    args: &Args,
+    attr_tokens: &TokenStream,
+    errors: &mut Errors,
+) -> Option<FaultSpec> {
+    match spec::validate(&args.spec) {
+        Ok(spec) => Some(spec),
+        Err(problems) => {
+            // Without a key, a problem is about the spec as a whole; after a key that could not
+            // be read it would only be an echo of that key's error.
+            let problems = problems
+                .into_iter()
+                .filter(|p| p.key().is_some() || !args.incomplete);
+            for problem in problems {
+                let tokens = problem
+                    .key()
+                    .and_then(|key| args.tokens.get(&key).cloned())
+                    .unwrap_or_else(|| whole_attribute(attr_tokens));
+                errors.push(syn::Error::new_spanned(tokens, problem.message()));
+            }
+            None
+        }
+    }
+}
+
+/// The rules for `chaos::point!`: the spec rules, a name (there is no function to take it from),
+/// and no `timeout` (a layer has no invocation deadline).
+pub fn check_point(args: Args, tokens: &TokenStream, errors: &mut Errors) -> Option<Checked> {
+    match &args.name {
+        Some(name) => {
+            if let Err(e) = spec::validate_name(&name.value()) {
+                errors.push(syn::Error::new_spanned(name, e.message()));
+            }
+        }
+        None => errors.push(syn::Error::new_spanned(
+            whole_attribute(tokens),
+            "`chaos::point!` needs `name = \"...\"`: a layer's point has no function to take its name from, and configuration finds it by name",
+        )),
+    }
+    if let Some(timeout) = args.tokens.get(&Key::Timeout) {
+        errors.push(syn::Error::new_spanned(
+            timeout,
+            "`timeout` hangs until the invocation deadline of a Lambda handler's argument, and a layer's point has none: write `timeout_ms = N` for a fixed hang of N ms",
+        ));
+    }
+    let spec = validated_spec(&args, tokens, errors)?;
+    Some(Checked {
+        spec,
+        name: args.name,
+        krate: args.krate.unwrap_or_else(|| syn::parse_quote!(::chaos)),
+        outcome_span: Span::call_site(),
+        deadline: None,
     })
 }
 

@@ -142,9 +142,25 @@ fn prelude(
     } else {
         quote!(#krate::__private::delay_blocking(__chaos_injection.latency());)
     };
+    // A `timeout` resolves against the invocation deadline, read from the argument that has it,
+    // before the wait.
+    let delay = match &checked.deadline {
+        Some(arg) => {
+            // Located at the argument, so that a type with no deadline is reported on it.
+            let span = Span::call_site().located_at(arg.span());
+            let read = quote_spanned!(span=> #krate::__private::deadline_of(&#arg));
+            quote! {
+                let __chaos_injection = __chaos_injection.until_deadline(#read);
+                #delay
+            }
+        }
+        None => delay,
+    };
     let carries_outcome = matches!(
         checked.spec.outcome(),
-        Some(Outcome::Status(_) | Outcome::Error(_) | Outcome::Timeout(_))
+        Some(
+            Outcome::Status(_) | Outcome::Error(_) | Outcome::Timeout(_) | Outcome::Deadline { .. }
+        )
     ) || checked.spec.max_concurrency().is_some();
     let fault_return = match checked.spec.outcome() {
         // Without a declared `status`, `error` or `max_concurrency`, a run-time configuration
@@ -229,6 +245,22 @@ fn prelude(
     (prelude, fault_return)
 }
 
+/// `chaos::point!`: a block that declares the point's `static`, registers it, and evaluates to
+/// its handle.
+pub fn expand_point(checked: &Checked) -> TokenStream {
+    let krate = &checked.krate;
+    let name = &checked.name;
+    let spec = spec_tokens(checked, &checked.spec);
+    let linkme = quote!(#krate::__private::linkme);
+    quote! {{
+        static __CHAOS_POINT: #krate::__private::Point = #krate::__private::Point::layer(#name, #spec);
+        #[#linkme::distributed_slice(#krate::__private::POINTS)]
+        #[linkme(crate = #linkme)]
+        static __CHAOS_POINT_ENTRY: &#krate::__private::Point = &__CHAOS_POINT;
+        #krate::__private::LayerPoint::__new(&__CHAOS_POINT)
+    }}
+}
+
 /// The validated spec as a constant expression.
 fn spec_tokens(checked: &Checked, spec: &FaultSpec) -> TokenStream {
     let krate = &checked.krate;
@@ -247,13 +279,14 @@ fn spec_tokens(checked: &Checked, spec: &FaultSpec) -> TokenStream {
         }
         None => quote!(::core::option::Option::None),
     };
-    let cold_start = match spec.cold_start_ms() {
-        Some(ms) => {
-            let ms = Literal::u64_suffixed(ms);
-            quote!(::core::option::Option::Some(#ms))
+    let optional = |value: Option<u64>| match value {
+        Some(n) => {
+            let n = Literal::u64_suffixed(n);
+            quote!(::core::option::Option::Some(#n))
         }
         None => quote!(::core::option::Option::None),
     };
+    let cold_start = optional(spec.cold_start_ms());
     let outcome = match spec.outcome() {
         Some(Outcome::Status(code)) => {
             let code = Literal::u16_suffixed(*code);
@@ -271,6 +304,16 @@ fn spec_tokens(checked: &Checked, spec: &FaultSpec) -> TokenStream {
             let m = m.as_ref();
             quote!(::core::option::Option::Some(#p::Outcome::Panic(#p::Cow::Borrowed(#m))))
         }
+        Some(Outcome::Deadline { buffer_ms }) => {
+            let buffer_ms = Literal::u64_suffixed(*buffer_ms);
+            quote!(::core::option::Option::Some(#p::Outcome::Deadline { buffer_ms: #buffer_ms }))
+        }
+        Some(Outcome::Unreachable(hosts)) => {
+            let hosts = hosts.iter();
+            quote!(::core::option::Option::Some(#p::Outcome::Unreachable(
+                #p::HostPatterns::from_static(&[#(#hosts),*])
+            )))
+        }
         None => quote!(::core::option::Option::None),
     };
     let trigger = match spec.trigger() {
@@ -284,14 +327,9 @@ fn spec_tokens(checked: &Checked, spec: &FaultSpec) -> TokenStream {
         }
     };
     let after = spec.after();
-    let max_concurrency = match spec.max_concurrency() {
-        Some(n) => {
-            let n = Literal::u64_suffixed(n);
-            quote!(::core::option::Option::Some(#n))
-        }
-        None => quote!(::core::option::Option::None),
-    };
-    quote!(#p::FaultSpec::from_parts(#latency, #outcome, #trigger, #cold_start, #after, #max_concurrency))
+    let max_concurrency = optional(spec.max_concurrency());
+    let disk_fill_mb = optional(spec.disk_fill_mb());
+    quote!(#p::FaultSpec::from_parts(#latency, #outcome, #trigger, #cold_start, #after, #max_concurrency, #disk_fill_mb))
 }
 
 /// For a method `#[async_trait]` has rewritten, the `async move` block that holds the body, and

@@ -42,3 +42,27 @@ pub fn chaos(attr: TokenStream, item: TokenStream) -> TokenStream {
         _ => item.into(),
     }
 }
+
+/// See `chaos::point!`.
+#[proc_macro]
+pub fn point(input: TokenStream) -> TokenStream {
+    let input = proc_macro2::TokenStream::from(input);
+    let mut errors = errors::Errors::new();
+    let args = args::Args::parse(input.clone(), &mut errors);
+    let checked = check::check_point(args, &input, &mut errors);
+    let krate = checked
+        .as_ref()
+        .map_or_else(|| syn::parse_quote!(::chaos), |c| c.krate.clone());
+    // An expression of the right type in every case, so that an error in the arguments is the
+    // only error the user reads.
+    let compiled_out: syn::Path = syn::parse_quote!(#krate::__private::LayerPoint::__compiled_out);
+    if let Some(error) = errors.into_error() {
+        let error = error.to_compile_error();
+        return quote::quote!({ #error #compiled_out() }).into();
+    }
+    match checked {
+        #[cfg(feature = "enabled")]
+        Some(checked) => expand::expand_point(&checked).into(),
+        _ => quote::quote!(#compiled_out()).into(),
+    }
+}

@@ -1,0 +1,95 @@
+//! AWS Lambda (feature `lambda`): the invocation deadline `timeout` waits for, and status faults
+//! as API Gateway responses.
+
+use std::time::SystemTime;
+
+use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayV2httpResponse};
+use aws_lambda_events::encodings::Body;
+use lambda_runtime::{Context, LambdaEvent};
+
+use crate::deadline::InvocationDeadline;
+use crate::fault::Fault;
+use crate::fault_return::FaultReturn;
+
+/// The Lambda service's deadline for this invocation (`None` for a default `Context`, whose
+/// deadline is 0: not an invocation).
+impl InvocationDeadline for Context {
+    fn invocation_deadline(&self) -> Option<SystemTime> {
+        (self.deadline != 0).then(|| self.deadline())
+    }
+}
+
+impl<T> InvocationDeadline for LambdaEvent<T> {
+    fn invocation_deadline(&self) -> Option<SystemTime> {
+        self.context.invocation_deadline()
+    }
+}
+
+/// A request as lambda_http hands it to the handler: the invocation's `Context` is in its
+/// extensions. `None` for a request that did not come through lambda_http.
+impl<B> InvocationDeadline for http::Request<B> {
+    fn invocation_deadline(&self) -> Option<SystemTime> {
+        self.extensions()
+            .get::<Context>()
+            .and_then(Context::invocation_deadline)
+    }
+}
+
+/// The short JSON body of an injected API Gateway response: what failed, and where.
+fn error_body(fault: &Fault) -> Body {
+    Body::Text(
+        serde_json::json!({ "error": fault.to_string(), "chaos_point": fault.point() }).to_string(),
+    )
+}
+
+fn headers(fault: &Fault) -> http::HeaderMap {
+    let mut headers = http::HeaderMap::new();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    if let Ok(point) = http::HeaderValue::from_str(fault.point()) {
+        headers.insert(crate::http::FAULT_HEADER, point);
+    }
+    headers
+}
+
+/// An API Gateway (REST, payload 1.0) response with the injected status (500 for an `error`
+/// fault), the [`FAULT_HEADER`](crate::FAULT_HEADER), and a short JSON error body.
+///
+/// ```
+/// use aws_lambda_events::apigw::ApiGatewayProxyResponse;
+/// use chaos_core::{Fault, FaultKind, FaultReturn};
+///
+/// let response = ApiGatewayProxyResponse::from_fault(Fault::new("orders", FaultKind::Status(503)));
+/// assert_eq!(response.status_code, 503);
+/// assert_eq!(response.headers["x-chaos-fault"], "orders");
+/// ```
+impl FaultReturn for ApiGatewayProxyResponse {
+    fn from_fault(fault: Fault) -> Self {
+        let mut response = ApiGatewayProxyResponse::default();
+        response.status_code = i64::from(fault.status().unwrap_or(500));
+        response.headers = headers(&fault);
+        response.body = Some(error_body(&fault));
+        response
+    }
+}
+
+/// An API Gateway HTTP API (payload 2.0) response, as for [`ApiGatewayProxyResponse`].
+///
+/// ```
+/// use aws_lambda_events::apigw::ApiGatewayV2httpResponse;
+/// use chaos_core::{Fault, FaultKind, FaultReturn};
+///
+/// let response = ApiGatewayV2httpResponse::from_fault(Fault::new("orders", FaultKind::Error("down".into())));
+/// assert_eq!(response.status_code, 500);
+/// ```
+impl FaultReturn for ApiGatewayV2httpResponse {
+    fn from_fault(fault: Fault) -> Self {
+        let mut response = ApiGatewayV2httpResponse::default();
+        response.status_code = i64::from(fault.status().unwrap_or(500));
+        response.headers = headers(&fault);
+        response.body = Some(error_body(&fault));
+        response
+    }
+}

@@ -1,0 +1,158 @@
+//! `timeout`: a faulted call hangs until the invocation deadline less the buffer, then times out.
+//! The deadline comes from an argument's `InvocationDeadline` (lambda_runtime's types with the
+//! `lambda` feature; here a context type of the test's own, named as the attribute looks for).
+#![cfg(feature = "enabled")]
+
+use std::time::{Duration, SystemTime};
+
+use chaos::{Fault, FaultKind, chaos};
+
+/// Configuration is process-wide: the tests that change it take turns.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+pub struct Context {
+    deadline: Option<SystemTime>,
+}
+
+impl chaos::InvocationDeadline for Context {
+    fn invocation_deadline(&self) -> Option<SystemTime> {
+        self.deadline
+    }
+}
+
+fn context_in(after: Duration) -> Context {
+    Context {
+        deadline: Some(SystemTime::now() + after),
+    }
+}
+
+#[chaos(timeout, timeout_buffer_ms = 500, name = "deadline::handler")]
+async fn handler(context: Context) -> Result<&'static str, Fault> {
+    let _ = context.deadline;
+    Ok("done")
+}
+
+#[chaos(timeout, latency_ms = 5_000, name = "deadline::slow")]
+async fn slow(context: &Context) -> Result<&'static str, Fault> {
+    let _ = context.deadline;
+    Ok("done")
+}
+
+#[chaos(timeout, name = "deadline::blocking")]
+fn blocking(context: Context) -> Result<&'static str, Fault> {
+    let _ = context.deadline;
+    Ok("done")
+}
+
+#[chaos(status = 503, rate = 0.0, name = "deadline::no_deadline_declared")]
+async fn no_deadline_declared(context: Context) -> Result<&'static str, Fault> {
+    let _ = context.deadline;
+    Ok("done")
+}
+
+fn timed_out_after(result: Result<&str, Fault>) -> u64 {
+    match result.expect_err("the call should time out").kind() {
+        FaultKind::Timeout { after_ms } => *after_ms,
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn hangs_until_the_deadline_less_the_buffer() {
+    let _serial = SERIAL.lock().await;
+    chaos::reset();
+    let started = tokio::time::Instant::now();
+    let after_ms = timed_out_after(handler(context_in(Duration::from_secs(3))).await);
+    // 3000 ms to the deadline, less the 500 ms buffer, less the real time that passed (the
+    // deadline is wall-clock time; generous, for a loaded machine).
+    assert!((2_000..=2_500).contains(&after_ms), "{after_ms}");
+    assert!(started.elapsed() >= Duration::from_millis(after_ms));
+    let fault = handler(context_in(Duration::from_secs(1)))
+        .await
+        .unwrap_err();
+    assert_eq!(fault.status(), Some(504));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_passed_or_unknown_deadline_times_out_at_once() {
+    let _serial = SERIAL.lock().await;
+    chaos::reset();
+    let past = Context {
+        deadline: Some(SystemTime::now() - Duration::from_secs(1)),
+    };
+    assert_eq!(timed_out_after(handler(past).await), 0);
+    // Within the buffer counts as passed.
+    assert_eq!(
+        timed_out_after(handler(context_in(Duration::from_millis(300))).await),
+        0
+    );
+    assert_eq!(
+        timed_out_after(handler(Context { deadline: None }).await),
+        0
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_longer_latency_wins() {
+    let _serial = SERIAL.lock().await;
+    chaos::reset();
+    let context = context_in(Duration::from_secs(1));
+    assert_eq!(timed_out_after(slow(&context).await), 5_000);
+}
+
+#[test]
+fn a_blocking_handler_waits_on_its_thread() {
+    let _serial = SERIAL.blocking_lock();
+    chaos::reset();
+    let started = std::time::Instant::now();
+    let after_ms = timed_out_after(blocking(context_in(Duration::from_millis(1_100))));
+    assert!((500..=1_000).contains(&after_ms), "{after_ms}");
+    assert!(started.elapsed() >= Duration::from_millis(after_ms));
+}
+
+#[tokio::test(start_paused = true)]
+async fn run_time_configuration_tunes_the_buffer_and_checks_the_point() {
+    let _serial = SERIAL.lock().await;
+    chaos::reset();
+    chaos::configure_json(
+        r#"{"points": {"deadline::handler": {"timeout": true, "timeout_buffer_ms": 2000}}}"#,
+    )
+    .unwrap();
+    let after_ms = timed_out_after(handler(context_in(Duration::from_secs(3))).await);
+    assert!((500..=1_000).contains(&after_ms), "{after_ms}");
+
+    // Another fault in its place.
+    chaos::configure_json(r#"{"points": {"deadline::handler": {"status": 503}}}"#).unwrap();
+    let fault = handler(context_in(Duration::from_secs(3)))
+        .await
+        .unwrap_err();
+    assert_eq!(fault.kind(), &FaultKind::Status(503));
+
+    // Only a point whose attribute reads a deadline can be given one, and `timeout` is a flag.
+    for (json, expected) in [
+        (
+            r#"{"points": {"deadline::no_deadline_declared": {"timeout": true}}}"#,
+            "at points.\"deadline::no_deadline_declared\".timeout: `timeout` cannot be given to `deadline::no_deadline_declared` at run time",
+        ),
+        (
+            r#"{"points": {"deadline::handler": {"timeout": false}}}"#,
+            "`timeout` is either `true` or left out",
+        ),
+        (
+            r#"{"points": {"deadline::handler": {"timeout": 3000}}}"#,
+            "`timeout` expects no value in the attribute (`timeout` alone), `true` in a configuration, found the number 3000",
+        ),
+        (
+            r#"{"points": {"deadline::handler": {"timeout_buffer_ms": -1}}}"#,
+            "`timeout_buffer_ms` must be a non-negative number of milliseconds, found -1",
+        ),
+        (
+            r#"{"points": {"deadline::no_deadline_declared": {"timeout_buffer_ms": 10}}}"#,
+            "`timeout_buffer_ms` says how long before the deadline `timeout` gives up, so it needs `timeout`",
+        ),
+    ] {
+        let error = chaos::configure_json(json).unwrap_err().to_string();
+        assert!(error.contains(expected), "{json}: {error}");
+    }
+    chaos::reset();
+}
