@@ -215,4 +215,27 @@ mod http_types {
     fn error_on_a_response_is_a_500() {
         assert_eq!(error_as_response().status(), 500);
     }
+
+    // The shape axum handlers often have: the status arrives as the error.
+    #[chaos(status = 429)]
+    async fn status_code_as_error() -> Result<String, http::StatusCode> {
+        Ok("listed".into())
+    }
+
+    #[chaos(error = "store down")]
+    async fn error_as_status_code() -> Result<String, http::StatusCode> {
+        Ok("listed".into())
+    }
+
+    #[tokio::test]
+    async fn a_status_code_error_type_gets_the_status() {
+        assert_eq!(
+            status_code_as_error().await,
+            Err(http::StatusCode::TOO_MANY_REQUESTS)
+        );
+        assert_eq!(
+            error_as_status_code().await,
+            Err(http::StatusCode::INTERNAL_SERVER_ERROR)
+        );
+    }
 }

@@ -93,3 +93,49 @@ impl FaultReturn for ApiGatewayV2httpResponse {
         response
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime};
+
+    use super::*;
+
+    fn context_with_deadline(ms_since_epoch: u64) -> Context {
+        let mut context = Context::default();
+        context.deadline = ms_since_epoch;
+        context
+    }
+
+    #[test]
+    fn the_deadline_is_read_from_the_context_the_event_and_a_lambda_http_request() {
+        let deadline = SystemTime::UNIX_EPOCH + Duration::from_millis(1_900_000_000_000);
+        let context = context_with_deadline(1_900_000_000_000);
+        assert_eq!(context.invocation_deadline(), Some(deadline));
+
+        let event = LambdaEvent::new("payload", context.clone());
+        assert_eq!(event.invocation_deadline(), Some(deadline));
+
+        let mut request = http::Request::new(());
+        assert_eq!(request.invocation_deadline(), None);
+        request.extensions_mut().insert(context);
+        assert_eq!(request.invocation_deadline(), Some(deadline));
+
+        // A default context is not an invocation: no deadline rather than the epoch.
+        assert_eq!(Context::default().invocation_deadline(), None);
+    }
+
+    #[test]
+    fn api_gateway_responses_carry_the_status_the_header_and_a_json_error() {
+        let fault = Fault::new("orders", crate::FaultKind::Throttled { limit: 10 });
+        let response = ApiGatewayV2httpResponse::from_fault(fault.clone());
+        assert_eq!(response.status_code, 429);
+        assert_eq!(response.headers[crate::FAULT_HEADER], "orders");
+        let Some(Body::Text(body)) = response.body else {
+            panic!("a text body");
+        };
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(body["chaos_point"], "orders");
+        assert_eq!(body["error"], fault.to_string());
+        assert_eq!(ApiGatewayProxyResponse::from_fault(fault).status_code, 429);
+    }
+}
