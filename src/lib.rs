@@ -119,6 +119,16 @@ pub use chaos_core::{
     stats, watch_file,
 };
 
+/// Reads the environment now, with chaos compiled in; compiled out there is nothing to read, and
+/// this does nothing, so `main` can call it in both builds without a `cfg`.
+///
+/// ```
+/// // First thing in `main`:
+/// chaos::init();
+/// ```
+#[cfg(not(feature = "enabled"))]
+pub fn init() {}
+
 /// Whether this build has chaos compiled in (the `enabled` feature).
 ///
 /// ```

@@ -112,7 +112,7 @@ impl<R> ViaValue<R> for Slot<R> {
     message = "`#[chaos(status = ...)]` cannot answer with a status as `{Self}`",
     label = "the function returns `{Self}`, which cannot carry a status",
     note = "return `http::Response<B>` or `http::StatusCode` (feature `http`), a `Result` of one of them, or `Result<T, E>` with `E: From<chaos::Fault>` (the status then arrives as an `Err`)",
-    note = "or implement `chaos::FaultReturn` for `{Self}`; `latency_ms` and `panic` work with any return type"
+    note = "or return a type of your own that implements `chaos::FaultReturn` (or a `Result` of one); `latency_ms` and `panic` work with any return type"
 )]
 pub trait StatusReturn: FaultReturn {}
 
@@ -123,7 +123,7 @@ impl<R: FaultReturn> StatusReturn for R {}
     message = "`#[chaos(error = ...)]` cannot return its error as `{Self}`",
     label = "the function returns `{Self}`, which cannot carry an error",
     note = "return `Result<T, E>` with `E: From<chaos::Fault>`, such as `Box<dyn Error + Send + Sync>` (lambda_runtime's `Error`), `anyhow::Error` or `chaos::Fault`",
-    note = "or implement `chaos::FaultReturn` for `{Self}`; `latency_ms` and `panic` work with any return type"
+    note = "or return a type of your own that implements `chaos::FaultReturn`; `latency_ms` and `panic` work with any return type"
 )]
 pub trait ErrorReturn: FaultReturn {}
 

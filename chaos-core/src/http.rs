@@ -40,6 +40,21 @@ impl From<Fault> for http::StatusCode {
     }
 }
 
+/// The fault as a response (as [`FaultReturn`] builds it), for handlers whose error type is a
+/// response too: `Result<Response<B>, Response<B>>`, axum's `Result<Response, Response>`.
+///
+/// ```
+/// use chaos_core::{Fault, FaultKind};
+///
+/// let response = http::Response::<String>::from(Fault::new("p", FaultKind::Status(502)));
+/// assert_eq!(response.status(), 502);
+/// ```
+impl<B: Default> From<Fault> for http::Response<B> {
+    fn from(fault: Fault) -> Self {
+        Self::from_fault(fault)
+    }
+}
+
 /// The header an injected response carries, naming the point that injected it, so that a caller,
 /// a log or an experiment across HTTP can tell an injected failure from a real one.
 pub const FAULT_HEADER: &str = "x-chaos-fault";
