@@ -56,6 +56,29 @@ async fn async_stacked(x: u32) -> u32 {
     x
 }
 
+/// A context with an invocation deadline, named as `timeout` looks for.
+struct Context {
+    deadline: std::time::SystemTime,
+}
+
+impl chaos::InvocationDeadline for Context {
+    fn invocation_deadline(&self) -> Option<std::time::SystemTime> {
+        Some(self.deadline)
+    }
+}
+
+#[chaos(timeout, timeout_buffer_ms = 5, rate = 0.0)]
+async fn deadline_timeout(x: u32, context: &Context) -> Result<u32, Fault> {
+    tokio::task::yield_now().await;
+    let _ = context.deadline;
+    checked(x)
+}
+
+#[chaos(disk_fill_mb = 1, rate = 0.0)]
+fn disk_fill(x: u32) -> u32 {
+    x
+}
+
 #[tokio::test]
 async fn every_expansion_runs_its_body_when_not_faulted() {
     assert_eq!(latency_only(1), 2);
@@ -64,4 +87,11 @@ async fn every_expansion_runs_its_body_when_not_faulted() {
     assert_eq!(panic_outcome(4), 4);
     assert_eq!(async_error_outcome(5).await, Ok(5));
     assert_eq!(async_stacked(6).await, 6);
+    let context = Context {
+        deadline: std::time::SystemTime::now(),
+    };
+    assert_eq!(deadline_timeout(7, &context).await, Ok(7));
+    assert_eq!(disk_fill(8), 8);
+    let point = chaos::point!(name = "lints::layer", status = 503, rate = 0.0);
+    assert_eq!(point.name().is_some(), chaos::ENABLED);
 }
