@@ -92,6 +92,9 @@
 //! - `lambda`: `#[chaos(timeout)]` reads the invocation deadline of lambda_runtime's
 //!   `LambdaEvent<T>` and `Context` and of lambda_http's `Request`; status faults build
 //!   aws_lambda_events' `ApiGatewayProxyResponse` and `ApiGatewayV2httpResponse`.
+//! - `aws` (implies `enabled`): follow a configuration in AWS AppConfig or SSM Parameter Store
+//!   through their Lambda extensions' local endpoints (`CHAOS_APPCONFIG`, `CHAOS_SSM_PARAMETER`,
+//!   `chaos::follow_remote`).
 //! - `experiment`: `chaos::experiment`, experiments with a steady-state hypothesis.
 
 #![warn(missing_docs)]
@@ -118,6 +121,10 @@ pub use chaos_core::{
     configure_file, configure_json, disk_fills, init, override_point, points, reset, set_enabled,
     stats, watch_file,
 };
+
+/// Following a configuration in AWS AppConfig or SSM Parameter Store (feature `aws`).
+#[cfg(feature = "aws")]
+pub use chaos_core::{MAX_BACKOFF, REQUEST_TIMEOUT, RemoteSource, follow_remote};
 
 /// Reads the environment now, with chaos compiled in; compiled out there is nothing to read, and
 /// this does nothing, so `main` can call it in both builds without a `cfg`.

@@ -64,6 +64,8 @@ enum Base {
     Loaded(Config),
     /// The last load failed: injection is off until a valid configuration arrives.
     Rejected,
+    /// A remote source is followed and has not given a valid document yet: injection is off.
+    Pending,
 }
 
 #[derive(Debug)]
@@ -76,6 +78,9 @@ struct State {
     /// Counts loads: a seeded point restarts its stream when this changes, so that loading the
     /// same seed again repeats the same decisions.
     loads: u64,
+    /// The last valid document of the followed remote source, if any: what [`reset`] goes back
+    /// to, and what a failing source keeps in force.
+    remote: Option<Config>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -131,6 +136,8 @@ fn with_state(change: impl FnOnce(&mut State)) {
 struct Startup {
     problems: Vec<String>,
     watch: Option<(PathBuf, Duration, Option<watch::Version>)>,
+    #[cfg_attr(not(feature = "aws"), allow(dead_code))]
+    remote: Option<crate::remote::RemoteSource>,
 }
 
 impl Startup {
@@ -142,6 +149,14 @@ impl Startup {
         if let Some((path, poll, version)) = self.watch {
             watch::spawn(path, poll, version);
         }
+        #[cfg(feature = "aws")]
+        if let Some(source) = self.remote {
+            // The port was checked with the environment; a failure here is one more problem.
+            match crate::remote::follow_port(&source) {
+                Ok(port) => crate::remote::spawn(source, port),
+                Err(why) => events::rejected("the remote configuration", &why),
+            }
+        }
     }
 }
 
@@ -152,7 +167,7 @@ impl State {
             Some(ConfigSource::File(path)) => watch::version(path),
             _ => None,
         };
-        let (base, problems) = environment_base(&env);
+        let (base, problems) = environment_base(&env, None);
         let watch = match &env.config {
             Some(ConfigSource::File(path)) => Some((path.clone(), env.poll, version)),
             _ => None,
@@ -164,15 +179,37 @@ impl State {
             overrides: Vec::new(),
             next_override: 0,
             loads: 0,
+            remote: None,
         };
-        (state, Startup { problems, watch })
+        let remote = if problems.is_empty() {
+            state.env.remote.clone()
+        } else {
+            None
+        };
+        (
+            state,
+            Startup {
+                problems,
+                watch,
+                remote,
+            },
+        )
     }
 }
 
 /// The configuration the environment gives, read now: the attributes, `CHAOS_CONFIG`'s document,
-/// or `Rejected` (with why) when a variable or the document is bad.
-fn environment_base(env: &EnvSettings) -> (Base, Vec<String>) {
+/// the remote source's last valid document (`remote`, or `Pending` before the first), or
+/// `Rejected` (with why) when a variable or the document is bad.
+fn environment_base(env: &EnvSettings, remote: Option<&Config>) -> (Base, Vec<String>) {
     let mut problems = env.problems.clone();
+    if env.remote.is_some() {
+        let base = match remote {
+            _ if !problems.is_empty() => Base::Rejected,
+            Some(config) => Base::Loaded(config.clone()),
+            None => Base::Pending,
+        };
+        return (base, problems);
+    }
     let loaded = match &env.config {
         None => None,
         Some(ConfigSource::Inline(json)) => Some(load(Config::from_json(json), "CHAOS_CONFIG")),
@@ -201,7 +238,7 @@ fn load(config: Result<Config, ConfigError>, source: &str) -> Result<Config, Str
 
 /// The largest configuration file read: a configuration is a few kilobytes, and a path that
 /// names something else (a device, a log) must not stall the points.
-const MAX_FILE_BYTES: u64 = 1 << 20;
+pub(crate) const MAX_CONFIG_BYTES: u64 = 1 << 20;
 
 /// Reads a configuration file; an unreadable file is a configuration error.
 pub(crate) fn read_file(path: &Path) -> Result<Config, ConfigError> {
@@ -211,9 +248,9 @@ pub(crate) fn read_file(path: &Path) -> Result<Config, ConfigError> {
     if !metadata.is_file() {
         return Err(cannot("not a regular file".into()));
     }
-    if metadata.len() > MAX_FILE_BYTES {
+    if metadata.len() > MAX_CONFIG_BYTES {
         return Err(cannot(format!(
-            "{} bytes, more than the {MAX_FILE_BYTES} a configuration may have",
+            "{} bytes, more than the {MAX_CONFIG_BYTES} a configuration may have",
             metadata.len()
         )));
     }
@@ -232,7 +269,7 @@ fn publish(state: &State) -> Arc<Snapshot> {
     let killed = state.env.enabled == Some(false)
         || state.switch == Some(false)
         || loaded.and_then(|c| c.enabled) == Some(false)
-        || matches!(state.base, Base::Rejected);
+        || matches!(state.base, Base::Rejected | Base::Pending);
     let dry_run = state.env.dry_run == Some(true) || loaded.and_then(|c| c.dry_run) == Some(true);
     let mut points: HashMap<String, PointConfig> = loaded
         .map(|c| c.points.clone().into_iter().collect())
@@ -342,6 +379,36 @@ pub(crate) fn apply_if(
     outcome
 }
 
+/// A remote source is followed from now on: until its first valid document, injection is off.
+#[cfg(feature = "aws")]
+pub(crate) fn expect_remote(source: &str) {
+    with_state(|state| {
+        state.base = Base::Pending;
+        state.remote = None;
+        state.loads += 1;
+    });
+    events::remote_pending(source);
+}
+
+/// Loads a remote source's valid document, if `still_wanted` holds under the lock (a replaced
+/// follower no longer does); false when it no longer did.
+#[cfg(feature = "aws")]
+pub(crate) fn load_remote(config: Config, source: &str, still_wanted: impl Fn() -> bool) -> bool {
+    let _ = snapshot();
+    let mut guard = lock(&STATE);
+    let Some(state) = guard.as_mut().filter(|_| still_wanted()) else {
+        return false;
+    };
+    state.remote = Some(config.clone());
+    state.base = Base::Loaded(config);
+    state.loads += 1;
+    publish(state);
+    drop(guard);
+    crate::disk::reconcile();
+    events::accepted(source);
+    true
+}
+
 /// Turns every point on or off from code. Off wins from any layer: `set_enabled(true)` does not
 /// override `CHAOS_ENABLED=0` or a configuration saying `"enabled": false`.
 ///
@@ -359,9 +426,17 @@ pub fn set_enabled(enabled: bool) {
 ///
 /// A followed file (`CHAOS_CONFIG` naming a file, or [`watch_file`](crate::watch_file)) is loaded
 /// again whenever it changes: the latest change, from the file or from this API, is in force.
+/// A remote source the environment names (`CHAOS_APPCONFIG`, `CHAOS_SSM_PARAMETER`) goes on being
+/// followed, its last valid document in force; one that `follow_remote` gave is no longer
+/// followed.
 pub fn reset() {
     with_state(|state| {
-        state.base = environment_base(&state.env).0;
+        #[cfg(feature = "aws")]
+        if crate::remote::back_to_environment(state.env.remote.as_ref()) {
+            // The source `follow_remote` gave is forgotten with its documents.
+            state.remote = None;
+        }
+        state.base = environment_base(&state.env, state.remote.as_ref()).0;
         state.loads += 1;
         state.switch = None;
         state.overrides.clear();

@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::remote::RemoteSource;
+
 /// Where `CHAOS_CONFIG` points.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum ConfigSource {
@@ -20,6 +22,8 @@ pub(crate) struct EnvSettings {
     pub(crate) seed: Option<u64>,
     pub(crate) config: Option<ConfigSource>,
     pub(crate) poll: Duration,
+    /// `CHAOS_APPCONFIG` or `CHAOS_SSM_PARAMETER`, with `CHAOS_CONFIG_TTL_MS`.
+    pub(crate) remote: Option<RemoteSource>,
     pub(crate) problems: Vec<String>,
 }
 
@@ -81,15 +85,82 @@ impl EnvSettings {
                 ConfigSource::File(PathBuf::from(value))
             }
         });
+        let remote = remote_source(&lookup, config.is_some(), &mut problems);
         EnvSettings {
             enabled,
             dry_run,
             seed,
             config,
             poll,
+            remote,
             problems,
         }
     }
+}
+
+/// `CHAOS_APPCONFIG` or `CHAOS_SSM_PARAMETER` (one source at a time, and not with
+/// `CHAOS_CONFIG`), with `CHAOS_CONFIG_TTL_MS`.
+fn remote_source(
+    lookup: &impl Fn(&str) -> Option<String>,
+    has_config: bool,
+    problems: &mut Vec<String>,
+) -> Option<RemoteSource> {
+    let appconfig = lookup("CHAOS_APPCONFIG");
+    let ssm = lookup("CHAOS_SSM_PARAMETER");
+    let mut ttl_unreadable = false;
+    let ttl = lookup("CHAOS_CONFIG_TTL_MS").and_then(|value| match value.trim().parse::<u64>() {
+        Ok(ms) if ms > 0 => Some(Duration::from_millis(ms)),
+        _ => {
+            ttl_unreadable = true;
+            problems.push(format!(
+                "CHAOS_CONFIG_TTL_MS must be a number of milliseconds above 0; found `{value}`"
+            ));
+            None
+        }
+    });
+    let source = match (appconfig, ssm) {
+        (None, None) => return None,
+        (Some(_), Some(_)) => {
+            problems.push(
+                "CHAOS_APPCONFIG and CHAOS_SSM_PARAMETER are both set: chaos follows one source at a time, so unset one".into(),
+            );
+            return None;
+        }
+        (Some(appconfig), None) => RemoteSource::parse_appconfig(&appconfig),
+        (None, Some(name)) => {
+            let source = RemoteSource::ssm_parameter(name.trim());
+            source
+                .validate()
+                .map(|()| source)
+                .map_err(|why| format!("CHAOS_SSM_PARAMETER: {why}"))
+        }
+    };
+    let source = match source {
+        Ok(source) => source,
+        Err(problem) => {
+            problems.push(problem);
+            return None;
+        }
+    };
+    if has_config {
+        problems.push(format!(
+            "CHAOS_CONFIG and the {source} are both set: chaos follows one source at a time, so unset one"
+        ));
+        return None;
+    }
+    if ttl_unreadable {
+        return None;
+    }
+    if !cfg!(feature = "aws") {
+        problems.push(format!(
+            "the {source} is set, but this binary was built without the `aws` feature of chaos, which reads it"
+        ));
+        return None;
+    }
+    Some(match ttl {
+        Some(ttl) => source.ttl(ttl),
+        None => source,
+    })
 }
 
 #[cfg(test)]
@@ -185,5 +256,66 @@ mod tests {
             Some(ConfigSource::File("/etc/chaos.json".into()))
         );
         assert_eq!(env(&[("CHAOS_SEED", "42")]).seed, Some(42));
+    }
+
+    #[cfg(feature = "aws")]
+    #[test]
+    fn a_remote_source_with_its_ttl() {
+        let settings = env(&[
+            ("CHAOS_APPCONFIG", "shop/prod/chaos"),
+            ("CHAOS_CONFIG_TTL_MS", "250"),
+        ]);
+        assert_eq!(
+            settings.remote,
+            Some(RemoteSource::appconfig("shop", "prod", "chaos").ttl(Duration::from_millis(250)))
+        );
+        assert!(settings.problems.is_empty());
+        let settings = env(&[("CHAOS_SSM_PARAMETER", "/shop/chaos")]);
+        assert_eq!(
+            settings.remote,
+            Some(RemoteSource::ssm_parameter("/shop/chaos"))
+        );
+    }
+
+    #[test]
+    fn one_source_at_a_time_and_well_formed() {
+        for (vars, expected) in [
+            (
+                &[("CHAOS_APPCONFIG", "a/b/c"), ("CHAOS_SSM_PARAMETER", "p")][..],
+                "both set",
+            ),
+            (
+                &[("CHAOS_SSM_PARAMETER", "p"), ("CHAOS_CONFIG", "{}")][..],
+                "CHAOS_CONFIG and the SSM parameter p are both set",
+            ),
+            (
+                &[("CHAOS_APPCONFIG", "a/b")][..],
+                "application/environment/profile",
+            ),
+            (&[("CHAOS_SSM_PARAMETER", " ")][..], "name is empty"),
+            (
+                &[
+                    ("CHAOS_APPCONFIG", "a/b/c"),
+                    ("CHAOS_CONFIG_TTL_MS", "soon"),
+                ][..],
+                "CHAOS_CONFIG_TTL_MS",
+            ),
+        ] {
+            let settings = env(vars);
+            assert_eq!(settings.remote, None, "{vars:?}");
+            assert!(
+                settings.problems.iter().any(|p| p.contains(expected)),
+                "{vars:?}: {:?}",
+                settings.problems
+            );
+        }
+    }
+
+    #[cfg(not(feature = "aws"))]
+    #[test]
+    fn a_remote_source_without_the_feature_is_a_problem() {
+        let settings = env(&[("CHAOS_APPCONFIG", "a/b/c")]);
+        assert_eq!(settings.remote, None);
+        assert!(settings.problems[0].contains("without the `aws` feature"));
     }
 }

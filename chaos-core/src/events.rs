@@ -87,6 +87,40 @@ pub(crate) fn rejected(source: &str, error: &dyn std::fmt::Display) {
     tracing::error!(target: "chaos", source, "{message}");
 }
 
+/// A remote source is followed, and injection is off until its first document.
+#[cfg(feature = "aws")]
+pub(crate) fn remote_pending(source: &str) {
+    tracing::info!(target: "chaos", source, "chaos follows {source}; injection is off until its first valid document");
+}
+
+/// A remote source failed (reported once per change of state, not per attempt).
+#[cfg(feature = "aws")]
+pub(crate) fn remote_failed(
+    source: &str,
+    error: &str,
+    kept_last: bool,
+    retry_in: std::time::Duration,
+) {
+    let state = if kept_last {
+        "keeping the last valid configuration"
+    } else {
+        "fault injection stays OFF until a valid configuration loads"
+    };
+    let retry_ms = u64::try_from(retry_in.as_millis()).unwrap_or(u64::MAX);
+    let message =
+        format!("chaos: {source} unavailable, {state} (retrying in {retry_ms} ms): {error}");
+    to_stderr(&message);
+    tracing::error!(target: "chaos", source, kept_last, retry_ms, "{message}");
+}
+
+/// A failing remote source answers again.
+#[cfg(feature = "aws")]
+pub(crate) fn remote_recovered(source: &str) {
+    let message = format!("chaos: {source} answers again");
+    to_stderr(&message);
+    tracing::info!(target: "chaos", source, "{message}");
+}
+
 /// A configuration that was accepted after a change.
 pub(crate) fn accepted(source: &str) {
     tracing::info!(target: "chaos", source, "chaos configuration loaded");

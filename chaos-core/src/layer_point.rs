@@ -43,6 +43,7 @@ impl LayerPoint {
     }
 
     #[cfg(feature = "runtime")]
+    #[cfg_attr(not(feature = "tower"), allow(dead_code))]
     pub(crate) fn point(&self) -> &'static crate::point::Point {
         self.point
     }

@@ -47,6 +47,8 @@ mod point;
 #[cfg(feature = "runtime")]
 mod registry;
 #[cfg(feature = "runtime")]
+mod remote;
+#[cfg(feature = "runtime")]
 mod rng;
 #[cfg(feature = "runtime")]
 mod scope;
@@ -76,6 +78,8 @@ pub use disk::disk_fills;
 pub use point::Point;
 #[cfg(feature = "runtime")]
 pub use registry::points;
+#[cfg(feature = "aws")]
+pub use remote::{MAX_BACKOFF, REQUEST_TIMEOUT, RemoteSource, follow_remote};
 #[cfg(feature = "runtime")]
 pub use scope::Scope;
 #[cfg(feature = "runtime")]

@@ -421,6 +421,7 @@ pub struct Permit(Option<&'static Point>);
 
 impl Permit {
     /// A permit that holds no place (no limit in force).
+    #[cfg_attr(not(feature = "tower"), allow(dead_code))]
     pub(crate) const fn none() -> Permit {
         Permit(None)
     }
