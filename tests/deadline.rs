@@ -121,6 +121,15 @@ async fn run_time_configuration_tunes_the_buffer_and_checks_the_point() {
     let after_ms = timed_out_after(handler(context_in(Duration::from_secs(3))).await);
     assert!((500..=1_000).contains(&after_ms), "{after_ms}");
 
+    // `timeout` alone keeps the declared buffer (500 ms), typed or in JSON.
+    chaos::configure(chaos::Config::new().point(
+        "deadline::handler",
+        chaos::PointConfig::new().timeout().rate(1.0),
+    ))
+    .unwrap();
+    let after_ms = timed_out_after(handler(context_in(Duration::from_secs(3))).await);
+    assert!((2_000..=2_500).contains(&after_ms), "{after_ms}");
+
     // Another fault in its place.
     chaos::configure_json(r#"{"points": {"deadline::handler": {"status": 503}}}"#).unwrap();
     let fault = handler(context_in(Duration::from_secs(3)))

@@ -134,11 +134,17 @@ impl PointConfig {
         self
     }
 
-    /// Hangs until the invocation deadline less `buffer_ms` (for a point whose attribute says
+    /// Hangs until the invocation deadline less the buffer (for a point whose attribute says
     /// `timeout`), then fails as timed out.
-    pub fn timeout_before_deadline_ms(mut self, buffer_ms: u64) -> PointConfig {
+    pub fn timeout(mut self) -> PointConfig {
         self.spec.timeout = Some(true);
-        self.spec.timeout_buffer_ms = Some(i128::from(buffer_ms));
+        self
+    }
+
+    /// With [`timeout`](Self::timeout): how long before the deadline the call gives up (without
+    /// it, the default of 100 ms).
+    pub fn timeout_buffer_ms(mut self, ms: u64) -> PointConfig {
+        self.spec.timeout_buffer_ms = Some(i128::from(ms));
         self
     }
 

@@ -69,6 +69,29 @@ pub(crate) fn disk_fill_failed(point: &str, dir: &std::path::Path, error: &dyn s
     tracing::error!(target: "chaos", point, kind = "disk_fill", "{message}");
 }
 
+/// A `timeout` fault found no deadline ahead: said once per process, since the call then times
+/// out at once, which looks like a bug unless one knows why.
+pub(crate) fn deadline_unusable(point: &str, deadline: Option<std::time::SystemTime>) {
+    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
+    let why = match deadline {
+        None => "the invocation has no deadline".to_string(),
+        Some(d) => {
+            let ms = d
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |e| e.as_millis());
+            format!("its deadline ({ms} ms since the Unix epoch) has passed")
+        }
+    };
+    let message = format!(
+        "chaos: `timeout` at `{point}` times out at once: {why} (local emulators such as `cargo lambda watch` send a deadline in 1970); said once"
+    );
+    to_stderr(&message);
+    tracing::warn!(target: "chaos", point, kind = "timeout", "{message}");
+}
+
 /// Printed once, at the first decision of a process: nobody should ship chaos unaware.
 pub(crate) fn compiled_in(points: usize) {
     let message = format!(

@@ -461,11 +461,13 @@ impl Injection {
     #[doc(hidden)]
     pub fn until_deadline(mut self, deadline: Option<SystemTime>) -> Injection {
         if let Some(Outcome::Deadline { buffer_ms }) = self.outcome {
-            let remaining = deadline
-                .and_then(|d| d.duration_since(SystemTime::now()).ok())
-                .map_or(Duration::ZERO, |r| {
-                    r.saturating_sub(Duration::from_millis(buffer_ms))
-                });
+            let until = deadline.map(|d| d.duration_since(SystemTime::now()));
+            if !matches!(until, Some(Ok(_))) {
+                events::deadline_unusable(self.point, deadline);
+            }
+            let remaining = until.and_then(Result::ok).map_or(Duration::ZERO, |r| {
+                r.saturating_sub(Duration::from_millis(buffer_ms))
+            });
             self.latency = self.latency.max(remaining);
             let after_ms = u64::try_from(self.latency.as_millis()).unwrap_or(u64::MAX);
             self.outcome = Some(Outcome::Timeout(after_ms));

@@ -232,7 +232,11 @@ impl SpecInput {
             merged.latency_ms = over.latency_ms;
             merged.timeout_ms = over.timeout_ms;
             merged.timeout = over.timeout;
-            merged.timeout_buffer_ms = over.timeout_buffer_ms;
+            // The buffer belongs to the timeout: naming `timeout` alone keeps the declared one.
+            merged.timeout_buffer_ms = match (over.timeout_buffer_ms, self.timeout) {
+                (None, Some(_)) if over.timeout.is_some() => self.timeout_buffer_ms,
+                (buffer, _) => buffer,
+            };
             merged.deny_hosts.clone_from(&over.deny_hosts);
             merged.status = over.status;
             merged.error.clone_from(&over.error);
