@@ -204,6 +204,26 @@ fn each_kind_of_bad_input_is_rejected_with_where_and_what() {
 }
 
 #[test]
+fn a_document_shared_by_several_binaries_may_ignore_points_this_one_lacks() {
+    let _serial = exclusive();
+    let shared = r#"{"points": {"other_function::handler": {"rate": 1.0},
+                                "control::never": {"rate": 1.0}}}"#;
+    let error = chaos::configure_json(shared).unwrap_err().to_string();
+    assert!(error.contains("no injection point is named `other_function::handler`"));
+    let shared = shared.replacen('{', r#"{"unknown_points": "ignore", "#, 1);
+    chaos::configure_json(&shared).unwrap();
+    assert!(faulted(never()), "the point this binary has is configured");
+    let error = chaos::configure_json(r#"{"unknown_points": "skip"}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains(r#"`unknown_points` expects "reject" (the default) or "ignore", found the string "skip""#),
+        "{error}"
+    );
+    chaos::reset();
+}
+
+#[test]
 fn override_guards_restore_what_was_there_in_any_order() {
     let _serial = exclusive();
     let first = chaos::override_point("control::never", PointConfig::new().rate(1.0)).unwrap();

@@ -38,6 +38,10 @@ pub struct Config {
     pub seed: Option<u64>,
     /// Decide, log and count, but inject nothing.
     pub dry_run: Option<bool>,
+    /// `true` skips the points this binary does not have instead of rejecting the
+    /// configuration: for one document shared by several functions (`"unknown_points":
+    /// "ignore"` in JSON). A misspelt name is then skipped too, so it is off by default.
+    pub ignore_unknown_points: Option<bool>,
     /// Overrides by point name.
     pub points: BTreeMap<String, PointConfig>,
 }
@@ -194,6 +198,12 @@ impl Config {
         self
     }
 
+    /// Skips the points this binary does not have rather than rejecting the configuration.
+    pub fn ignore_unknown_points(mut self, ignore: bool) -> Config {
+        self.ignore_unknown_points = Some(ignore);
+        self
+    }
+
     /// Overrides the point named `name`.
     pub fn point(mut self, name: impl Into<String>, point: PointConfig) -> Config {
         self.points.insert(name.into(), point);
@@ -217,7 +227,9 @@ impl Config {
             let path = point_path(name);
             let mut points = registry::named(name).peekable();
             if points.peek().is_none() {
-                problems.push(&path, registry::unknown_point(name));
+                if self.ignore_unknown_points != Some(true) {
+                    problems.push(&path, registry::unknown_point(name));
+                }
                 continue;
             }
             for point in points {
@@ -392,7 +404,7 @@ fn integer(value: &Value) -> Option<i128> {
         .or_else(|| value.as_u64().map(i128::from))
 }
 
-const TOP_KEYS: [&str; 4] = ["enabled", "seed", "dry_run", "points"];
+const TOP_KEYS: [&str; 5] = ["enabled", "seed", "dry_run", "unknown_points", "points"];
 const POINT_KEYS: [&str; 15] = [
     "enabled",
     "latency_ms",
@@ -421,6 +433,17 @@ fn read_config(value: &Value, problems: &mut Problems) -> Config {
         match key.as_str() {
             "enabled" => config.enabled = boolean(value, &path, key, problems),
             "dry_run" => config.dry_run = boolean(value, &path, key, problems),
+            "unknown_points" => match value.as_str() {
+                Some("ignore") => config.ignore_unknown_points = Some(true),
+                Some("reject") => config.ignore_unknown_points = Some(false),
+                _ => problems.push(
+                    &path,
+                    format!(
+                        "`unknown_points` expects \"reject\" (the default) or \"ignore\", found {}",
+                        describe(value)
+                    ),
+                ),
+            },
             "seed" => match value.as_u64() {
                 Some(seed) => config.seed = Some(seed),
                 None => problems.push(

@@ -317,7 +317,7 @@ pub fn init() {
 ///
 /// configure(Config::new().dry_run(true))?;
 /// let error = chaos_core::configure_json(r#"{"rate": 0.5}"#).unwrap_err();
-/// assert_eq!(error.to_string(), "at rate: unknown key `rate`; valid keys are: enabled, seed, dry_run, points");
+/// assert_eq!(error.to_string(), "at rate: unknown key `rate`; valid keys are: enabled, seed, dry_run, unknown_points, points");
 /// chaos_core::reset();
 /// # Ok::<(), chaos_core::ConfigError>(())
 /// ```
