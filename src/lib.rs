@@ -124,7 +124,7 @@ pub use chaos_core::{
 
 /// Following a configuration in AWS AppConfig or SSM Parameter Store (feature `aws`).
 #[cfg(feature = "aws")]
-pub use chaos_core::{MAX_BACKOFF, REQUEST_TIMEOUT, RemoteSource, follow_remote};
+pub use chaos_core::{RemoteSource, follow_remote};
 
 /// Reads the environment now, with chaos compiled in; compiled out there is nothing to read, and
 /// this does nothing, so `main` can call it in both builds without a `cfg`.
@@ -194,8 +194,10 @@ pub const ENABLED: bool = cfg!(feature = "enabled");
 /// (`tokio::time::sleep` in an `async fn`, so the executor keeps running other tasks, which needs
 /// a tokio runtime with the time driver; `std::thread::sleep` in a plain `fn`, which blocks the
 /// thread), then returns the outcome fault instead of running the body. With latency alone, the
-/// body runs after the delay. A plain `fn` that returns a future is a plain `fn`: its delay
-/// happens when it is called, not when the future is polled.
+/// body runs after the delay. With `when = "after"`, the body runs first, then the delay (a
+/// timeout's hang measured from the end of the body), then the outcome replaces the result. A
+/// plain `fn` that returns a future is a plain `fn`: its delay happens when it is called, not
+/// when the future is polled.
 ///
 /// # What a fault returns
 ///

@@ -44,6 +44,33 @@ fn blocking(context: Context) -> Result<&'static str, Fault> {
     Ok("done")
 }
 
+/// The work happens (it takes 300 ms), then the call hangs until the deadline and times out.
+#[chaos(
+    timeout,
+    timeout_buffer_ms = 300,
+    when = "after",
+    name = "deadline::after_work"
+)]
+fn after_work(
+    context: Context,
+    done: &std::sync::atomic::AtomicBool,
+) -> Result<&'static str, Fault> {
+    let _ = context.deadline;
+    std::thread::sleep(Duration::from_millis(300));
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    Ok("done")
+}
+
+/// A type of the user's own, not named as lambda_runtime's, next to a real deadline: the
+/// attribute prefers `Context` to `Request`.
+pub struct Request;
+
+#[chaos(timeout, name = "deadline::prefers_context")]
+fn prefers_context(request: Request, context: &Context) -> Result<&'static str, Fault> {
+    let (_, _) = (request, context.deadline);
+    Ok("done")
+}
+
 #[chaos(status = 503, rate = 0.0, name = "deadline::no_deadline_declared")]
 async fn no_deadline_declared(context: Context) -> Result<&'static str, Fault> {
     let _ = context.deadline;
@@ -101,6 +128,31 @@ async fn a_longer_latency_wins() {
 }
 
 #[test]
+fn after_the_work_the_hang_ends_before_the_deadline() {
+    let _serial = SERIAL.blocking_lock();
+    chaos::reset();
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let started = std::time::Instant::now();
+    let after_ms = timed_out_after(after_work(context_in(Duration::from_millis(1_000)), &done));
+    assert!(
+        done.load(std::sync::atomic::Ordering::SeqCst),
+        "the work happened"
+    );
+    // The hang is measured after the work: it ends at the deadline less the buffer (700 ms), so
+    // the answer goes out before the deadline; measured before the work, it would end at 1000.
+    assert!(after_ms <= 400, "{after_ms}");
+    assert!(
+        started.elapsed() < Duration::from_millis(1_000),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        timed_out_after(prefers_context(Request, &context_in(Duration::ZERO))),
+        0
+    );
+}
+
+#[test]
 fn a_blocking_handler_waits_on_its_thread() {
     let _serial = SERIAL.blocking_lock();
     chaos::reset();
@@ -129,6 +181,12 @@ async fn run_time_configuration_tunes_the_buffer_and_checks_the_point() {
     .unwrap();
     let after_ms = timed_out_after(handler(context_in(Duration::from_secs(3))).await);
     assert!((2_000..=2_500).contains(&after_ms), "{after_ms}");
+
+    // The buffer alone tunes the declared timeout.
+    chaos::configure_json(r#"{"points": {"deadline::handler": {"timeout_buffer_ms": 2000}}}"#)
+        .unwrap();
+    let after_ms = timed_out_after(handler(context_in(Duration::from_secs(3))).await);
+    assert!((500..=1_000).contains(&after_ms), "{after_ms}");
 
     // Another fault in its place.
     chaos::configure_json(r#"{"points": {"deadline::handler": {"status": 503}}}"#).unwrap();

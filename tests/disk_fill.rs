@@ -82,31 +82,59 @@ fn a_fill_is_held_while_in_force_and_freed_when_turned_off() {
 }
 
 #[test]
-fn a_dry_run_fills_nothing() {
+fn a_dry_run_holds_no_fill() {
     let _serial = SERIAL.blocking_lock();
     chaos::reset();
+    scratch();
+    assert_eq!(held("disk::scratch"), Some(8 * MIB));
+    // A dry run frees a fill made before it, and makes none.
     chaos::configure(Config::new().dry_run(true)).unwrap();
+    assert_eq!(held("disk::scratch"), None);
     scratch();
     assert_eq!(held("disk::scratch"), None);
     chaos::reset();
 }
 
-#[tokio::test]
-async fn a_fill_asked_for_by_a_scope_ends_with_it() {
-    let _serial = SERIAL.lock().await;
-    chaos::reset();
-    let scope = Scope::new(
+#[test]
+fn a_scope_cannot_ask_for_a_fill_since_the_disk_is_shared() {
+    let error = Scope::new(
         Config::new().point("disk::quiet", PointConfig::new().rate(1.0).disk_fill_mb(4)),
     )
-    .unwrap();
-    let inside = scope
-        .run(async {
-            quiet();
-            held("disk::quiet")
-        })
-        .await;
-    assert_eq!(inside, Some(4 * MIB));
-    assert_eq!(held("disk::quiet"), None);
+    .unwrap_err()
+    .to_string();
+    assert!(
+        error.contains("at points.\"disk::quiet\".disk_fill_mb: `disk_fill_mb` is process-wide"),
+        "{error}"
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_fill_is_an_anonymous_file_in_the_temp_directory_closed_when_turned_off() {
+    let _serial = SERIAL.blocking_lock();
+    chaos::reset();
+    // The open files of this process that live in the temp directory and have no name.
+    let anonymous = || {
+        let dir = std::env::temp_dir().canonicalize().unwrap();
+        std::fs::read_dir("/proc/self/fd")
+            .unwrap()
+            .filter_map(|fd| {
+                let fd = fd.ok()?.path();
+                let target = std::fs::read_link(&fd).ok()?;
+                let deleted = target.to_string_lossy().ends_with(" (deleted)");
+                (deleted && target.starts_with(&dir))
+                    .then(|| std::fs::metadata(&fd).ok().map(|m| m.len()))
+                    .flatten()
+            })
+            .collect::<Vec<u64>>()
+    };
+    assert!(!anonymous().contains(&(8 * MIB)));
+    scratch();
+    // Held as an unnamed file (the kernel frees it when it is closed, at the latest at exit).
+    assert!(anonymous().contains(&(8 * MIB)), "{:?}", anonymous());
+    chaos::set_enabled(false);
+    assert!(!anonymous().contains(&(8 * MIB)), "{:?}", anonymous());
+    chaos::reset();
 }
 
 #[test]
@@ -138,10 +166,10 @@ fn child_fill() {
         .find(|s| s.point == "disk::scratch")
         .unwrap();
     println!(
-        "\nANSWER={answer}\nHELD={}\nFAILED={}\nINJECTED={}",
+        "\nANSWER={answer}\nHELD={}\nFAILED={}\nFILLS={}",
         held("disk::scratch").unwrap_or(0),
         stats.disk_fill_failed,
-        stats.injected()
+        stats.disk_fill
     );
 }
 
@@ -152,7 +180,7 @@ fn a_fill_that_cannot_be_made_is_reported_and_injects_nothing() {
     assert_eq!(child.value("ANSWER"), "7");
     assert_eq!(child.value("HELD"), "0");
     assert_eq!(child.value("FAILED"), "1");
-    assert_eq!(child.value("INJECTED"), "0");
+    assert_eq!(child.value("FILLS"), "0");
     assert!(
         child
             .stderr
@@ -161,17 +189,4 @@ fn a_fill_that_cannot_be_made_is_reported_and_injects_nothing() {
         child.stderr
     );
     assert!(!missing.exists(), "nothing may be created elsewhere");
-}
-
-#[test]
-fn a_fill_is_freed_when_the_process_ends() {
-    // The child holds 8 MiB when it exits; its temp directory is left empty, since the file
-    // never had a name.
-    let dir = std::env::temp_dir().join(format!("chaos-test-fill-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let child = run_child("child_fill", &[("TMPDIR", dir.to_str().unwrap())]);
-    assert_eq!(child.value("HELD"), (8 * MIB).to_string());
-    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
-    std::fs::remove_dir(&dir).unwrap();
-    assert!(left.is_empty(), "{left:?}");
 }

@@ -79,6 +79,15 @@ fn disk_fill(x: u32) -> u32 {
     x
 }
 
+// One-line bodies: the braces the body keeps must not read as unnecessary.
+#[rustfmt::skip]
+#[chaos(latency_ms = 1, rate = 0.0)]
+fn one_line() -> u32 { 7 }
+
+#[rustfmt::skip]
+#[chaos(error = "e", rate = 0.0, when = "after")]
+fn one_line_after() -> Result<u32, Fault> { Ok(8) }
+
 #[tokio::test]
 async fn every_expansion_runs_its_body_when_not_faulted() {
     assert_eq!(latency_only(1), 2);
@@ -92,6 +101,8 @@ async fn every_expansion_runs_its_body_when_not_faulted() {
     };
     assert_eq!(deadline_timeout(7, &context).await, Ok(7));
     assert_eq!(disk_fill(8), 8);
+    assert_eq!(one_line(), 7);
+    assert_eq!(one_line_after(), Ok(8));
     let point = chaos::point!(name = "lints::layer", status = 503, rate = 0.0);
     assert_eq!(point.name().is_some(), chaos::ENABLED);
 }

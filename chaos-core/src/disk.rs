@@ -11,7 +11,6 @@ use std::fs::File;
 use std::io;
 use std::path::Path;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use fs4::FileExt;
 
@@ -39,17 +38,30 @@ struct Fill {
 }
 
 static FILLS: Mutex<Vec<Fill>> = Mutex::new(Vec::new());
-/// How many fills are held: lets a scope's end skip the lock when there are none.
-static HELD: AtomicUsize = AtomicUsize::new(0);
 
 fn fills() -> std::sync::MutexGuard<'static, Vec<Fill>> {
     FILLS.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Makes sure `point` holds a fill of `requested_mb` (called on a faulted call). Idempotent: a
-/// point's fill is made once and kept while the fault is in force.
+/// Whether the process-wide configuration has `point` hold `mb` now (fills follow it alone: a
+/// task scope cannot ask for one, since the disk is shared by every task).
+fn in_force(snapshot: &control::Snapshot, point: &'static Point, mb: u64) -> bool {
+    let effective = snapshot.effective_for(point);
+    effective.active && !effective.dry_run && effective.disk_fill_mb == mb
+}
+
+/// Makes sure `point` holds a fill of `requested_mb` (called on a faulted call). Made once and
+/// kept while the fault is in force: later calls find it settled with one atomic load.
 pub(crate) fn ensure(point: &'static Point, requested_mb: u64) {
+    if point.disk_settled_mb() == requested_mb {
+        return;
+    }
     let mut fills = fills();
+    // Checked under the lock: a change that turned the fill off meanwhile has either been seen
+    // here, or its `reconcile` waits for this lock and then frees what this call made.
+    if !in_force(&control::snapshot(), point, requested_mb) {
+        return;
+    }
     if let Some(existing) = fills.iter().position(|f| std::ptr::eq(f.point, point)) {
         if fills[existing].requested_mb == requested_mb {
             return;
@@ -75,23 +87,21 @@ pub(crate) fn ensure(point: &'static Point, requested_mb: u64) {
         requested_mb,
         held,
     });
-    HELD.store(fills.len(), Ordering::Relaxed);
+    point.set_disk_settled_mb(requested_mb);
 }
 
-/// Frees the fills whose point no longer has `disk_fill_mb` in force in the process-wide
-/// configuration: called after every change of it, and when a task scope ends (a fill a scope
-/// asked for lasts until then).
+/// Frees the fills the process-wide configuration no longer has in force (switched off, a dry
+/// run, another size, none): called after every change of it. Always takes the lock, so that it
+/// cannot miss a fill being made while the change was published.
 pub(crate) fn reconcile() {
-    if HELD.load(Ordering::Relaxed) == 0 {
-        return;
-    }
     let snapshot = control::snapshot();
-    let mut fills = fills();
-    fills.retain(|fill| {
-        let effective = snapshot.effective_for(fill.point);
-        effective.active && effective.disk_fill_mb == fill.requested_mb
+    fills().retain(|fill| {
+        let keep = in_force(&snapshot, fill.point, fill.requested_mb);
+        if !keep {
+            fill.point.set_disk_settled_mb(0);
+        }
+        keep
     });
-    HELD.store(fills.len(), Ordering::Relaxed);
 }
 
 /// The fills held right now: each point's name and the bytes it reserved, by name.

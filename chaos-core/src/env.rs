@@ -107,6 +107,10 @@ fn remote_source(
 ) -> Option<RemoteSource> {
     let appconfig = lookup("CHAOS_APPCONFIG");
     let ssm = lookup("CHAOS_SSM_PARAMETER");
+    if appconfig.is_none() && ssm.is_none() {
+        // The TTL is read only for a source: without one it has nothing to say.
+        return None;
+    }
     let mut ttl_unreadable = false;
     let ttl = lookup("CHAOS_CONFIG_TTL_MS").and_then(|value| match value.trim().parse::<u64>() {
         Ok(ms) if ms > 0 => Some(Duration::from_millis(ms)),

@@ -79,7 +79,7 @@ pub use point::Point;
 #[cfg(feature = "runtime")]
 pub use registry::points;
 #[cfg(feature = "aws")]
-pub use remote::{MAX_BACKOFF, REQUEST_TIMEOUT, RemoteSource, follow_remote};
+pub use remote::{RemoteSource, follow_remote};
 #[cfg(feature = "runtime")]
 pub use scope::Scope;
 #[cfg(feature = "runtime")]

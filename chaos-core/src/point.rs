@@ -45,6 +45,8 @@ pub struct Point {
     warmed: AtomicBool,
     /// Calls in flight, counted only while a `max_concurrency` is in force.
     in_flight: AtomicU64,
+    /// The `disk_fill_mb` this point's fill was made (or failed) for; 0 while it holds none.
+    disk_settled_mb: AtomicU64,
     counters: Counters,
 }
 
@@ -80,6 +82,7 @@ impl Point {
             stream_load: AtomicU64::new(u64::MAX),
             warmed: AtomicBool::new(false),
             in_flight: AtomicU64::new(0),
+            disk_settled_mb: AtomicU64::new(0),
             counters: Counters::new(),
         }
     }
@@ -113,6 +116,14 @@ impl Point {
 
     pub(crate) fn counters(&self) -> &Counters {
         &self.counters
+    }
+
+    pub(crate) fn disk_settled_mb(&self) -> u64 {
+        self.disk_settled_mb.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn set_disk_settled_mb(&self, mb: u64) {
+        self.disk_settled_mb.store(mb, Ordering::Release);
     }
 
     /// Whether a request to `host` is one this point's `deny_hosts` faults: `None` when the
@@ -347,6 +358,7 @@ impl Point {
             latency,
             outcome: effective.outcome.clone(),
             after: effective.after,
+            deadline: None,
         })
     }
 
@@ -408,6 +420,7 @@ impl Point {
                 latency: extra,
                 outcome: None,
                 after: false,
+                deadline: None,
             },
         })
     }
@@ -442,6 +455,8 @@ pub struct Injection {
     latency: Duration,
     outcome: Option<Outcome>,
     after: bool,
+    /// For a `when = "after"` timeout: the deadline read before the body ran.
+    deadline: Option<SystemTime>,
 }
 
 impl Injection {
@@ -475,17 +490,38 @@ impl Injection {
         self
     }
 
+    /// Keeps `deadline` for [`resolve_kept_deadline`](Self::resolve_kept_deadline): a
+    /// `when = "after"` point reads it before its body runs (and may move the argument it comes
+    /// from), and waits for it after.
+    #[doc(hidden)]
+    pub fn keep_deadline(mut self, deadline: Option<SystemTime>) -> Injection {
+        self.deadline = deadline;
+        self
+    }
+
+    /// [`until_deadline`](Self::until_deadline) with the deadline kept before the body.
+    #[doc(hidden)]
+    pub fn resolve_kept_deadline(self) -> Injection {
+        let deadline = self.deadline;
+        self.until_deadline(deadline)
+    }
+
     /// The fault for a request to `host` that a `deny_hosts` point faulted.
     #[doc(hidden)]
     pub fn into_fault_for_host(self, host: Option<&str>) -> Option<Fault> {
         let point = self.point;
         match self.outcome {
-            Some(Outcome::Unreachable(_)) => Some(Fault::new(
-                point,
-                crate::fault::FaultKind::Unreachable {
-                    host: Cow::Owned(host.unwrap_or_default().to_string()),
-                },
-            )),
+            // Checked again against the patterns decided with: the configuration may have
+            // changed since the layer looked, and another host must never be failed.
+            Some(Outcome::Unreachable(hosts)) => {
+                let host = host.filter(|h| hosts.matches(h))?;
+                Some(Fault::new(
+                    point,
+                    crate::fault::FaultKind::Unreachable {
+                        host: Cow::Owned(host.to_string()),
+                    },
+                ))
+            }
             _ => self.into_fault(),
         }
     }

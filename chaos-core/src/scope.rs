@@ -10,7 +10,7 @@ use crate::config::{Config, ConfigError};
 use crate::effective::Effective;
 use crate::point::{Injection, Point};
 use crate::spec::Outcome;
-use crate::{disk, registry, spec};
+use crate::{registry, spec};
 
 tokio::task_local! {
     static CURRENT: Arc<Table>;
@@ -30,7 +30,7 @@ struct Table {
 /// the attributes. Points it does not name follow the process-wide configuration; the process-wide
 /// kill switch and dry run apply inside too. Tasks spawned inside do not inherit it, and a scope
 /// run inside another replaces it (they do not merge). A `one_in` point counts its calls across
-/// the whole process, scopes included.
+/// the whole process, scopes included. `seed` and `disk_fill_mb` are process-wide and refused.
 ///
 /// ```
 /// use chaos_core::{Config, Scope};
@@ -54,6 +54,14 @@ impl Scope {
                 "seed",
                 "`seed` is process-wide: set it with `chaos::configure` or CHAOS_SEED, not in a scope",
             ));
+        }
+        for (name, point) in &config.points {
+            if point.spec.disk_fill_mb.is_some() {
+                return Err(ConfigError::one(
+                    &format!("points.{name:?}.disk_fill_mb"),
+                    "`disk_fill_mb` is process-wide (the disk is shared by every task): set it with `chaos::configure`, not in a scope",
+                ));
+            }
         }
         config.validate()?;
         let dry_run = config.dry_run.unwrap_or(false);
@@ -102,8 +110,6 @@ impl Active {
 impl Drop for Active {
     fn drop(&mut self) {
         ACTIVE.fetch_sub(1, Ordering::SeqCst);
-        // A disk fill the scope asked for ends with it.
-        disk::reconcile();
     }
 }
 

@@ -220,15 +220,20 @@ impl SpecInput {
     /// ```
     pub fn overlay(&self, over: &SpecInput) -> SpecInput {
         let mut merged = self.clone();
-        let names_fault = over.latency_ms.is_some()
+        let names_other_fault_keys = over.latency_ms.is_some()
             || over.status.is_some()
             || over.error.is_some()
             || over.panic.is_some()
             || over.timeout_ms.is_some()
             || over.timeout.is_some()
-            || over.timeout_buffer_ms.is_some()
             || over.deny_hosts.is_some();
-        if names_fault {
+        // A buffer alone, for a declared `timeout`, tunes that timeout and keeps the rest.
+        let buffer_only =
+            !names_other_fault_keys && over.timeout_buffer_ms.is_some() && self.timeout.is_some();
+        let names_fault = names_other_fault_keys || over.timeout_buffer_ms.is_some();
+        if buffer_only {
+            merged.timeout_buffer_ms = over.timeout_buffer_ms;
+        } else if names_fault {
             merged.latency_ms = over.latency_ms;
             merged.timeout_ms = over.timeout_ms;
             merged.timeout = over.timeout;

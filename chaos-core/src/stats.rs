@@ -135,7 +135,8 @@ pub struct PointStats {
 }
 
 impl PointStats {
-    /// Faults injected, of every kind (dry-run decisions not included).
+    /// Faults injected into calls, of every kind (dry-run decisions not included; disk fills,
+    /// which are made once per configuration rather than per call, are in `disk_fill`).
     pub fn injected(&self) -> u64 {
         self.latency_only
             + self.status
@@ -145,7 +146,6 @@ impl PointStats {
             + self.throttled
             + self.timeout
             + self.unreachable
-            + self.disk_fill
     }
 }
 

@@ -12,7 +12,7 @@ use crate::control;
 static WATCH_GENERATION: AtomicU64 = AtomicU64::new(0);
 
 /// Loads the JSON file at `path` now and again whenever it changes, checking every `poll`.
-/// Replaces any earlier watch. A file that cannot be read or is invalid is reported (stderr and a
+/// Replaces any earlier watch (and a followed remote source). A file that cannot be read or is invalid is reported (stderr and a
 /// `tracing` error, once per change) and turns injection off until a valid version is written.
 ///
 /// ```no_run
@@ -21,11 +21,20 @@ static WATCH_GENERATION: AtomicU64 = AtomicU64::new(0);
 /// ```
 pub fn watch_file(path: impl AsRef<Path>, poll: Duration) -> Result<(), crate::ConfigError> {
     let path = path.as_ref().to_path_buf();
+    // One source at a time: a followed remote source stops.
+    #[cfg(feature = "aws")]
+    crate::remote::stop();
     // The version is taken before the read, so a write in between is loaded at the next poll.
     let seen = version(&path);
     let first = control::configure_file(&path);
     spawn(path, poll, seen);
     first
+}
+
+/// Stops the watcher thread, if any (a remote source replaces it).
+#[cfg_attr(not(feature = "aws"), allow(dead_code))]
+pub(crate) fn stop() {
+    WATCH_GENERATION.fetch_add(1, Ordering::SeqCst);
 }
 
 /// What identifies a version of the file: its modification time and size.

@@ -100,29 +100,40 @@ pub fn check(
     })
 }
 
-/// The types a `timeout` reads the invocation deadline from, by the last segment of their path:
-/// lambda_runtime's `LambdaEvent<T>` and `Context`, and lambda_http's `Request` (whose
-/// extensions hold the `Context`). Whether the type really is one of them is checked by the trait
-/// bound in the expansion.
+/// The types a `timeout` reads the invocation deadline from, by the last segment of their path,
+/// in order of preference: lambda_runtime's `LambdaEvent<T>` and `Context`, and lambda_http's
+/// `Request` (whose extensions hold the `Context`). Whether the type really has a deadline is
+/// checked by the `InvocationDeadline` bound in the expansion, so a type of the user's own with
+/// one of these names works if it implements the trait.
 const DEADLINE_TYPES: [&str; 3] = ["LambdaEvent", "Context", "Request"];
 
 /// The name of the first argument of a deadline type; an error on `timeout` when there is none,
 /// or on the argument when it is a pattern the expansion cannot refer to.
 fn deadline_argument(func: &ItemFn, timeout: &TokenStream, errors: &mut Errors) -> Option<Ident> {
-    let found = func.sig.inputs.iter().find_map(|input| match input {
+    // By type, in the order of `DEADLINE_TYPES`, so that a `Request` of the user's own next to
+    // a `Context` does not hide it.
+    let rank = |input: &FnArg| match input {
         FnArg::Typed(arg) => {
             let mut ty = &*arg.ty;
             while let Type::Reference(r) = ty {
                 ty = &r.elem;
             }
             let Type::Path(path) = ty else { return None };
-            let last = path.path.segments.last()?;
-            DEADLINE_TYPES
-                .contains(&last.ident.to_string().as_str())
-                .then_some(arg)
+            let last = path.path.segments.last()?.ident.to_string();
+            DEADLINE_TYPES.iter().position(|t| *t == last)
         }
         FnArg::Receiver(_) => None,
-    });
+    };
+    let found = func
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|input| Some((rank(input)?, input)))
+        .min_by_key(|(rank, _)| *rank)
+        .and_then(|(_, input)| match input {
+            FnArg::Typed(arg) => Some(arg),
+            FnArg::Receiver(_) => None,
+        });
     let Some(arg) = found else {
         errors.push(syn::Error::new_spanned(
             timeout,

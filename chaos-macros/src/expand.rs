@@ -33,21 +33,15 @@ pub fn expand(checked: &Checked, mut func: ItemFn) -> TokenStream {
     let name = point_name(checked, &func);
     match async_trait_body(&mut func) {
         Some((block, output)) => {
-            let (prelude, fault_return) = prelude(checked, &name, true, &output);
-            let after = checked
-                .spec
-                .after()
-                .then_some((true, &output, fault_return));
+            let (prelude, tail) = prelude(checked, &name, true, &output);
+            let after = checked.spec.after().then_some((true, &output, tail));
             wrap(block, prelude, after, &checked.krate);
         }
         None => {
             let is_async = func.sig.asyncness.is_some();
             let output = return_type(&func.sig.output);
-            let (prelude, fault_return) = prelude(checked, &name, is_async, &output);
-            let after = checked
-                .spec
-                .after()
-                .then_some((is_async, &output, fault_return));
+            let (prelude, tail) = prelude(checked, &name, is_async, &output);
+            let after = checked.spec.after().then_some((is_async, &output, tail));
             wrap(&mut func.block, prelude, after, &checked.krate);
         }
     }
@@ -55,17 +49,22 @@ pub fn expand(checked: &Checked, mut func: ItemFn) -> TokenStream {
 }
 
 /// Replaces `{ body }` with `{ prelude { body } }`, or, for a point declared `when = "after"`
-/// (`after` is then `Some((is_async, return type, fault return))`), with `{ prelude; let value = body-as-a-
-/// closure-or-async-block; after-outcome; value }`: the body runs to completion, `return` and `?`
-/// inside it included, before the fault replaces its result.
+/// (`after` is then `Some((is_async, return type, tail))`), with `{ prelude; let value =
+/// body-as-a-closure-or-async-block; tail; value }`: the body runs to completion, `return` and
+/// `?` inside it included, before the tail waits the injected delay and the fault replaces its
+/// result.
 fn wrap(
     block: &mut Block,
     prelude: TokenStream,
     after: Option<(bool, &Type, TokenStream)>,
     krate: &syn::Path,
 ) {
-    let body = std::mem::replace(block, syn::parse_quote!({}));
-    let Some((is_async, output, fault_return)) = after else {
+    let mut body = std::mem::replace(block, syn::parse_quote!({}));
+    // The body keeps its statements and their spans, but its braces become the expansion's: in
+    // the user's own spans, `{ 7 }` as the tail of the new block reads as unnecessary braces
+    // (`unused_braces`), which the user did not write.
+    body.brace_token = syn::token::Brace(Span::call_site());
+    let Some((is_async, output, tail)) = after else {
         *block = syn::parse_quote!({
             #prelude
             #body
@@ -90,11 +89,8 @@ fn wrap(
     *block = syn::parse_quote!({
         #prelude
         let __chaos_value: #output = #run_body;
-        if let ::core::option::Option::Some(__chaos_fault) =
-            __chaos_after.and_then(|__chaos_injection| __chaos_injection.into_fault())
-        {
-            ::core::mem::drop(__chaos_value);
-            #fault_return
+        if let ::core::option::Option::Some(__chaos_injection) = __chaos_after {
+            #tail
         }
         __chaos_value
     });
@@ -124,8 +120,9 @@ fn point_name(checked: &Checked, func: &ItemFn) -> TokenStream {
     quote!(::core::concat!(::core::module_path!(), #tail))
 }
 
-/// The code before the body, and the statement that turns `__chaos_fault` into the function's
-/// return (or a panic), which diverges.
+/// The code before the body, and, for a `when = "after"` point, the code after it: the delay,
+/// then the fault in place of `__chaos_value` (for a `timeout`, the wait until the deadline is
+/// measured after the body, from the deadline read before it).
 fn prelude(
     checked: &Checked,
     name: &TokenStream,
@@ -143,18 +140,26 @@ fn prelude(
         quote!(#krate::__private::delay_blocking(__chaos_injection.latency());)
     };
     // A `timeout` resolves against the invocation deadline, read from the argument that has it,
-    // before the wait.
-    let delay = match &checked.deadline {
-        Some(arg) => {
-            // Located at the argument, so that a type with no deadline is reported on it.
-            let span = Span::call_site().located_at(arg.span());
-            let read = quote_spanned!(span=> #krate::__private::deadline_of(&#arg));
+    // before the wait. After the body the argument may be gone: an "after" injection keeps the
+    // deadline it read before.
+    let read_deadline = checked.deadline.as_ref().map(|arg| {
+        // Located at the argument, so that a type with no deadline is reported on it.
+        let span = Span::call_site().located_at(arg.span());
+        quote_spanned!(span=> #krate::__private::deadline_of(&#arg))
+    });
+    let (delay_before, keep, delay_after) = match &read_deadline {
+        Some(read) => (
             quote! {
                 let __chaos_injection = __chaos_injection.until_deadline(#read);
                 #delay
-            }
-        }
-        None => delay,
+            },
+            quote!(__chaos_injection.keep_deadline(#read)),
+            quote! {
+                let __chaos_injection = __chaos_injection.resolve_kept_deadline();
+                #delay
+            },
+        ),
+        None => (delay.clone(), quote!(__chaos_injection), delay),
     };
     let carries_outcome = matches!(
         checked.spec.outcome(),
@@ -218,10 +223,10 @@ fn prelude(
             #register
             let __chaos_after = match #point.decide() {
                 ::core::option::Option::Some(__chaos_injection) => {
-                    #delay
                     if __chaos_injection.after() {
-                        ::core::option::Option::Some(__chaos_injection)
+                        ::core::option::Option::Some(#keep)
                     } else {
+                        #delay_before
                         if let ::core::option::Option::Some(__chaos_fault) = __chaos_injection.into_fault() {
                             #fault_return
                         }
@@ -235,14 +240,21 @@ fn prelude(
         quote! {
             #register
             if let ::core::option::Option::Some(__chaos_injection) = #point.decide() {
-                #delay
+                #delay_before
                 if let ::core::option::Option::Some(__chaos_fault) = __chaos_injection.into_fault() {
                     #fault_return
                 }
             }
         }
     };
-    (prelude, fault_return)
+    let tail = quote! {
+        #delay_after
+        if let ::core::option::Option::Some(__chaos_fault) = __chaos_injection.into_fault() {
+            ::core::mem::drop(__chaos_value);
+            #fault_return
+        }
+    };
+    (prelude, tail)
 }
 
 /// `chaos::point!`: a block that declares the point's `static`, registers it, and evaluates to

@@ -16,7 +16,9 @@ use chaos::{Fault, RemoteSource, chaos};
 use common::run_child;
 use extension::{APP, Behaviour, Extension, PARAMETER, Protocol};
 
-#[chaos(error = "declared", rate = 0.0, name = "remote::handler")]
+// Faulting by default: so "injection is off" below can only hold if following a source that
+// has not answered really turns it off.
+#[chaos(error = "declared", rate = 1.0, name = "remote::handler")]
 fn handler() -> Result<u32, Fault> {
     Ok(1)
 }
@@ -195,6 +197,27 @@ fn connection_refused_keeps_injection_off_until_the_extension_answers() {
     );
 }
 
+#[test]
+fn a_remote_source_replaces_a_watched_file() {
+    let extension = Extension::start(
+        Protocol::AppConfig,
+        Behaviour::Hang(Duration::from_secs(30)),
+    );
+    let (_guard, _) = exclusive();
+    let path = std::env::temp_dir().join(format!("chaos-remote-test-{}.json", std::process::id()));
+    std::fs::write(&path, document("from the file")).unwrap();
+    chaos::watch_file(&path, Duration::from_millis(20)).unwrap();
+    wait_for(Some("from the file"));
+
+    // The source has not answered: injection is off, and the file is no longer followed.
+    chaos::follow_remote(appconfig(&extension)).unwrap();
+    assert_eq!(in_force(), None);
+    std::fs::write(&path, document("the file, changed")).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(in_force(), None);
+    std::fs::remove_file(&path).unwrap();
+}
+
 /// Loads `v1`, then makes the extension fail as `failure` does: `v1` stays in force, the
 /// failure is reported once (with `expected` in its words) however many attempts fail, and when
 /// the extension answers again that is reported too.
@@ -267,7 +290,7 @@ fn a_body_larger_than_the_bound_keeps_the_last_valid_configuration() {
 #[test]
 fn an_extension_that_does_not_answer_in_time_keeps_the_last_valid_configuration() {
     survives(
-        Behaviour::Hang(chaos::REQUEST_TIMEOUT + Duration::from_secs(2)),
+        Behaviour::Hang(chaos::RemoteSource::REQUEST_TIMEOUT + Duration::from_secs(2)),
         2,
         "no complete answer in time",
     );
@@ -337,7 +360,7 @@ fn chaos_appconfig_in_the_environment_is_followed_without_blocking_the_start() {
     // Waiting for the extension would have taken the whole request timeout.
     let first_call_ms: u128 = child.value("FIRST_CALL_MS").parse().unwrap();
     assert!(
-        first_call_ms < chaos::REQUEST_TIMEOUT.as_millis(),
+        first_call_ms < chaos::RemoteSource::REQUEST_TIMEOUT.as_millis(),
         "{first_call_ms} ms"
     );
 }

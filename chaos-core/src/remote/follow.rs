@@ -18,16 +18,25 @@ use crate::{control, events};
 
 /// The longest a request may take, connection, answer and body together: the extension is on
 /// this machine, so anything slower is a fault, not a slow network.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(2);
+pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The longest wait between two attempts while the source keeps failing.
-pub const MAX_BACKOFF: Duration = Duration::from_secs(60);
+pub(crate) const MAX_BACKOFF: Duration = Duration::from_secs(60);
+
+impl RemoteSource {
+    /// The longest one request to the extension may take, connection, answer and body
+    /// together: the extension is on this machine, so anything slower is a failure.
+    pub const REQUEST_TIMEOUT: Duration = REQUEST_TIMEOUT;
+
+    /// The longest wait between two attempts while the source keeps failing.
+    pub const MAX_BACKOFF: Duration = MAX_BACKOFF;
+}
 
 /// Bumped by every new follower, so that an older thread notices it was replaced and stops.
 static GENERATION: AtomicU64 = AtomicU64::new(0);
 
-/// The running follower was started by [`follow_remote`], not by the environment: `reset` stops
-/// it (and starts the environment's again, if there is one).
+/// The environment's follower (if any) is not the one running: [`follow_remote`] or a watched
+/// file replaced it. `reset` then stops what runs and starts the environment's again.
 static FROM_API: AtomicBool = AtomicBool::new(false);
 
 /// Follows `source` from now on, in place of any loaded configuration and of any earlier source
@@ -48,10 +57,21 @@ pub fn follow_remote(source: RemoteSource) -> Result<(), ConfigError> {
         .validate()
         .map_err(|why| ConfigError::one("", format!("{source}: {why}")))?;
     let port = port(&source).map_err(|why| ConfigError::one("", why))?;
+    // The earlier follower, and a watched file, stop before injection goes off for the new
+    // source: neither may load anything over it.
+    GENERATION.fetch_add(1, Ordering::SeqCst);
+    crate::watch::stop();
     control::expect_remote(&source.to_string());
     spawn(source, port);
     FROM_API.store(true, Ordering::SeqCst);
     Ok(())
+}
+
+/// Stops the follower, if any (a file to watch replaces it); `reset` starts the environment's
+/// again.
+pub(crate) fn stop() {
+    GENERATION.fetch_add(1, Ordering::SeqCst);
+    FROM_API.store(true, Ordering::SeqCst);
 }
 
 /// For `reset`: back to the environment's source. A follower [`follow_remote`] started stops, and

@@ -10,7 +10,7 @@ mod follow;
 mod source;
 
 #[cfg(feature = "aws")]
-pub use follow::{MAX_BACKOFF, REQUEST_TIMEOUT, follow_remote};
+pub use follow::follow_remote;
 #[cfg(feature = "aws")]
-pub(crate) use follow::{back_to_environment, port as follow_port, spawn};
+pub(crate) use follow::{back_to_environment, port as follow_port, spawn, stop};
 pub use source::RemoteSource;
