@@ -86,7 +86,7 @@ fn one_line() -> u32 { 7 }
 
 #[rustfmt::skip]
 #[chaos(error = "e", rate = 0.0, when = "after")]
-fn one_line_after() -> Result<u32, Fault> { Ok(8) }
+fn one_line_after() -> Result<u32, Fault> { checked(8) }
 
 #[tokio::test]
 async fn every_expansion_runs_its_body_when_not_faulted() {
