@@ -131,3 +131,29 @@ fn run_time_configuration_of_when() {
     );
     assert_eq!(before_only(), Ok(1));
 }
+
+/// When the body started, measured from the call (on tokio's paused clock).
+static BODY_STARTED_MS: AtomicU32 = AtomicU32::new(u32::MAX);
+
+#[chaos(
+    error = "lost",
+    when = "after",
+    latency_ms = 200,
+    cold_start_ms = 1_000,
+    name = "after::cold_then_slow"
+)]
+async fn cold_then_slow(called: tokio::time::Instant) -> Result<u32, Fault> {
+    let started = u32::try_from(called.elapsed().as_millis()).unwrap_or(u32::MAX);
+    BODY_STARTED_MS.store(started, Ordering::SeqCst);
+    Ok(1)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_cold_start_comes_before_the_body_and_the_fault_s_latency_after_it() {
+    let called = tokio::time::Instant::now();
+    let fault = cold_then_slow(called).await.unwrap_err();
+    assert_eq!(fault.message(), Some("lost"));
+    // The cold start delayed the body; the fault's latency came after it.
+    assert_eq!(BODY_STARTED_MS.load(Ordering::SeqCst), 1_000);
+    assert_eq!(called.elapsed().as_millis(), 1_200);
+}

@@ -71,6 +71,18 @@ fn prefers_context(request: Request, context: &Context) -> Result<&'static str, 
     Ok("done")
 }
 
+/// An application's own `Context` (no deadline), as web frameworks and template engines have:
+/// `timeout = job` names the argument to read instead.
+mod app {
+    pub struct Context;
+}
+
+#[chaos(timeout = job, name = "deadline::named")]
+fn named(context: app::Context, job: Context) -> Result<&'static str, Fault> {
+    let (app::Context, _) = (context, job.deadline);
+    Ok("done")
+}
+
 #[chaos(status = 503, rate = 0.0, name = "deadline::no_deadline_declared")]
 async fn no_deadline_declared(context: Context) -> Result<&'static str, Fault> {
     let _ = context.deadline;
@@ -150,6 +162,8 @@ fn after_the_work_the_hang_ends_before_the_deadline() {
         timed_out_after(prefers_context(Request, &context_in(Duration::ZERO))),
         0
     );
+    let after_ms = timed_out_after(named(app::Context, context_in(Duration::from_millis(400))));
+    assert!((200..=300).contains(&after_ms), "{after_ms}");
 }
 
 #[test]

@@ -424,15 +424,24 @@ pub fn set_enabled(enabled: bool) {
 /// (a rejected one keeps injection off), with the switch of [`set_enabled`] and every override
 /// forgotten (their guards then do nothing). The environment's switches stay in force.
 ///
-/// A followed file (`CHAOS_CONFIG` naming a file, or [`watch_file`](crate::watch_file)) is loaded
-/// again whenever it changes: the latest change, from the file or from this API, is in force.
-/// A remote source the environment names (`CHAOS_APPCONFIG`, `CHAOS_SSM_PARAMETER`) goes on being
-/// followed, its last valid document in force; one that `follow_remote` gave is no longer
-/// followed.
+/// The environment's sources are followed again, and no other: a `CHAOS_CONFIG` file is watched
+/// again (one given by [`watch_file`](crate::watch_file) no longer is), and a remote source the
+/// environment names (`CHAOS_APPCONFIG`, `CHAOS_SSM_PARAMETER`) is followed again, its last valid
+/// document in force (one given by `follow_remote` no longer is). Between resets, the latest
+/// change, from a followed source or from this API, is in force.
 pub fn reset() {
     with_state(|state| {
+        // Back to the environment's sources: its file watched, its remote source followed (and
+        // no other), unless the environment itself is rejected.
+        let sound = state.env.problems.is_empty();
+        match &state.env.config {
+            Some(ConfigSource::File(path)) if sound => {
+                watch::spawn(path.clone(), state.env.poll, watch::version(path));
+            }
+            _ => watch::stop(),
+        }
         #[cfg(feature = "aws")]
-        if crate::remote::back_to_environment(state.env.remote.as_ref()) {
+        if crate::remote::back_to_environment(state.env.remote.as_ref().filter(|_| sound)) {
             // The source `follow_remote` gave is forgotten with its documents.
             state.remote = None;
         }

@@ -53,13 +53,17 @@ fn in_force(snapshot: &control::Snapshot, point: &'static Point, mb: u64) -> boo
 /// Makes sure `point` holds a fill of `requested_mb` (called on a faulted call). Made once and
 /// kept while the fault is in force: later calls find it settled with one atomic load.
 pub(crate) fn ensure(point: &'static Point, requested_mb: u64) {
-    if point.disk_settled_mb() == requested_mb {
+    // Read before the snapshot: a change after it moves the epoch, so a stale refusal never
+    // matches a newer configuration.
+    let epoch = control::epoch();
+    if point.disk_settled_mb() == requested_mb || point.disk_refused_epoch() == epoch {
         return;
     }
     let mut fills = fills();
     // Checked under the lock: a change that turned the fill off meanwhile has either been seen
     // here, or its `reconcile` waits for this lock and then frees what this call made.
     if !in_force(&control::snapshot(), point, requested_mb) {
+        point.set_disk_refused_epoch(epoch);
         return;
     }
     if let Some(existing) = fills.iter().position(|f| std::ptr::eq(f.point, point)) {

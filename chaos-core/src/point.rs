@@ -47,6 +47,9 @@ pub struct Point {
     in_flight: AtomicU64,
     /// The `disk_fill_mb` this point's fill was made (or failed) for; 0 while it holds none.
     disk_settled_mb: AtomicU64,
+    /// The configuration epoch at which a fill this point asked for was found not in force
+    /// process-wide (as when a scope's spec differs): later calls of that epoch skip the lock.
+    disk_refused_epoch: AtomicU64,
     counters: Counters,
 }
 
@@ -83,6 +86,7 @@ impl Point {
             warmed: AtomicBool::new(false),
             in_flight: AtomicU64::new(0),
             disk_settled_mb: AtomicU64::new(0),
+            disk_refused_epoch: AtomicU64::new(u64::MAX),
             counters: Counters::new(),
         }
     }
@@ -124,6 +128,14 @@ impl Point {
 
     pub(crate) fn set_disk_settled_mb(&self, mb: u64) {
         self.disk_settled_mb.store(mb, Ordering::Release);
+    }
+
+    pub(crate) fn disk_refused_epoch(&self) -> u64 {
+        self.disk_refused_epoch.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn set_disk_refused_epoch(&self, epoch: u64) {
+        self.disk_refused_epoch.store(epoch, Ordering::Release);
     }
 
     /// Whether a request to `host` is one this point's `deny_hosts` faults: `None` when the
@@ -358,6 +370,7 @@ impl Point {
             latency,
             outcome: effective.outcome.clone(),
             after: effective.after,
+            cold_start: Duration::ZERO,
             deadline: None,
         })
     }
@@ -412,12 +425,13 @@ impl Point {
         }
         Some(match decided {
             Some(mut injection) => {
-                injection.latency += extra;
+                injection.cold_start = extra;
                 injection
             }
             None => Injection {
                 point: self.name,
-                latency: extra,
+                latency: Duration::ZERO,
+                cold_start: extra,
                 outcome: None,
                 after: false,
                 deadline: None,
@@ -452,7 +466,10 @@ impl Drop for Permit {
 #[derive(Debug)]
 pub struct Injection {
     point: &'static str,
+    /// The fault's own delay.
     latency: Duration,
+    /// A cold start's delay: always before the body, even for a `when = "after"` fault.
+    cold_start: Duration,
     outcome: Option<Outcome>,
     after: bool,
     /// For a `when = "after"` timeout: the deadline read before the body ran.
@@ -460,14 +477,41 @@ pub struct Injection {
 }
 
 impl Injection {
-    /// The delay to wait before the outcome or the body; zero for none.
+    /// The delay to wait before the outcome or the body (a cold start's included); zero for none.
     pub fn latency(&self) -> Duration {
-        self.latency
+        self.latency + self.cold_start
     }
 
-    /// Whether the outcome comes after the body (`when = "after"`) rather than instead of it.
+    /// A cold start's delay, which comes before the body even when the outcome comes after it.
+    #[doc(hidden)]
+    pub fn cold_start(&self) -> Duration {
+        self.cold_start
+    }
+
+    /// The injection once its cold start has been waited (before a `when = "after"` body).
+    #[doc(hidden)]
+    pub fn without_cold_start(mut self) -> Injection {
+        self.cold_start = Duration::ZERO;
+        self
+    }
+
+    /// Whether the outcome comes after the body (`when = "after"`) rather than instead of it:
+    /// only an injection with an outcome does (the spec rules require one).
     pub fn after(&self) -> bool {
-        self.after
+        self.after && self.outcome.is_some()
+    }
+
+    /// The fault of a `when = "after"` injection (which has an outcome: see
+    /// [`after`](Self::after)).
+    #[doc(hidden)]
+    pub fn into_fault_after(self) -> Fault {
+        let point = self.point;
+        self.into_fault().unwrap_or_else(|| {
+            Fault::new(
+                point,
+                crate::fault::FaultKind::Error(Cow::Borrowed("injected after the body")),
+            )
+        })
     }
 
     /// A `timeout` fault resolved against the invocation's deadline: the call hangs until
@@ -483,8 +527,9 @@ impl Injection {
             let remaining = until.and_then(Result::ok).map_or(Duration::ZERO, |r| {
                 r.saturating_sub(Duration::from_millis(buffer_ms))
             });
-            self.latency = self.latency.max(remaining);
-            let after_ms = u64::try_from(self.latency.as_millis()).unwrap_or(u64::MAX);
+            // A cold start is waited first: the hang ends at the deadline all the same.
+            self.latency = self.latency.max(remaining.saturating_sub(self.cold_start));
+            let after_ms = u64::try_from(self.latency().as_millis()).unwrap_or(u64::MAX);
             self.outcome = Some(Outcome::Timeout(after_ms));
         }
         self

@@ -227,9 +227,10 @@ impl SpecInput {
             || over.timeout_ms.is_some()
             || over.timeout.is_some()
             || over.deny_hosts.is_some();
-        // A buffer alone, for a declared `timeout`, tunes that timeout and keeps the rest.
-        let buffer_only =
-            !names_other_fault_keys && over.timeout_buffer_ms.is_some() && self.timeout.is_some();
+        // A buffer alone tunes the timeout below and keeps the rest of the fault (with no
+        // timeout below, the rules then say it needs one), so that layers of overrides compose
+        // in any order.
+        let buffer_only = !names_other_fault_keys && over.timeout_buffer_ms.is_some();
         let names_fault = names_other_fault_keys || over.timeout_buffer_ms.is_some();
         if buffer_only {
             merged.timeout_buffer_ms = over.timeout_buffer_ms;

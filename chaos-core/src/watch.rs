@@ -31,8 +31,8 @@ pub fn watch_file(path: impl AsRef<Path>, poll: Duration) -> Result<(), crate::C
     first
 }
 
-/// Stops the watcher thread, if any (a remote source replaces it).
-#[cfg_attr(not(feature = "aws"), allow(dead_code))]
+/// Stops the watcher thread, if any (a remote source, or `reset` to an environment without a
+/// file, replaces it).
 pub(crate) fn stop() {
     WATCH_GENERATION.fetch_add(1, Ordering::SeqCst);
 }

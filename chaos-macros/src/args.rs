@@ -36,6 +36,8 @@ pub struct Args {
     /// A key that may have declared a fault (a fault key, or an unknown key that may be a
     /// misspelt one) could not be read, so "no fault at all" would only echo that error.
     pub incomplete: bool,
+    /// `timeout = arg`: the argument the deadline is read from, named rather than found.
+    pub timeout_arg: Option<Ident>,
 }
 
 /// One `key = value` pair (or a bare flag: `timeout`), before its key is interpreted.
@@ -79,6 +81,7 @@ impl Args {
             tokens: HashMap::new(),
             key_spans: HashMap::new(),
             incomplete: false,
+            timeout_arg: None,
         };
         let parser = Punctuated::<Entry, Token![,]>::parse_terminated;
         let entries = match syn::parse::Parser::parse2(parser, tokens) {
@@ -158,13 +161,21 @@ impl Args {
             Key::TimeoutBufferMs => integer(&value).map(|v| self.spec.timeout_buffer_ms = Some(v)),
             Key::DiskFillMb => integer(&value).map(|v| self.spec.disk_fill_mb = Some(v)),
             Key::DenyHosts => strings(&value).map(|v| self.spec.deny_hosts = Some(v)),
-            Key::Timeout => {
-                errors.push(syn::Error::new_spanned(
-                    tokens,
-                    "`timeout` takes no value: write `timeout` alone to hang until the invocation deadline (less `timeout_buffer_ms`), or `timeout_ms = N` for a fixed hang of N ms",
-                ));
-                return;
-            }
+            Key::Timeout => match &value {
+                // `timeout = context`: the argument to read the deadline from.
+                Expr::Path(path) if path.qself.is_none() && path.path.get_ident().is_some() => {
+                    self.timeout_arg = path.path.get_ident().cloned();
+                    self.spec.timeout = Some(true);
+                    Ok(())
+                }
+                _ => {
+                    errors.push(syn::Error::new_spanned(
+                        tokens,
+                        "`timeout` takes no value, or the name of the argument holding the deadline: write `timeout` alone to hang until the invocation deadline (less `timeout_buffer_ms`), `timeout = context` to read it from the argument `context`, or `timeout_ms = N` for a fixed hang of N ms",
+                    ));
+                    return;
+                }
+            },
         };
         match result {
             Ok(()) => {

@@ -74,9 +74,10 @@ pub fn check(
             "`deny_hosts` fails requests by their host, and a function has no request host: declare a point with `chaos::point!(name = \"...\", deny_hosts = [...])` and put it in a `ChaosLayer` around the client",
         ));
     }
-    let deadline = match args.tokens.get(&Key::Timeout) {
-        Some(tokens) => deadline_argument(func, tokens, errors),
-        None => None,
+    let deadline = match (&args.timeout_arg, args.tokens.get(&Key::Timeout)) {
+        (Some(named), _) => named_argument(func, named, errors),
+        (None, Some(tokens)) => deadline_argument(func, tokens, errors),
+        (None, None) => None,
     };
     let spec = spec?;
     let outcome_key = match spec.outcome() {
@@ -107,7 +108,27 @@ pub fn check(
 /// one of these names works if it implements the trait.
 const DEADLINE_TYPES: [&str; 3] = ["LambdaEvent", "Context", "Request"];
 
-/// The name of the first argument of a deadline type; an error on `timeout` when there is none,
+/// `timeout = name`: the argument called `name`, which must exist.
+fn named_argument(func: &ItemFn, named: &Ident, errors: &mut Errors) -> Option<Ident> {
+    let found = func.sig.inputs.iter().any(|input| match input {
+        FnArg::Typed(arg) => matches!(&*arg.pat, Pat::Ident(binding) if binding.ident == *named),
+        FnArg::Receiver(_) => false,
+    });
+    if found {
+        Some(named.clone())
+    } else {
+        errors.push(syn::Error::new_spanned(
+            named,
+            format!(
+                "`timeout = {named}` names no argument of `{}`: name the argument that holds the invocation deadline",
+                func.sig.ident
+            ),
+        ));
+        None
+    }
+}
+
+/// The argument of the most preferred deadline type; an error on `timeout` when there is none,
 /// or on the argument when it is a pattern the expansion cannot refer to.
 fn deadline_argument(func: &ItemFn, timeout: &TokenStream, errors: &mut Errors) -> Option<Ident> {
     // By type, in the order of `DEADLINE_TYPES`, so that a `Request` of the user's own next to

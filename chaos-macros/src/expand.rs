@@ -63,7 +63,9 @@ fn wrap(
     // The body keeps its statements and their spans, but its braces become the expansion's: in
     // the user's own spans, `{ 7 }` as the tail of the new block reads as unnecessary braces
     // (`unused_braces`), which the user did not write.
-    body.brace_token = syn::token::Brace(Span::call_site());
+    // Located where they were, so that an error about the block still points at the user's code.
+    body.brace_token =
+        syn::token::Brace(Span::call_site().located_at(body.brace_token.span.join()));
     let Some((is_async, output, tail)) = after else {
         *block = syn::parse_quote!({
             #prelude
@@ -134,11 +136,15 @@ fn prelude(
     // The delay is emitted even where the attribute declares no latency, so that run-time
     // configuration can add latency to any point; it costs an async point's future the size of a
     // tokio `Sleep`, and nothing on the path that is not faulted.
-    let delay = if is_async {
-        quote!(#krate::__private::delay_async(__chaos_injection.latency()).await;)
-    } else {
-        quote!(#krate::__private::delay_blocking(__chaos_injection.latency());)
+    let wait = |duration: TokenStream| {
+        if is_async {
+            quote!(#krate::__private::delay_async(#duration).await;)
+        } else {
+            quote!(#krate::__private::delay_blocking(#duration);)
+        }
     };
+    let delay = wait(quote!(__chaos_injection.latency()));
+    let cold_start = wait(quote!(__chaos_injection.cold_start()));
     // A `timeout` resolves against the invocation deadline, read from the argument that has it,
     // before the wait. After the body the argument may be gone: an "after" injection keeps the
     // deadline it read before.
@@ -153,13 +159,17 @@ fn prelude(
                 let __chaos_injection = __chaos_injection.until_deadline(#read);
                 #delay
             },
-            quote!(__chaos_injection.keep_deadline(#read)),
+            quote!(__chaos_injection.without_cold_start().keep_deadline(#read)),
             quote! {
                 let __chaos_injection = __chaos_injection.resolve_kept_deadline();
                 #delay
             },
         ),
-        None => (delay.clone(), quote!(__chaos_injection), delay),
+        None => (
+            delay.clone(),
+            quote!(__chaos_injection.without_cold_start()),
+            delay,
+        ),
     };
     let carries_outcome = matches!(
         checked.spec.outcome(),
@@ -224,6 +234,8 @@ fn prelude(
             let __chaos_after = match #point.decide() {
                 ::core::option::Option::Some(__chaos_injection) => {
                     if __chaos_injection.after() {
+                        // A cold start belongs before the body; the fault's delay after it.
+                        #cold_start
                         ::core::option::Option::Some(#keep)
                     } else {
                         #delay_before
@@ -247,12 +259,14 @@ fn prelude(
             }
         }
     };
+    // The body's value is dropped before the wait, so that the future does not hold it across
+    // the `.await` (a `!Send` value would make it `!Send`); an "after" injection always has an
+    // outcome to return instead.
     let tail = quote! {
+        ::core::mem::drop(__chaos_value);
         #delay_after
-        if let ::core::option::Option::Some(__chaos_fault) = __chaos_injection.into_fault() {
-            ::core::mem::drop(__chaos_value);
-            #fault_return
-        }
+        let __chaos_fault = __chaos_injection.into_fault_after();
+        #fault_return
     };
     (prelude, tail)
 }

@@ -365,6 +365,43 @@ fn chaos_appconfig_in_the_environment_is_followed_without_blocking_the_start() {
     );
 }
 
+/// Follows the environment's file, then a remote source, then resets: the file is watched again.
+#[test]
+#[ignore = "run by the other tests as a child process"]
+fn child_reset_returns_to_the_environment_file() {
+    let path = std::env::var("CHAOS_CONFIG").unwrap();
+    wait_for(Some("file v1"));
+    let (app, env, profile) = APP;
+    chaos::follow_remote(RemoteSource::appconfig(app, env, profile).ttl(TTL)).unwrap();
+    wait_for(None);
+    chaos::reset();
+    wait_for(Some("file v1"));
+    std::fs::write(&path, document("file v2, a little longer")).unwrap();
+    wait_for(Some("file v2, a little longer"));
+    println!("\nFOLLOWED_AGAIN=true");
+}
+
+#[test]
+fn reset_watches_the_environment_file_again_after_a_remote_source() {
+    let extension = Extension::start(
+        Protocol::AppConfig,
+        Behaviour::Hang(Duration::from_secs(30)),
+    );
+    let path = std::env::temp_dir().join(format!("chaos-reset-test-{}.json", std::process::id()));
+    std::fs::write(&path, document("file v1")).unwrap();
+    let port = extension.port.to_string();
+    let child = run_child(
+        "child_reset_returns_to_the_environment_file",
+        &[
+            ("CHAOS_CONFIG", path.to_str().unwrap()),
+            ("CHAOS_CONFIG_POLL_MS", "20"),
+            ("AWS_APPCONFIG_EXTENSION_HTTP_PORT", &port),
+        ],
+    );
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(child.value("FOLLOWED_AGAIN"), "true", "{}", child.stderr);
+}
+
 #[test]
 fn chaos_ssm_parameter_in_the_environment_uses_the_session_token() {
     let extension = Extension::start(

@@ -74,12 +74,11 @@ pub(crate) fn stop() {
     FROM_API.store(true, Ordering::SeqCst);
 }
 
-/// For `reset`: back to the environment's source. A follower [`follow_remote`] started stops, and
-/// the environment's `environment` source (if any) is followed again.
+/// For `reset`: back to the environment's source. Whatever follower runs stops, and the
+/// environment's `environment` source (if any) is followed again. Returns whether the follower
+/// that ran was not the environment's (its documents are then not the environment's either).
 pub(crate) fn back_to_environment(environment: Option<&RemoteSource>) -> bool {
-    if !FROM_API.swap(false, Ordering::SeqCst) {
-        return false;
-    }
+    let replaced = FROM_API.swap(false, Ordering::SeqCst);
     GENERATION.fetch_add(1, Ordering::SeqCst);
     if let Some(source) = environment {
         match port(source) {
@@ -87,7 +86,7 @@ pub(crate) fn back_to_environment(environment: Option<&RemoteSource>) -> bool {
             Err(why) => events::rejected("the remote configuration", &why),
         }
     }
-    true
+    replaced
 }
 
 /// The extension's port: the source's own, its environment variable, or the default.

@@ -22,6 +22,12 @@ async fn destructured(LambdaEvent { payload }: LambdaEvent<u64>) -> Result<u64, 
     Ok(payload)
 }
 
+// The argument named must exist.
+#[chaos(timeout = context)]
+async fn no_such_argument(event: LambdaEvent<u64>) -> Result<u64, chaos::Fault> {
+    Ok(event.payload)
+}
+
 // A buffer without `timeout` has nothing to shorten.
 #[chaos(timeout_buffer_ms = 200, status = 503)]
 async fn buffer_alone(event: LambdaEvent<u64>) -> Result<u64, chaos::Fault> {

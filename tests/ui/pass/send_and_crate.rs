@@ -26,6 +26,18 @@ async fn after_and_throttled(id: u64) -> Result<u64, Error> {
     Ok(*shared)
 }
 
+// A `!Send` result: the future is still `Send`, since the value is not held across the wait
+// that comes after the body.
+#[chaos::chaos(error = "after", when = "after", latency_ms = 1, rate = 0.0)]
+async fn not_send_result(id: u64) -> Result<std::rc::Rc<u64>, chaos::Fault> {
+    tokio::task::yield_now().await;
+    Ok(std::rc::Rc::new(id))
+}
+
+async fn unwrap_rc(id: u64) -> u64 {
+    *not_send_result(id).await.unwrap()
+}
+
 fn assert_send<T: Send + 'static>(value: T) -> T {
     value
 }
@@ -36,4 +48,5 @@ fn main() {
     assert_eq!(runtime.block_on(handle).unwrap().unwrap(), 5);
     assert_eq!(runtime.block_on(assert_send(through_reexport(6))).unwrap(), 6);
     assert_eq!(runtime.block_on(assert_send(after_and_throttled(7))).unwrap(), 7);
+    assert_eq!(runtime.block_on(assert_send(unwrap_rc(8))), 8);
 }
