@@ -174,7 +174,7 @@ pub const ENABLED: bool = cfg!(feature = "enabled");
 /// | `error` | string literal | return an error ([`Fault`]) instead of running the body |
 /// | `panic` | string literal | panic with this message (the "exception" fault) |
 /// | `timeout_ms` | integer >= 1 | hang this long, then fail as timed out: status 504 (a `Fault` of kind `Timeout` in a `Result`), as a function that runs into its timeout |
-/// | `timeout` | no value | hang until the invocation deadline less `timeout_buffer_ms`, then fail as `timeout_ms` does; the function must take a lambda_runtime `LambdaEvent<T>` or `Context`, or a lambda_http `Request` (feature `lambda`), or a type of its own named so that implements [`InvocationDeadline`] |
+/// | `timeout` | no value, or an argument's name (`timeout = ctx`) | hang until the invocation deadline less `timeout_buffer_ms`, then fail as `timeout_ms` does; the deadline is read from the `LambdaEvent<T>`, else `Context`, else lambda_http `Request` argument (feature `lambda`), or from the argument named; its type must implement [`InvocationDeadline`] |
 /// | `timeout_buffer_ms` | integer, default 100 | with `timeout`: how long before the deadline the call gives up (time to answer before the platform ends the invocation) |
 /// | `disk_fill_mb` | integer in 1..=1048576 | while in force, hold this many MiB of the temp directory's file system (capped at its free space less 64 MiB), in an anonymous file freed when the fault is turned off or the process ends; see `chaos::disk_fills()` |
 /// | `rate` | float in 0.0..=1.0, default 1.0 | probability that a call is faulted |
