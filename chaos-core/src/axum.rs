@@ -20,18 +20,14 @@ use crate::fault::Fault;
 impl IntoResponse for Fault {
     fn into_response(self) -> Response {
         let status = crate::http::status_of(&self);
-        let body = serde_json::json!({ "error": self.to_string(), "chaos_point": self.point() });
+        let body = crate::http::json_body(&self);
         let mut response = (
             status,
             [(http::header::CONTENT_TYPE, "application/json")],
-            body.to_string(),
+            body,
         )
             .into_response();
-        if let Ok(point) = http::HeaderValue::from_str(self.point()) {
-            response
-                .headers_mut()
-                .insert(crate::http::FAULT_HEADER, point);
-        }
+        crate::http::mark(response.headers_mut(), &self);
         response
     }
 }

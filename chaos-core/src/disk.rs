@@ -77,7 +77,7 @@ pub(crate) fn ensure(point: &'static Point, requested_mb: u64) {
     let held = match fill(&dir, requested_mb * MIB) {
         Ok((file, bytes)) => {
             events::disk_filled(point.name(), &dir, bytes, requested_mb * MIB);
-            point.counters().record_disk_fill(bytes);
+            point.counters().record_disk_fill();
             Held::Filled { bytes, _file: file }
         }
         Err(error) => {

@@ -41,7 +41,7 @@ impl<T: FaultReturn, E: From<Fault>> ViaResultOk<Result<T, E>> for &&Slot<Result
 
 /// A `panic` fault reaching a point that also returns faults (one that declares
 /// `max_concurrency`, say) panics rather than becoming a value.
-fn panic_if_panic(fault: &Fault) {
+pub(crate) fn panic_if_panic(fault: &Fault) {
     if let FaultKind::Panic(_) = fault.kind() {
         panic!("{fault}");
     }

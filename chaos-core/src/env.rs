@@ -68,15 +68,14 @@ impl EnvSettings {
                 None
             }
         });
-        let poll = match lookup("CHAOS_CONFIG_POLL_MS") {
+        let poll = match lookup("CHAOS_CONFIG_POLL_MS").map(|v| millis("CHAOS_CONFIG_POLL_MS", &v))
+        {
             None => DEFAULT_POLL,
-            Some(value) => match value.trim().parse::<u64>() {
-                Ok(ms) if ms > 0 => Duration::from_millis(ms),
-                _ => {
-                    problems.push(format!("CHAOS_CONFIG_POLL_MS must be a number of milliseconds above 0; found `{value}`"));
-                    DEFAULT_POLL
-                }
-            },
+            Some(Ok(poll)) => poll,
+            Some(Err(problem)) => {
+                problems.push(problem);
+                DEFAULT_POLL
+            }
         };
         let config = lookup("CHAOS_CONFIG").map(|value| {
             if value.trim_start().starts_with('{') {
@@ -98,6 +97,16 @@ impl EnvSettings {
     }
 }
 
+/// A variable holding a number of milliseconds above 0, or the problem with it.
+fn millis(name: &str, value: &str) -> Result<Duration, String> {
+    match value.trim().parse::<u64>() {
+        Ok(ms) if ms > 0 => Ok(Duration::from_millis(ms)),
+        _ => Err(format!(
+            "{name} must be a number of milliseconds above 0; found `{value}`"
+        )),
+    }
+}
+
 /// `CHAOS_APPCONFIG` or `CHAOS_SSM_PARAMETER` (one source at a time, and not with
 /// `CHAOS_CONFIG`), with `CHAOS_CONFIG_TTL_MS`.
 fn remote_source(
@@ -111,17 +120,10 @@ fn remote_source(
         // The TTL is read only for a source: without one it has nothing to say.
         return None;
     }
-    let mut ttl_unreadable = false;
-    let ttl = lookup("CHAOS_CONFIG_TTL_MS").and_then(|value| match value.trim().parse::<u64>() {
-        Ok(ms) if ms > 0 => Some(Duration::from_millis(ms)),
-        _ => {
-            ttl_unreadable = true;
-            problems.push(format!(
-                "CHAOS_CONFIG_TTL_MS must be a number of milliseconds above 0; found `{value}`"
-            ));
-            None
-        }
-    });
+    let ttl = lookup("CHAOS_CONFIG_TTL_MS")
+        .map(|v| millis("CHAOS_CONFIG_TTL_MS", &v))
+        .transpose()
+        .map_err(|problem| problems.push(problem));
     let source = match (appconfig, ssm) {
         (None, None) => return None,
         (Some(_), Some(_)) => {
@@ -152,9 +154,9 @@ fn remote_source(
         ));
         return None;
     }
-    if ttl_unreadable {
+    let Ok(ttl) = ttl else {
         return None;
-    }
+    };
     if !cfg!(feature = "aws") {
         problems.push(format!(
             "the {source} is set, but this binary was built without the `aws` feature of chaos, which reads it"

@@ -55,6 +55,21 @@ impl<B: Default> From<Fault> for http::Response<B> {
     }
 }
 
+/// Adds [`FAULT_HEADER`] naming the fault's point. A point name that is not a valid header value
+/// (a control character) goes without.
+pub(crate) fn mark(headers: &mut http::HeaderMap, fault: &Fault) {
+    if let Ok(point) = http::HeaderValue::from_str(fault.point()) {
+        headers.insert(FAULT_HEADER, point);
+    }
+}
+
+/// The short JSON body of an injected response that has one (axum, API Gateway): what failed,
+/// and where.
+#[cfg(any(feature = "axum", feature = "lambda"))]
+pub(crate) fn json_body(fault: &Fault) -> String {
+    serde_json::json!({ "error": fault.to_string(), "chaos_point": fault.point() }).to_string()
+}
+
 /// The header an injected response carries, naming the point that injected it, so that a caller,
 /// a log or an experiment across HTTP can tell an injected failure from a real one.
 pub const FAULT_HEADER: &str = "x-chaos-fault";
@@ -74,10 +89,7 @@ impl<B: Default> FaultReturn for http::Response<B> {
     fn from_fault(fault: Fault) -> Self {
         let mut response = http::Response::new(B::default());
         *response.status_mut() = status_of(&fault);
-        // A point name that is not a valid header value (a control character) goes without.
-        if let Ok(point) = http::HeaderValue::from_str(fault.point()) {
-            response.headers_mut().insert(FAULT_HEADER, point);
-        }
+        mark(response.headers_mut(), &fault);
         response
     }
 }

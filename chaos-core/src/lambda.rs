@@ -35,22 +35,13 @@ impl<B> InvocationDeadline for http::Request<B> {
     }
 }
 
-/// The short JSON body of an injected API Gateway response: what failed, and where.
-fn error_body(fault: &Fault) -> Body {
-    Body::Text(
-        serde_json::json!({ "error": fault.to_string(), "chaos_point": fault.point() }).to_string(),
-    )
-}
-
 fn headers(fault: &Fault) -> http::HeaderMap {
     let mut headers = http::HeaderMap::new();
     headers.insert(
         http::header::CONTENT_TYPE,
         http::HeaderValue::from_static("application/json"),
     );
-    if let Ok(point) = http::HeaderValue::from_str(fault.point()) {
-        headers.insert(crate::http::FAULT_HEADER, point);
-    }
+    crate::http::mark(&mut headers, fault);
     headers
 }
 
@@ -70,7 +61,7 @@ impl FaultReturn for ApiGatewayProxyResponse {
         let mut response = ApiGatewayProxyResponse::default();
         response.status_code = i64::from(fault.status().unwrap_or(500));
         response.headers = headers(&fault);
-        response.body = Some(error_body(&fault));
+        response.body = Some(Body::Text(crate::http::json_body(&fault)));
         response
     }
 }
@@ -89,7 +80,7 @@ impl FaultReturn for ApiGatewayV2httpResponse {
         let mut response = ApiGatewayV2httpResponse::default();
         response.status_code = i64::from(fault.status().unwrap_or(500));
         response.headers = headers(&fault);
-        response.body = Some(error_body(&fault));
+        response.body = Some(Body::Text(crate::http::json_body(&fault)));
         response
     }
 }

@@ -16,6 +16,7 @@
 
 use std::marker::PhantomData;
 
+use crate::dispatch::panic_if_panic;
 use crate::fault::Fault;
 use crate::layer_point::LayerPoint;
 
@@ -35,12 +36,6 @@ pub struct Responses;
 /// connection error would, before any response exists.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Errors;
-
-fn panic_if_panic(fault: &Fault) {
-    if let crate::FaultKind::Panic(_) = fault.kind() {
-        panic!("{fault}");
-    }
-}
 
 impl<R: crate::FaultReturn, E> Answer<R, E> for Responses {
     fn answer(fault: Fault) -> Result<R, E> {

@@ -74,8 +74,8 @@ impl Counters {
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// A disk fill made (of `_bytes`; the bytes held now are in `disk_fills()`).
-    pub(crate) fn record_disk_fill(&self, _bytes: u64) {
+    /// A disk fill made (the bytes held now are in `disk_fills()`).
+    pub(crate) fn record_disk_fill(&self) {
         self.disk_fill.fetch_add(1, Ordering::Relaxed);
     }
 

@@ -37,7 +37,7 @@ static GENERATION: AtomicU64 = AtomicU64::new(0);
 
 /// The environment's follower (if any) is not the one running: [`follow_remote`] or a watched
 /// file replaced it. `reset` then stops what runs and starts the environment's again.
-static FROM_API: AtomicBool = AtomicBool::new(false);
+static REPLACED: AtomicBool = AtomicBool::new(false);
 
 /// Follows `source` from now on, in place of any loaded configuration and of any earlier source
 /// or watched file: injection is off until its first document loads (in the background; this
@@ -63,7 +63,7 @@ pub fn follow_remote(source: RemoteSource) -> Result<(), ConfigError> {
     crate::watch::stop();
     control::expect_remote(&source.to_string());
     spawn(source, port);
-    FROM_API.store(true, Ordering::SeqCst);
+    REPLACED.store(true, Ordering::SeqCst);
     Ok(())
 }
 
@@ -71,14 +71,14 @@ pub fn follow_remote(source: RemoteSource) -> Result<(), ConfigError> {
 /// again.
 pub(crate) fn stop() {
     GENERATION.fetch_add(1, Ordering::SeqCst);
-    FROM_API.store(true, Ordering::SeqCst);
+    REPLACED.store(true, Ordering::SeqCst);
 }
 
 /// For `reset`: back to the environment's source. Whatever follower runs stops, and the
 /// environment's `environment` source (if any) is followed again. Returns whether the follower
 /// that ran was not the environment's (its documents are then not the environment's either).
 pub(crate) fn back_to_environment(environment: Option<&RemoteSource>) -> bool {
-    let replaced = FROM_API.swap(false, Ordering::SeqCst);
+    let replaced = REPLACED.swap(false, Ordering::SeqCst);
     GENERATION.fetch_add(1, Ordering::SeqCst);
     if let Some(source) = environment {
         match port(source) {
