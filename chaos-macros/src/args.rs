@@ -192,13 +192,7 @@ impl Args {
 
 /// "unknown key", the closest valid key if one is close, and the list of valid keys.
 fn unknown_key_message(key: &str) -> String {
-    let all = valid_keys().collect::<Vec<_>>().join(", ");
-    match chaos_core::spec::closest(key, valid_keys()).first() {
-        Some(valid) => {
-            format!("unknown key `{key}`; did you mean `{valid}`? valid keys are: {all}")
-        }
-        None => format!("unknown key `{key}`; valid keys are: {all}"),
-    }
+    chaos_core::spec::unknown_key(key, &valid_keys().collect::<Vec<_>>())
 }
 
 /// Describes a value of the wrong kind, for "expects X, found Y".

@@ -2,7 +2,7 @@
 //! parsed arguments, and the rules about the function the attribute is on. Runs whatever the
 //! `enabled` feature says, so that a mistake fails the build even when chaos is compiled out.
 
-use chaos_core::spec::{self, FaultSpec, Key, Outcome};
+use chaos_core::spec::{self, FaultSpec, Key};
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::visit::Visit;
@@ -11,9 +11,7 @@ use syn::{FnArg, Ident, ItemFn, LitStr, Pat, Path, ReturnType, Type};
 use crate::args::Args;
 use crate::errors::Errors;
 
-/// Everything the expansion needs, once every rule holds. (Compiled out, only the checking is
-/// left, so nothing reads it.)
-#[cfg_attr(not(feature = "enabled"), allow(dead_code))]
+/// Everything the expansion needs, once every rule holds.
 pub struct Checked {
     pub spec: FaultSpec,
     pub name: Option<LitStr>,
@@ -46,32 +44,26 @@ pub fn check(
     let spec = validated_spec(&args, attr_tokens, errors);
     // Checked on what was written, valid or not, so that this error comes with the others.
     let after = args.spec.when.as_deref() == Some("after");
-    let replaces_return = [
-        Key::Status,
-        Key::Error,
-        Key::TimeoutMs,
-        Key::Timeout,
-        Key::MaxConcurrency,
-        Key::When,
-    ]
-    .into_iter()
-    .filter(|key| args.key_spans.contains_key(key) && (*key != Key::When || after))
-    // One error per function: `when` only when no `status`/`error` already said it.
-    .take(1);
+    // `when = "after"` replaces the body's result too.
+    let replaces_return = Key::ALL
+        .into_iter()
+        .filter(|key| key.replaces_return_value() || (*key == Key::When && after))
+        .filter(|key| args.key_spans.contains_key(key))
+        // One error per function: `when` only when no `status`/`error` already said it.
+        .take(1);
     for key in replaces_return {
         if let Some(hidden) = opaque_return(&func.sig.output) {
             errors.push(syn::Error::new_spanned(
                 hidden,
-                format!(
-                    "`{key}` replaces the function's return value, so `#[chaos]` must be able to name its type, and `impl Trait` hides it: return a concrete type, or inject `latency_ms` or `panic` only"
-                ),
+                spec::opaque_return(key).message(),
             ));
         }
     }
     if let Some(tokens) = args.tokens.get(&Key::DenyHosts) {
+        let function = func.sig.ident.to_string();
         errors.push(syn::Error::new_spanned(
             tokens,
-            "`deny_hosts` fails requests by their host, and a function has no request host: declare a point with `chaos::point!(name = \"...\", deny_hosts = [...])` and put it in a `ChaosLayer` around the client",
+            spec::deny_hosts_on_function(&function).message(),
         ));
     }
     let deadline = match (&args.timeout_arg, args.tokens.get(&Key::Timeout)) {
@@ -80,16 +72,8 @@ pub fn check(
         (None, None) => None,
     };
     let spec = spec?;
-    let outcome_key = match spec.outcome() {
-        Some(Outcome::Status(_)) => Some(Key::Status),
-        Some(Outcome::Error(_)) => Some(Key::Error),
-        Some(Outcome::Timeout(_)) => Some(Key::TimeoutMs),
-        Some(Outcome::Deadline { .. }) => Some(Key::Timeout),
-        // A throttle answers 429: the return type must carry a status.
-        _ if spec.max_concurrency().is_some() => Some(Key::MaxConcurrency),
-        _ => None,
-    };
-    let outcome_span = outcome_key
+    let outcome_span = spec
+        .return_key()
         .and_then(|key| args.key_spans.get(&key).copied())
         .unwrap_or_else(Span::call_site);
     Some(Checked {

@@ -6,7 +6,6 @@ use proc_macro::TokenStream;
 mod args;
 mod check;
 mod errors;
-#[cfg(feature = "enabled")]
 mod expand;
 
 /// See `chaos::chaos`.
@@ -35,9 +34,11 @@ pub fn chaos(attr: TokenStream, item: TokenStream) -> TokenStream {
         let error = error.to_compile_error();
         return quote::quote!(#error #item).into();
     }
+    // The expansion is built in both states and chosen here, the one place the feature is read.
     match (checked, func) {
-        #[cfg(feature = "enabled")]
-        (Some(checked), Some(func)) => expand::expand(&checked, func).into(),
+        (Some(checked), Some(func)) if cfg!(feature = "enabled") => {
+            expand::expand(&checked, func).into()
+        }
         // Compiled out: the function exactly as written, token for token.
         _ => item.into(),
     }
@@ -61,8 +62,7 @@ pub fn point(input: TokenStream) -> TokenStream {
         return quote::quote!({ #error #compiled_out() }).into();
     }
     match checked {
-        #[cfg(feature = "enabled")]
-        Some(checked) => expand::expand_point(&checked).into(),
+        Some(checked) if cfg!(feature = "enabled") => expand::expand_point(&checked).into(),
         _ => quote::quote!(#compiled_out()).into(),
     }
 }

@@ -34,8 +34,8 @@ pub use hypothesis::Hypothesis;
 pub use phase::{CallOutcome, CallRecord, PhaseReport, TIMELINE_LIMIT};
 pub use report::{Report, Verdict};
 
-use crate::config::{Config, ConfigError, PointConfig};
-use crate::fault::Fault;
+use crate::spec;
+use crate::{Config, ConfigError, Fault, PointConfig, PointStats};
 
 /// How much load each phase applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,16 +160,16 @@ impl Experiment {
         config.validate()?;
         static RUNNING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
         let _one_at_a_time = RUNNING.lock().await;
-        let before = crate::stats::stats();
+        let before = crate::stats();
         let mut steady_state = self.measure("steady state", &call, &degraded).await;
         steady_state.faults_by_point = injected_since(&before);
         let under_faults = {
             // Held for the phase only: dropped at its end, on a panic, or on cancellation.
             let mut guards = Vec::new();
             for (point, fault) in &self.faults {
-                guards.push(crate::control::override_point(point, fault.clone())?);
+                guards.push(crate::override_point(point, fault.clone())?);
             }
-            let before = crate::stats::stats();
+            let before = crate::stats();
             let mut phase = self.measure("under faults", &call, &degraded).await;
             phase.faults_by_point = injected_since(&before);
             drop(guards);
@@ -292,8 +292,8 @@ fn is_injected(error: &(dyn Error + 'static)) -> bool {
     false
 }
 
-fn injected_since(before: &[crate::stats::PointStats]) -> Vec<(&'static str, u64)> {
-    crate::stats::stats()
+fn injected_since(before: &[PointStats]) -> Vec<(&'static str, u64)> {
+    crate::stats()
         .into_iter()
         .filter_map(|now| {
             let was = before
@@ -306,52 +306,25 @@ fn injected_since(before: &[crate::stats::PointStats]) -> Vec<(&'static str, u64
         .collect()
 }
 
-/// The fault as it acts: the point's declared spec with the override laid on it.
+/// The fault as it acts: the point's declared spec with the override laid on it, in the spec's
+/// own words.
 fn describe(point: &str, fault: &PointConfig) -> String {
-    let declared = crate::registry::named(point)
-        .next()
-        .map(|p| p.spec().to_input());
-    let s = declared.map_or_else(|| fault.spec.clone(), |d| d.overlay(&fault.spec));
-    let mut parts = Vec::new();
-    if fault.enabled == Some(false) {
-        parts.push("off".to_string());
+    let off = if fault.enabled == Some(false) {
+        "off, "
+    } else {
+        ""
+    };
+    let declared = crate::points()
+        .iter()
+        .find(|p| p.name() == point)
+        .map(|p| p.spec().to_input())
+        .unwrap_or_default();
+    match spec::validate(&declared.overlay(&fault.spec)) {
+        Ok(spec) => format!("{off}{spec}"),
+        // Checked before the experiment runs; a fault that no longer passes is said as such.
+        Err(errors) => {
+            let why: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            format!("{off}invalid: {}", why.join("; "))
+        }
     }
-    if let Some(l) = s.latency_ms {
-        parts.push(match l {
-            crate::spec::LatencyInput::Fixed(ms) => format!("latency {ms} ms"),
-            crate::spec::LatencyInput::Range { start, end, .. } => {
-                format!("latency {start}..={end} ms")
-            }
-            crate::spec::LatencyInput::LogNormal { median, p99 } => {
-                format!("latency lognormal(median {median} ms, p99 {p99} ms)")
-            }
-        });
-    }
-    if let Some(ms) = s.cold_start_ms {
-        parts.push(format!("cold start {ms} ms"));
-    }
-    if let Some(ms) = s.timeout_ms {
-        parts.push(format!("timeout after {ms} ms"));
-    }
-    if let Some(n) = s.max_concurrency {
-        parts.push(format!("at most {n} in flight"));
-    }
-    if let Some(code) = s.status {
-        parts.push(format!("status {code}"));
-    }
-    if let Some(m) = &s.error {
-        parts.push(format!("error {m:?}"));
-    }
-    if let Some(m) = &s.panic {
-        parts.push(format!("panic {m:?}"));
-    }
-    if s.when.as_deref() == Some("after") {
-        parts.push("after the body".to_string());
-    }
-    match (s.rate, s.one_in) {
-        (_, Some(n)) => parts.push(format!("one call in {n}")),
-        (Some(r), None) => parts.push(format!("rate {r}")),
-        (None, None) => parts.push("every call".to_string()),
-    }
-    parts.join(", ")
 }

@@ -1,0 +1,18 @@
+//! What lets a fault travel through other crates' types: `http` responses and status codes,
+//! axum's `IntoResponse`, Lambda's API Gateway responses and invocation deadline, and the tower
+//! layer for what has no attribute. Each sits behind its own feature, and imports `fault` (the
+//! tower layer also the runtime's data plane); nothing below imports an integration.
+
+#[cfg(feature = "axum")]
+mod axum;
+#[cfg(feature = "http")]
+mod http;
+#[cfg(feature = "lambda")]
+mod lambda;
+#[cfg(feature = "tower")]
+pub mod layer;
+mod layer_point;
+
+#[cfg(feature = "http")]
+pub use http::FAULT_HEADER;
+pub use layer_point::LayerPoint;

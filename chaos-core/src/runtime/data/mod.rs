@@ -1,0 +1,15 @@
+//! The data plane: what a call does. A point decides from the published snapshot (or its
+//! task's scope), and a faulted call gets an [`Injection`]: a delay, a permit under
+//! `max_concurrency`, a disk fill as the point sees it, an outcome. It reads what the control
+//! plane publishes and never imports it.
+
+pub(crate) mod delay;
+pub(crate) mod disk;
+mod injection;
+mod permit;
+mod point;
+pub(crate) mod scoped;
+
+pub use injection::Injection;
+pub use permit::Permit;
+pub use point::Point;

@@ -1,0 +1,134 @@
+//! What a point does right now: its declared spec with the run-time configuration applied,
+//! prepared for the hot path. Immutable once built, so a call reads one consistent version.
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+use super::PointConfig;
+use super::divisor::Divisor;
+use crate::spec::{self, FaultSpec, Latency, Outcome, Trigger};
+
+/// Which calls fire, in the form the hot path compares against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Firing {
+    /// A 32-bit draw fires when below this (2^32 for `rate = 1.0`).
+    Below(u64),
+    /// Call number N fires when N is a multiple of the divisor.
+    Every(Divisor),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Effective {
+    /// Injecting at all: false when switched off, globally or for this point.
+    pub(crate) active: bool,
+    /// Switched off for the whole process: task-scoped configurations do not apply either.
+    pub(crate) killed: bool,
+    /// Decide, count and log, but inject nothing.
+    pub(crate) dry_run: bool,
+    /// Draw from the point's own seeded stream instead of the thread's generator.
+    pub(crate) seed: Option<u64>,
+    pub(crate) firing: Firing,
+    pub(crate) latency: Option<Latency>,
+    pub(crate) outcome: Option<Outcome>,
+    /// Extra delay on the point's first call in the process; 0 for none.
+    pub(crate) cold_start_ms: u64,
+    /// The outcome replaces the body's result after the body ran.
+    pub(crate) after: bool,
+    /// Calls beyond this many in flight are throttled; 0 for no limit.
+    pub(crate) max_concurrency: u64,
+    /// MiB of the temp directory to hold while in force; 0 for none.
+    pub(crate) disk_fill_mb: u64,
+}
+
+/// Scales a probability in `[0, 1]` to the bound a 32-bit draw is compared with. `1.0` gives
+/// 2^32, above every draw, so it always fires; `0.0` gives 0 and never does. Resolution: 2^-32.
+fn rate_threshold(rate: f64) -> u64 {
+    (rate * 4_294_967_296.0) as u64
+}
+
+/// What holds for every point of one configuration: the process-wide switches, or a scope's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Globals {
+    /// Switched off for the whole process.
+    pub(crate) killed: bool,
+    pub(crate) dry_run: bool,
+    pub(crate) seed: Option<u64>,
+}
+
+/// The spec a point injects under the override `over`: whether the point is on, and what it
+/// injects. The override was validated when it was loaded; should it fail now, the point stays off
+/// rather than inject something nobody asked for.
+pub(crate) fn resolve(declared: &FaultSpec, over: Option<&PointConfig>) -> (bool, FaultSpec) {
+    let enabled = over.and_then(|o| o.enabled) != Some(false);
+    let spec = match over {
+        Some(o) if o.spec != spec::SpecInput::default() => {
+            spec::validate(&declared.to_input().overlay(&o.spec)).ok()
+        }
+        _ => Some(declared.clone()),
+    };
+    let on = enabled && spec.is_some();
+    (on, spec.unwrap_or_else(|| declared.clone()))
+}
+
+impl Effective {
+    /// The effective spec of a point declared `declared`, under the override `over` and the
+    /// switches `globals`.
+    pub(crate) fn of(
+        declared: &FaultSpec,
+        over: Option<&PointConfig>,
+        globals: Globals,
+    ) -> Effective {
+        let (on, spec) = resolve(declared, over);
+        Effective::new(
+            &spec,
+            on && !globals.killed,
+            globals.killed,
+            globals.dry_run,
+            globals.seed,
+        )
+    }
+
+    fn new(
+        spec: &FaultSpec,
+        active: bool,
+        killed: bool,
+        dry_run: bool,
+        seed: Option<u64>,
+    ) -> Effective {
+        let firing = match spec.trigger() {
+            Trigger::Rate(rate) => Firing::Below(rate_threshold(rate)),
+            Trigger::OneIn(n) => Firing::Every(Divisor::new(n)),
+        };
+        Effective {
+            active,
+            killed,
+            dry_run,
+            seed,
+            firing,
+            latency: spec.latency(),
+            outcome: spec.outcome().cloned(),
+            cold_start_ms: spec.cold_start_ms().unwrap_or(0),
+            after: spec.after(),
+            max_concurrency: spec.max_concurrency().unwrap_or(0),
+            disk_fill_mb: spec.disk_fill_mb().unwrap_or(0),
+        }
+    }
+
+    /// A `'static` copy for the global configuration. Each distinct value is allocated once and
+    /// kept for the life of the process, so that a point can hold a plain reference to it on the
+    /// hot path with nothing to reclaim; configurations alternate among few distinct values, so
+    /// this stays small even when a file is reloaded for days.
+    pub(crate) fn interned(self) -> &'static Effective {
+        static INTERNED: Mutex<Option<HashSet<&'static Effective>>> = Mutex::new(None);
+        let mut interned = INTERNED
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let interned = interned.get_or_insert_with(HashSet::new);
+        if let Some(existing) = interned.get(&self) {
+            return existing;
+        }
+        let leaked: &'static Effective = Box::leak(Box::new(self));
+        interned.insert(leaked);
+        leaked
+    }
+}

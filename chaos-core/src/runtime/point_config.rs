@@ -1,0 +1,132 @@
+//! [`PointConfig`]: the run-time override of one point, as the configuration, a scope and an
+//! override give it, and as the published snapshot keeps it.
+
+use crate::spec::{LatencyInput, SpecInput};
+
+/// The override of one point: any attribute key, and `enabled`.
+///
+/// It replaces the attribute's keys by groups: any of `latency_ms` and the outcome keys replaces
+/// the whole fault, any of `rate`, `one_in` the whole trigger, and a group it does not mention
+/// keeps the attribute's (see [`SpecInput::overlay`](crate::spec::SpecInput::overlay)).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PointConfig {
+    /// `false` turns this point off.
+    pub enabled: Option<bool>,
+    /// The attribute keys to override.
+    pub spec: SpecInput,
+}
+
+impl PointConfig {
+    /// An override that changes nothing yet.
+    pub fn new() -> PointConfig {
+        PointConfig::default()
+    }
+
+    /// Turns the point on or off.
+    pub fn enabled(mut self, enabled: bool) -> PointConfig {
+        self.enabled = Some(enabled);
+        self
+    }
+
+    /// Faults each call with this probability.
+    pub fn rate(mut self, rate: f64) -> PointConfig {
+        self.spec.rate = Some(rate);
+        self
+    }
+
+    /// Faults exactly every `n`th call.
+    pub fn one_in(mut self, n: u64) -> PointConfig {
+        self.spec.one_in = Some(i128::from(n));
+        self
+    }
+
+    /// A fixed delay.
+    pub fn latency_ms(mut self, ms: u64) -> PointConfig {
+        self.spec.latency_ms = Some(LatencyInput::Fixed(i128::from(ms)));
+        self
+    }
+
+    /// A delay drawn uniformly from `min..=max` milliseconds.
+    pub fn latency_range_ms(mut self, min: u64, max: u64) -> PointConfig {
+        self.spec.latency_ms = Some(LatencyInput::Range {
+            start: i128::from(min),
+            end: i128::from(max),
+            inclusive: true,
+        });
+        self
+    }
+
+    /// Answers with this HTTP status.
+    pub fn status(mut self, status: u16) -> PointConfig {
+        self.spec.status = Some(i128::from(status));
+        self
+    }
+
+    /// Returns an error with this message.
+    pub fn error(mut self, message: impl Into<String>) -> PointConfig {
+        self.spec.error = Some(message.into());
+        self
+    }
+
+    /// Panics with this message.
+    pub fn panic(mut self, message: impl Into<String>) -> PointConfig {
+        self.spec.panic = Some(message.into());
+        self
+    }
+
+    /// A delay drawn from the log-normal distribution with this median and 99th percentile.
+    pub fn latency_lognormal_ms(mut self, median: u64, p99: u64) -> PointConfig {
+        self.spec.latency_ms = Some(LatencyInput::LogNormal {
+            median: i128::from(median),
+            p99: i128::from(p99),
+        });
+        self
+    }
+
+    /// Extra delay on the point's first call in the process.
+    pub fn cold_start_ms(mut self, ms: u64) -> PointConfig {
+        self.spec.cold_start_ms = Some(i128::from(ms));
+        self
+    }
+
+    /// Hangs this long, then fails as timed out.
+    pub fn timeout_ms(mut self, ms: u64) -> PointConfig {
+        self.spec.timeout_ms = Some(i128::from(ms));
+        self
+    }
+
+    /// Hangs until the invocation deadline less the buffer (for a point whose attribute says
+    /// `timeout`), then fails as timed out.
+    pub fn timeout(mut self) -> PointConfig {
+        self.spec.timeout = Some(true);
+        self
+    }
+
+    /// With [`timeout`](Self::timeout): how long before the deadline the call gives up (without
+    /// it, the default of 100 ms).
+    pub fn timeout_buffer_ms(mut self, ms: u64) -> PointConfig {
+        self.spec.timeout_buffer_ms = Some(i128::from(ms));
+        self
+    }
+
+    /// Throttles calls beyond `n` in flight.
+    pub fn max_concurrency(mut self, n: u64) -> PointConfig {
+        self.spec.max_concurrency = Some(i128::from(n));
+        self
+    }
+
+    /// Holds this many MiB of the temp directory's file system while in force.
+    pub fn disk_fill_mb(mut self, mb: u64) -> PointConfig {
+        self.spec.disk_fill_mb = Some(i128::from(mb));
+        self
+    }
+
+    /// Fails requests to hosts matching these patterns as unreachable (a layer's point).
+    pub fn deny_hosts<S: Into<String>>(
+        mut self,
+        hosts: impl IntoIterator<Item = S>,
+    ) -> PointConfig {
+        self.spec.deny_hosts = Some(hosts.into_iter().map(Into::into).collect());
+        self
+    }
+}

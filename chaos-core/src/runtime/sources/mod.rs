@@ -1,0 +1,245 @@
+//! The sources of configuration: the environment, a file, a remote source (AppConfig, SSM), and
+//! the supervisor here, which owns the rule "one source at a time": starting a source retires
+//! the one before it (see [`ticket`]), and [`reset`] goes back to the environment's.
+//!
+//! Sources read files and networks, then hand checked documents to the control plane; the
+//! control plane never calls them. The runtime's lazy start ([`start`]) reads the environment
+//! here.
+
+mod env;
+mod file;
+mod remote;
+mod ticket;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use env::{ConfigSource, EnvSettings};
+use ticket::TICKETS;
+
+use crate::runtime::control::points;
+use crate::runtime::control::state::{self, Base, Pinned, State};
+use crate::runtime::control::{Config, ConfigError};
+use crate::runtime::events;
+use crate::runtime::snapshot::Snapshot;
+
+pub use file::configure_file;
+#[cfg(feature = "aws")]
+pub use remote::RemoteSource;
+
+/// The environment, read once per process.
+fn environment() -> &'static EnvSettings {
+    static ENVIRONMENT: OnceLock<EnvSettings> = OnceLock::new();
+    ENVIRONMENT.get_or_init(EnvSettings::from_process)
+}
+
+/// A source given in code ([`watch_file`], `follow_remote`) replaced the environment's: its
+/// remote documents are then not the environment's, and [`reset`] forgets them.
+static REPLACED: AtomicBool = AtomicBool::new(false);
+
+/// The configuration the environment gives, read now (outside any lock).
+enum EnvironmentBase {
+    /// `CHAOS_CONFIG`'s document, the attributes, or rejected.
+    Read(Base),
+    /// The remote source's last valid document, or `Pending` before the first.
+    Remote,
+}
+
+impl EnvironmentBase {
+    fn read(env: &EnvSettings) -> (EnvironmentBase, Vec<String>) {
+        let mut problems = env.problems.clone();
+        if env.remote.is_some() && problems.is_empty() {
+            return (EnvironmentBase::Remote, problems);
+        }
+        let loaded = match &env.config {
+            None => None,
+            Some(ConfigSource::Inline(json)) => {
+                Some(Config::checked_json(json).map_err(|e| format!("CHAOS_CONFIG: {e}")))
+            }
+            Some(ConfigSource::File(path)) => Some(
+                file::read_checked(path)
+                    .map_err(|e| format!("CHAOS_CONFIG file {}: {e}", path.display())),
+            ),
+        };
+        let base = match loaded {
+            Some(Err(problem)) => {
+                problems.push(problem);
+                Base::Rejected
+            }
+            _ if !problems.is_empty() => Base::Rejected,
+            Some(Ok(config)) => Base::Loaded(config),
+            None => Base::Attributes,
+        };
+        (EnvironmentBase::Read(base), problems)
+    }
+
+    /// The base, with the remote source's last valid document if there is one.
+    fn into_base(self, remote: Option<&Config>) -> Base {
+        match self {
+            EnvironmentBase::Read(base) => base,
+            EnvironmentBase::Remote => remote.cloned().map_or(Base::Pending, Base::Loaded),
+        }
+    }
+}
+
+/// What the environment pins for the life of the process.
+fn pinned(env: &EnvSettings) -> Pinned {
+    Pinned {
+        enabled: env.enabled,
+        dry_run: env.dry_run,
+        seed: env.seed,
+    }
+}
+
+/// The runtime's start: reads the environment, installs the first state, and (once per process)
+/// announces chaos and starts the environment's source.
+pub(crate) fn start() -> Arc<Snapshot> {
+    let env = environment();
+    // The version is taken before the read, so that a write in between is loaded at the first poll.
+    let version = match &env.config {
+        Some(ConfigSource::File(path)) => file::version(path),
+        _ => None,
+    };
+    let (base, problems) = EnvironmentBase::read(env);
+    let (snapshot, installed) = state::initialise(|| State::new(pinned(env), base.into_base(None)));
+    if installed {
+        events::compiled_in(points().len());
+        if !problems.is_empty() {
+            events::rejected("the environment's configuration", &problems.join("; "));
+        }
+        if let Some(ConfigSource::File(path)) = &env.config {
+            file::watch(path.clone(), env.poll, version, TICKETS.issue());
+        }
+        if problems.is_empty() {
+            follow_environment_remote(env);
+        }
+    }
+    snapshot
+}
+
+/// Follows the environment's remote source, if it names one.
+fn follow_environment_remote(env: &EnvSettings) {
+    #[cfg(feature = "aws")]
+    if let Some(source) = &env.remote {
+        // The port was checked with the environment; a failure here is one more problem.
+        match remote::port(source) {
+            Ok(port) => remote::follow(source.clone(), port, TICKETS.issue()),
+            Err(why) => events::rejected("the remote configuration", &why),
+        }
+    }
+    #[cfg(not(feature = "aws"))]
+    let _ = env;
+}
+
+/// Reads the environment now rather than at the first decision, so that a bad `CHAOS_*` variable
+/// is reported when the program starts. Calling it again does nothing.
+///
+/// ```
+/// // First thing in `main`:
+/// chaos_core::init();
+/// ```
+pub fn init() {
+    let _ = crate::runtime::snapshot::load();
+}
+
+/// Back to what the environment says: the attributes, or `CHAOS_CONFIG`'s document read again
+/// (a rejected one keeps injection off), with the switch of [`set_enabled`](crate::set_enabled)
+/// and every override forgotten (their guards then do nothing). The environment's switches stay
+/// in force.
+///
+/// The environment's sources are followed again, and no other: a `CHAOS_CONFIG` file is watched
+/// again (one given by [`watch_file`] no longer is), and a remote source the environment names
+/// (`CHAOS_APPCONFIG`, `CHAOS_SSM_PARAMETER`) is followed again, its last valid document in force
+/// (one given by `follow_remote` no longer is). Between resets, the latest change, from a
+/// followed source or from this API, is in force.
+///
+/// ```
+/// chaos_core::set_enabled(false);
+/// chaos_core::reset(); // the environment's configuration again
+/// ```
+pub fn reset() {
+    init();
+    let env = environment();
+    let sound = env.problems.is_empty();
+    // Whatever source runs stops now; the environment's start again below.
+    TICKETS.retire_all();
+    let replaced = REPLACED.swap(false, Ordering::SeqCst);
+    let watched = match &env.config {
+        Some(ConfigSource::File(path)) if sound => Some((path, file::version(path))),
+        _ => None,
+    };
+    let (base, _) = EnvironmentBase::read(env);
+    state::commit(|state| {
+        if replaced {
+            // The source `follow_remote` gave is forgotten with its documents.
+            state.remote = None;
+        }
+        state.load(base.into_base(state.remote.as_ref()));
+        state.switch = None;
+        state.overrides.clear();
+    });
+    if let Some((path, version)) = watched {
+        file::watch(path.clone(), env.poll, version, TICKETS.issue());
+    }
+    if sound {
+        follow_environment_remote(env);
+    }
+}
+
+/// Loads the JSON file at `path` now and again whenever it changes, checking every `poll`.
+/// Replaces any earlier watch and a followed remote source. A file that cannot be read or is
+/// invalid is reported (stderr and a `tracing` error, once per change) and turns injection off
+/// until a valid version is written.
+///
+/// ```no_run
+/// chaos_core::watch_file("/etc/chaos.json", std::time::Duration::from_millis(500))?;
+/// # Ok::<(), chaos_core::ConfigError>(())
+/// ```
+pub fn watch_file(path: impl AsRef<Path>, poll: Duration) -> Result<(), ConfigError> {
+    let path: PathBuf = path.as_ref().to_path_buf();
+    // Started first, so that the environment's own source is already running when it is
+    // replaced; then one source at a time: whatever runs stops before the file loads.
+    init();
+    let ticket = TICKETS.issue();
+    REPLACED.store(true, Ordering::SeqCst);
+    // The version is taken before the read, so a write in between is loaded at the next poll.
+    let seen = file::version(&path);
+    let first = configure_file(&path);
+    file::watch(path, poll, seen, ticket);
+    first
+}
+
+/// Follows `source` from now on, in place of any loaded configuration and of any earlier source
+/// or watched file: injection is off until its first document loads (in the background; this
+/// returns at once), then each change of the document is loaded within a TTL. A failure keeps
+/// the last valid document, is reported once (stderr and a `tracing` error), and is retried with
+/// backoff.
+///
+/// ```no_run
+/// use chaos_core::{RemoteSource, follow_remote};
+///
+/// // What `CHAOS_APPCONFIG=shop/prod/chaos` does at the first decision.
+/// follow_remote(RemoteSource::appconfig("shop", "prod", "chaos"))?;
+/// # Ok::<(), chaos_core::ConfigError>(())
+/// ```
+#[cfg(feature = "aws")]
+pub fn follow_remote(source: RemoteSource) -> Result<(), ConfigError> {
+    source
+        .validate()
+        .map_err(|why| ConfigError::one("", format!("{source}: {why}")))?;
+    let port = remote::port(&source).map_err(|why| ConfigError::one("", why))?;
+    // The earlier follower, and a watched file, stop before injection goes off for the new
+    // source: neither may load anything over it.
+    init();
+    let ticket = TICKETS.issue();
+    REPLACED.store(true, Ordering::SeqCst);
+    state::commit(|state| {
+        state.load(Base::Pending);
+        state.remote = None;
+    });
+    events::remote_pending(&source.to_string());
+    remote::follow(source, port, ticket);
+    Ok(())
+}

@@ -1,0 +1,150 @@
+//! What chaos did, per point: counters written only when a call is faulted, never on the path
+//! of a call that is not (so they cost nothing there and are never contended by it).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::spec::Outcome;
+
+/// Counters of one point.
+#[derive(Debug)]
+pub(crate) struct Counters {
+    latency_only: AtomicU64,
+    status: AtomicU64,
+    error: AtomicU64,
+    panic: AtomicU64,
+    dry_run: AtomicU64,
+    cold_start: AtomicU64,
+    throttled: AtomicU64,
+    timeout: AtomicU64,
+    unreachable: AtomicU64,
+    disk_fill: AtomicU64,
+    disk_fill_failed: AtomicU64,
+}
+
+impl Counters {
+    pub(crate) const fn new() -> Counters {
+        Counters {
+            latency_only: AtomicU64::new(0),
+            status: AtomicU64::new(0),
+            error: AtomicU64::new(0),
+            panic: AtomicU64::new(0),
+            dry_run: AtomicU64::new(0),
+            cold_start: AtomicU64::new(0),
+            throttled: AtomicU64::new(0),
+            timeout: AtomicU64::new(0),
+            unreachable: AtomicU64::new(0),
+            disk_fill: AtomicU64::new(0),
+            disk_fill_failed: AtomicU64::new(0),
+        }
+    }
+
+    pub(crate) fn record(&self, outcome: Option<&Outcome>, dry_run: bool) {
+        let counter = if dry_run {
+            &self.dry_run
+        } else {
+            match outcome {
+                None => &self.latency_only,
+                Some(Outcome::Status(_)) => &self.status,
+                Some(Outcome::Error(_)) => &self.error,
+                Some(Outcome::Panic(_)) => &self.panic,
+                Some(Outcome::Timeout(_) | Outcome::Deadline { .. }) => &self.timeout,
+                Some(Outcome::Unreachable(_)) => &self.unreachable,
+            }
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A cold start: counted apart, since it comes on top of a call's regular decision.
+    pub(crate) fn record_cold_start(&self, dry_run: bool) {
+        let counter = if dry_run {
+            &self.dry_run
+        } else {
+            &self.cold_start
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A call turned away by `max_concurrency`.
+    pub(crate) fn record_throttled(&self, dry_run: bool) {
+        let counter = if dry_run {
+            &self.dry_run
+        } else {
+            &self.throttled
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A disk fill made (the bytes held now are in `disk_fills()`).
+    pub(crate) fn record_disk_fill(&self) {
+        self.disk_fill.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A disk fill that could not be made.
+    pub(crate) fn record_disk_fill_failed(&self) {
+        self.disk_fill_failed.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn snapshot(&self, point: &'static str) -> PointStats {
+        PointStats {
+            point,
+            latency_only: self.latency_only.load(Ordering::Relaxed),
+            status: self.status.load(Ordering::Relaxed),
+            error: self.error.load(Ordering::Relaxed),
+            panic: self.panic.load(Ordering::Relaxed),
+            dry_run: self.dry_run.load(Ordering::Relaxed),
+            cold_start: self.cold_start.load(Ordering::Relaxed),
+            throttled: self.throttled.load(Ordering::Relaxed),
+            timeout: self.timeout.load(Ordering::Relaxed),
+            unreachable: self.unreachable.load(Ordering::Relaxed),
+            disk_fill: self.disk_fill.load(Ordering::Relaxed),
+            disk_fill_failed: self.disk_fill_failed.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// How many calls of one point were faulted, by kind, since the process started.
+///
+/// Calls that were decided and not faulted are not counted: counting them would put a write to
+/// memory shared between threads on every call, which the hot path does not allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PointStats {
+    /// The point's name.
+    pub point: &'static str,
+    /// Faulted with latency and no outcome (the body then ran).
+    pub latency_only: u64,
+    /// Answered with a status.
+    pub status: u64,
+    /// Returned an error.
+    pub error: u64,
+    /// Panicked.
+    pub panic: u64,
+    /// Would have been faulted, in dry-run mode (nothing was injected).
+    pub dry_run: u64,
+    /// Cold starts injected (at most one per process).
+    pub cold_start: u64,
+    /// Calls throttled by `max_concurrency`.
+    pub throttled: u64,
+    /// Calls that hung and timed out (`timeout_ms` or `timeout`).
+    pub timeout: u64,
+    /// Requests failed as if their host were unreachable (`deny_hosts`).
+    pub unreachable: u64,
+    /// Disk fills made (`disk_fill_mb`; one per change of the configuration, not per call).
+    pub disk_fill: u64,
+    /// Disk fills that could not be made (no room, no permission); nothing was injected.
+    pub disk_fill_failed: u64,
+}
+
+impl PointStats {
+    /// Faults injected into calls, of every kind (dry-run decisions not included; disk fills,
+    /// which are made once per configuration rather than per call, are in `disk_fill`).
+    pub fn injected(&self) -> u64 {
+        self.latency_only
+            + self.status
+            + self.error
+            + self.panic
+            + self.cold_start
+            + self.throttled
+            + self.timeout
+            + self.unreachable
+    }
+}

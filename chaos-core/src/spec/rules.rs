@@ -1,0 +1,135 @@
+//! The rules that depend on the point a spec belongs to, not on its values alone: which keys
+//! replace the function's return value (so its type must carry a fault), and which keys a
+//! run-time configuration may lay over a compiled point. The attribute asks them at compile time,
+//! the configuration at run time, so both say the same thing in the same words.
+
+use super::error::SpecError;
+use super::input::SpecInput;
+use super::key::Key;
+use super::model::{FaultSpec, Outcome};
+
+impl Key {
+    /// Whether a fault of this key replaces the function's return value (a status, an error, a
+    /// timeout, a throttled call's 429), so that the return type must be able to carry it.
+    ///
+    /// ```
+    /// use chaos_core::spec::Key;
+    ///
+    /// assert!(Key::Status.replaces_return_value());
+    /// assert!(!Key::LatencyMs.replaces_return_value());
+    /// ```
+    pub const fn replaces_return_value(self) -> bool {
+        matches!(
+            self,
+            Key::Status | Key::Error | Key::TimeoutMs | Key::Timeout | Key::MaxConcurrency
+        )
+    }
+}
+
+impl FaultSpec {
+    /// The key whose fault the function's return type must carry, if any: the outcome's, when it
+    /// replaces the return value, or else `max_concurrency` (a throttled call answers 429).
+    ///
+    /// ```
+    /// use chaos_core::spec::{validate, Key, SpecInput};
+    ///
+    /// let spec = validate(&SpecInput { status: Some(503), ..SpecInput::default() }).unwrap();
+    /// assert_eq!(spec.return_key(), Some(Key::Status));
+    /// let spec = validate(&SpecInput { panic: Some("boom".into()), ..SpecInput::default() }).unwrap();
+    /// assert_eq!(spec.return_key(), None);
+    /// ```
+    pub fn return_key(&self) -> Option<Key> {
+        self.outcome()
+            .map(Outcome::key)
+            .filter(|key| key.replaces_return_value())
+            .or_else(|| self.max_concurrency().map(|_| Key::MaxConcurrency))
+    }
+
+    /// Whether the function's return type was checked to carry a fault, so that a run-time
+    /// configuration may give the point any outcome that replaces the return value.
+    pub fn carries_outcome(&self) -> bool {
+        self.return_key().is_some()
+    }
+}
+
+/// `deny_hosts` on a function (`subject` names it): it fails requests by their host, and only a
+/// layer's point sees requests.
+pub fn deny_hosts_on_function(subject: &str) -> SpecError {
+    SpecError::new(
+        Key::DenyHosts,
+        format!(
+            "`deny_hosts` cannot be given to `{subject}`: it is a function, which sees no request host; declare a point with `chaos::point!(name = \"...\", deny_hosts = [...])` and put it in a `ChaosLayer` around the client"
+        ),
+    )
+}
+
+/// `key` replaces the return value of a function whose type hides it (`impl Trait`).
+pub fn opaque_return(key: Key) -> SpecError {
+    SpecError::new(
+        key,
+        format!(
+            "`{key}` replaces the function's return value, so `#[chaos]` must be able to name its type, and `impl Trait` hides it: return a concrete type, or inject `latency_ms` or `panic` only"
+        ),
+    )
+}
+
+/// What a compiled point is, as far as the keys it may be given at run time are concerned.
+#[derive(Debug, Clone, Copy)]
+pub struct PointShape<'a> {
+    /// The point's name, for the messages.
+    pub name: &'a str,
+    /// The spec its attribute (or `chaos::point!`) declared.
+    pub declared: &'a FaultSpec,
+    /// Declared by `chaos::point!` for a `ChaosLayer` rather than by `#[chaos]` on a function.
+    pub layer: bool,
+}
+
+impl PointShape<'_> {
+    /// Every key of the override `over` that this point cannot take, with why. The values
+    /// themselves are [`validate`](super::validate)'s to check, on the overlaid spec.
+    ///
+    /// ```
+    /// use chaos_core::spec::{validate, Key, PointShape, SpecInput};
+    ///
+    /// let declared = validate(&SpecInput { latency_ms: Some(chaos_core::spec::LatencyInput::Fixed(10)), ..SpecInput::default() }).unwrap();
+    /// let shape = PointShape { name: "app::f", declared: &declared, layer: false };
+    /// let refused = shape.refused(&SpecInput { status: Some(503), ..SpecInput::default() });
+    /// assert_eq!(refused[0].key(), Some(Key::Status));
+    /// ```
+    pub fn refused(&self, over: &SpecInput) -> Vec<SpecError> {
+        let name = self.name;
+        let mut refused = Vec::new();
+        // A layer answers a fault with a response or an error, whichever its service takes.
+        if !self.layer && !self.declared.carries_outcome() {
+            let carrying = Key::ALL
+                .into_iter()
+                .filter(|key| key.replaces_return_value() && *key != Key::Timeout);
+            for key in carrying.filter(|key| over.names(*key)) {
+                refused.push(SpecError::new(
+                    key,
+                    format!("`{key}` cannot be given to `{name}`: its attribute declares no `status`, `error`, `timeout_ms`, `timeout` or `max_concurrency`, so its return type was never checked to carry a fault (add one to the attribute, with `rate = 0.0` if it should not fire by default)"),
+                ));
+            }
+        }
+        let merged = self.declared.to_input().overlay(over);
+        // A layer can always wait for the inner service's answer before replacing it.
+        if merged.when.as_deref() == Some("after") && !self.declared.after() && !self.layer {
+            refused.push(SpecError::new(
+                Key::When,
+                format!("`when = \"after\"` cannot be given to `{name}` at run time: only a point whose attribute says `when = \"after\"` runs its body before the outcome"),
+            ));
+        }
+        if over.timeout == Some(true)
+            && !matches!(self.declared.outcome(), Some(Outcome::Deadline { .. }))
+        {
+            refused.push(SpecError::new(
+                Key::Timeout,
+                format!("`timeout` cannot be given to `{name}` at run time: only a point whose attribute says `timeout` reads an invocation deadline; use `timeout_ms` for a fixed hang"),
+            ));
+        }
+        if over.deny_hosts.is_some() && !self.layer {
+            refused.push(deny_hosts_on_function(name));
+        }
+        refused
+    }
+}

@@ -1,0 +1,162 @@
+//! The generated code, when the `enabled` feature asks for it.
+//!
+//! The attribute keeps the function as it is, signature and all, and puts a prelude in front of
+//! the body, which moves into a block of its own so that its items (`use x::*`, `mod core`) cannot
+//! reach the prelude:
+//!
+//! ```text
+//! #[chaos(status = 503, rate = 0.1)]            async fn handler(req: Req) -> Result<R, E> {
+//! async fn handler(req: Req) -> Result<R, E> {      static __CHAOS_POINT: Point = Point::new("app::handler", spec);
+//!     body                               ==>        if let Some(injection) = __CHAOS_POINT.decide() {
+//! }                                                     delay_async(injection.latency()).await;
+//!                                                       if let Some(fault) = injection.into_fault() {
+//!                                                           return /* fault as Result<R, E> */;
+//!                                                       }
+//!                                                   }
+//!                                                   { body }
+//!                                               }
+//! ```
+//!
+//! A plain `fn` gets `delay_blocking` instead. A method that `#[async_trait]` already turned into
+//! `fn m(..) -> Pin<Box<dyn Future<Output = R> + ..>> { Box::pin(async move { body }) }` gets the
+//! prelude inside that `async move` block, with `R` as the return type.
+
+mod async_trait;
+mod prelude;
+mod spec_tokens;
+
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use syn::{Block, ItemFn, Type};
+
+use crate::check::Checked;
+use async_trait::async_trait_body;
+use prelude::{Prelude, Target};
+use spec_tokens::spec_tokens;
+
+/// The instrumented function.
+pub fn expand(checked: &Checked, mut func: ItemFn) -> TokenStream {
+    let name = point_name(checked, &func);
+    let is_async = func.sig.asyncness.is_some();
+    let declared = return_type(&func.sig.output);
+    match async_trait_body(&mut func) {
+        Some((block, output)) => {
+            let target = Target {
+                name: &name,
+                is_async: true,
+                output: &output,
+            };
+            instrument(checked, block, &target);
+        }
+        None => {
+            let target = Target {
+                name: &name,
+                is_async,
+                output: &declared,
+            };
+            instrument(checked, &mut func.block, &target);
+        }
+    }
+    quote!(#func)
+}
+
+/// Puts the prelude (and, for a `when = "after"` point, the tail) around `block`.
+fn instrument(checked: &Checked, block: &mut Block, target: &Target<'_>) {
+    let prelude = Prelude::new(checked, target);
+    let after = checked.spec.after().then_some(target);
+    wrap(block, prelude, after, &checked.krate);
+}
+
+/// Replaces `{ body }` with `{ prelude { body } }`, or, for a point declared `when = "after"`
+/// (`after` is then the function), with `{ prelude; let value = body-as-a-closure-or-async-block;
+/// tail; value }`: the body runs to completion, `return` and `?` inside it included, before the
+/// tail waits the injected delay and the fault replaces its result.
+fn wrap(block: &mut Block, prelude: Prelude, after: Option<&Target<'_>>, krate: &syn::Path) {
+    let mut body = std::mem::replace(block, syn::parse_quote!({}));
+    // The body keeps its statements and their spans, but its braces become the expansion's: in
+    // the user's own spans, `{ 7 }` as the tail of the new block reads as unnecessary braces
+    // (`unused_braces`), which the user did not write.
+    // Located where they were, so that an error about the block still points at the user's code.
+    body.brace_token =
+        syn::token::Brace(Span::call_site().located_at(body.brace_token.span.join()));
+    let Prelude { before, tail } = prelude;
+    let Some(target) = after else {
+        *block = syn::parse_quote!({
+            #before
+            #body
+        });
+        return;
+    };
+    let output = target.output;
+    // The fake return pins the block's type for `?` inside the body, as tracing-attributes does.
+    let pinned = quote! {
+        #[allow(unreachable_code, clippy::diverging_sub_expression, clippy::let_unit_value)]
+        if false {
+            let __chaos_fake_return: #output = loop {};
+            return __chaos_fake_return;
+        }
+    };
+    let run_body = if target.is_async {
+        quote!(async move { #pinned #body }.await)
+    } else {
+        // Called through an `FnOnce` bound, so that the body may move out of or return borrows
+        // of what it captured (`&mut self` returning `&mut self.field`), as the function could.
+        quote!(#krate::__private::call_once(move || -> #output { #body }))
+    };
+    *block = syn::parse_quote!({
+        #before
+        let __chaos_value: #output = #run_body;
+        if let ::core::option::Option::Some(__chaos_injection) = __chaos_after {
+            #tail
+        }
+        __chaos_value
+    });
+}
+
+/// The point's name as a `&'static str` expression: `name = "..."`, or the function's path. When
+/// several `#[chaos]` are stacked, the one nearest the function takes the plain path and each one
+/// above it a `#2`, `#3`... suffix (attributes expand from the outside in, so an attribute sees the
+/// ones below it still on the function).
+fn point_name(checked: &Checked, func: &ItemFn) -> TokenStream {
+    if let Some(name) = &checked.name {
+        return quote!(#name);
+    }
+    let below = func
+        .attrs
+        .iter()
+        .filter(|a| a.path().segments.last().is_some_and(|s| s.ident == "chaos"))
+        .count();
+    let suffix = if below == 0 {
+        String::new()
+    } else {
+        format!("#{}", below + 1)
+    };
+    let ident = func.sig.ident.to_string();
+    let ident = ident.strip_prefix("r#").unwrap_or(&ident);
+    let tail = format!("::{ident}{suffix}");
+    quote!(::core::concat!(::core::module_path!(), #tail))
+}
+
+/// `chaos::point!`: a block that declares the point's `static`, registers it, and evaluates to
+/// its handle.
+pub fn expand_point(checked: &Checked) -> TokenStream {
+    let krate = &checked.krate;
+    let name = &checked.name;
+    let spec = spec_tokens(checked, &checked.spec);
+    let linkme = quote!(#krate::__private::linkme);
+    quote! {{
+        static __CHAOS_POINT: #krate::__private::Point = #krate::__private::Point::layer(#name, #spec);
+        #[#linkme::distributed_slice(#krate::__private::POINTS)]
+        #[linkme(crate = #linkme)]
+        static __CHAOS_POINT_ENTRY: &#krate::__private::Point = &__CHAOS_POINT;
+        #krate::__private::LayerPoint::__new(&__CHAOS_POINT)
+    }}
+}
+
+/// The declared return type, `()` when there is none.
+pub fn return_type(output: &syn::ReturnType) -> Type {
+    match output {
+        syn::ReturnType::Default => syn::parse_quote!(()),
+        syn::ReturnType::Type(_, ty) => (**ty).clone(),
+    }
+}

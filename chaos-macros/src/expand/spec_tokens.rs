@@ -1,0 +1,78 @@
+//! The validated spec as a constant expression, built from `chaos_core::spec`'s model.
+
+use chaos_core::spec::{FaultSpec, Latency, Outcome, Trigger};
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use crate::check::Checked;
+
+/// The validated spec as a constant expression.
+pub fn spec_tokens(checked: &Checked, spec: &FaultSpec) -> TokenStream {
+    let krate = &checked.krate;
+    let p = quote!(#krate::__private);
+    let latency = match spec.latency() {
+        Some(Latency::Uniform { min_ms, max_ms }) => {
+            let (min, max) = (Literal::u64_suffixed(min_ms), Literal::u64_suffixed(max_ms));
+            quote!(::core::option::Option::Some(#p::Latency::Uniform { min_ms: #min, max_ms: #max }))
+        }
+        Some(Latency::LogNormal { median_ms, p99_ms }) => {
+            let (median, p99) = (
+                Literal::u64_suffixed(median_ms),
+                Literal::u64_suffixed(p99_ms),
+            );
+            quote!(::core::option::Option::Some(#p::Latency::LogNormal { median_ms: #median, p99_ms: #p99 }))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let optional = |value: Option<u64>| match value {
+        Some(n) => {
+            let n = Literal::u64_suffixed(n);
+            quote!(::core::option::Option::Some(#n))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let cold_start = optional(spec.cold_start_ms());
+    let outcome = match spec.outcome() {
+        Some(Outcome::Status(code)) => {
+            let code = Literal::u16_suffixed(*code);
+            quote!(::core::option::Option::Some(#p::Outcome::Status(#code)))
+        }
+        Some(Outcome::Error(m)) => {
+            let m = m.as_ref();
+            quote!(::core::option::Option::Some(#p::Outcome::Error(#p::Cow::Borrowed(#m))))
+        }
+        Some(Outcome::Timeout(ms)) => {
+            let ms = Literal::u64_suffixed(*ms);
+            quote!(::core::option::Option::Some(#p::Outcome::Timeout(#ms)))
+        }
+        Some(Outcome::Panic(m)) => {
+            let m = m.as_ref();
+            quote!(::core::option::Option::Some(#p::Outcome::Panic(#p::Cow::Borrowed(#m))))
+        }
+        Some(Outcome::Deadline { buffer_ms }) => {
+            let buffer_ms = Literal::u64_suffixed(*buffer_ms);
+            quote!(::core::option::Option::Some(#p::Outcome::Deadline { buffer_ms: #buffer_ms }))
+        }
+        Some(Outcome::Unreachable(hosts)) => {
+            let hosts = hosts.iter();
+            quote!(::core::option::Option::Some(#p::Outcome::Unreachable(
+                #p::HostPatterns::from_static(&[#(#hosts),*])
+            )))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let trigger = match spec.trigger() {
+        Trigger::Rate(rate) => {
+            let rate = Literal::f64_suffixed(rate);
+            quote!(#p::Trigger::Rate(#rate))
+        }
+        Trigger::OneIn(n) => {
+            let n = Literal::u64_suffixed(n);
+            quote!(#p::Trigger::OneIn(#n))
+        }
+    };
+    let after = spec.after();
+    let max_concurrency = optional(spec.max_concurrency());
+    let disk_fill_mb = optional(spec.disk_fill_mb());
+    quote!(#p::FaultSpec::from_parts(#latency, #outcome, #trigger, #cold_start, #after, #max_concurrency, #disk_fill_mb))
+}
