@@ -132,3 +132,67 @@ impl Effective {
         leaked
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::SpecInput;
+
+    fn declared() -> FaultSpec {
+        spec::validate(&SpecInput {
+            status: Some(503),
+            rate: Some(0.5),
+            ..SpecInput::default()
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn without_an_override_the_point_injects_what_it_declared() {
+        let (on, spec) = resolve(&declared(), None);
+        assert!(on);
+        assert_eq!(spec, declared());
+    }
+
+    #[test]
+    fn an_override_lays_its_groups_on_the_declared_spec() {
+        let over = PointConfig::new().rate(1.0);
+        let (on, spec) = resolve(&declared(), Some(&over));
+        assert!(on);
+        assert_eq!(spec.trigger(), Trigger::Rate(1.0));
+        assert_eq!(spec.outcome(), Some(&Outcome::Status(503)), "fault kept");
+    }
+
+    #[test]
+    fn an_override_that_turns_the_point_off_or_no_longer_validates_leaves_it_off() {
+        let off = PointConfig::new().enabled(false);
+        assert!(!resolve(&declared(), Some(&off)).0);
+        // Two outcomes at once: invalid, so the point stays off with its declared spec.
+        let mut invalid = PointConfig::new().status(500);
+        invalid.spec.error = Some("also".into());
+        let (on, spec) = resolve(&declared(), Some(&invalid));
+        assert!(!on);
+        assert_eq!(spec, declared());
+    }
+
+    #[test]
+    fn the_process_kill_switch_makes_every_point_inactive() {
+        let killed = Globals {
+            killed: true,
+            dry_run: true,
+            seed: Some(7),
+        };
+        let effective = Effective::of(&declared(), None, killed);
+        assert!(!effective.active && effective.killed);
+        assert!(effective.dry_run);
+        assert_eq!(effective.seed, Some(7));
+        assert!(Effective::of(&declared(), None, Globals::default()).active);
+    }
+
+    #[test]
+    fn rates_become_thresholds_of_a_32_bit_draw() {
+        assert_eq!(rate_threshold(0.0), 0);
+        assert_eq!(rate_threshold(1.0), 1 << 32);
+        assert_eq!(rate_threshold(0.25), 1 << 30);
+    }
+}

@@ -53,26 +53,14 @@ pub fn validate(input: &SpecInput) -> Result<FaultSpec, Vec<SpecError>> {
         }
     };
     let max_concurrency = input.max_concurrency.and_then(|n| {
-        if (1..=i128::from(u64::MAX)).contains(&n) {
-            Some(n as u64)
-        } else {
-            errors.push(SpecError::new(
-                Key::MaxConcurrency,
-                format!("`max_concurrency` must be an integer >= 1 (the calls allowed in flight at once), found {n}"),
-            ));
-            None
-        }
+        bounded(&mut errors, Key::MaxConcurrency, n, 1..=MAX_U64, || {
+            format!("`max_concurrency` must be an integer >= 1 (the calls allowed in flight at once), found {n}")
+        })
     });
     let disk_fill_mb = input.disk_fill_mb.and_then(|mb| {
-        if (1..=MAX_DISK_FILL_MB).contains(&mb) {
-            Some(mb as u64)
-        } else {
-            errors.push(SpecError::new(
-                Key::DiskFillMb,
-                format!("`disk_fill_mb` must be a number of MiB from 1 to {MAX_DISK_FILL_MB}, found {mb}"),
-            ));
-            None
-        }
+        bounded(&mut errors, Key::DiskFillMb, mb, 1..=MAX_DISK_FILL_MB, || {
+            format!("`disk_fill_mb` must be a number of MiB from 1 to {MAX_DISK_FILL_MB}, found {mb}")
+        })
     });
     if !Key::ALL
         .into_iter()
@@ -114,6 +102,26 @@ pub fn validate_name(name: &str) -> Result<(), SpecError> {
         ))
     } else {
         Ok(())
+    }
+}
+
+/// The largest value of an integer key.
+const MAX_U64: i128 = u64::MAX as i128;
+
+/// `value` if it lies in `range` (a subrange of `u64`'s), else `why()` recorded as an error on
+/// `key`.
+fn bounded(
+    errors: &mut Vec<SpecError>,
+    key: Key,
+    value: i128,
+    range: std::ops::RangeInclusive<i128>,
+    why: impl FnOnce() -> String,
+) -> Option<u64> {
+    if range.contains(&value) {
+        u64::try_from(value).ok()
+    } else {
+        errors.push(SpecError::new(key, why()));
+        None
     }
 }
 
@@ -206,14 +214,10 @@ fn validate_outcome(input: &SpecInput, errors: &mut Vec<SpecError>) -> Option<Ou
         declared.push(Outcome::Panic(Cow::Owned(message.clone())));
     }
     if let Some(ms) = input.timeout_ms {
-        if (1..=MAX_LATENCY_MS).contains(&ms) {
-            declared.push(Outcome::Timeout(ms as u64));
-        } else {
-            errors.push(SpecError::new(
-                Key::TimeoutMs,
-                format!("`timeout_ms` must be a number of milliseconds from 1 to {MAX_LATENCY_MS}, found {ms}"),
-            ));
-        }
+        let timeout = bounded(errors, Key::TimeoutMs, ms, 1..=MAX_LATENCY_MS, || {
+            format!("`timeout_ms` must be a number of milliseconds from 1 to {MAX_LATENCY_MS}, found {ms}")
+        });
+        declared.extend(timeout.map(Outcome::Timeout));
     }
     let buffer_ms = input
         .timeout_buffer_ms
@@ -273,17 +277,10 @@ fn validate_trigger(input: &SpecInput, errors: &mut Vec<SpecError>) -> Option<Tr
         }
     });
     let one_in = input.one_in.and_then(|n| {
-        if (1..=u64::MAX as i128).contains(&n) {
-            Some(Trigger::OneIn(n as u64))
-        } else {
-            errors.push(SpecError::new(
-                Key::OneIn,
-                format!(
-                    "`one_in` must be an integer >= 1 (`one_in = 1` faults every call), found {n}"
-                ),
-            ));
-            None
-        }
+        bounded(errors, Key::OneIn, n, 1..=MAX_U64, || {
+            format!("`one_in` must be an integer >= 1 (`one_in = 1` faults every call), found {n}")
+        })
+        .map(Trigger::OneIn)
     });
     if input.rate.is_some() && input.one_in.is_some() {
         errors.push(SpecError::new(

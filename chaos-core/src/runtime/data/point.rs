@@ -407,3 +407,104 @@ impl Point {
         Some(injection.with_cold_start(extra))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::effective::Globals;
+    use crate::spec::{SpecInput, Trigger, validate};
+
+    /// A point of its own, never registered: its decisions touch no process-wide state.
+    fn point(input: SpecInput) -> &'static Point {
+        let spec = validate(&input).unwrap();
+        Box::leak(Box::new(Point::new("unit::point", spec, true)))
+    }
+
+    fn effective(point: &Point, globals: Globals) -> Effective {
+        Effective::of(point.spec(), None, globals)
+    }
+
+    fn status(trigger: Trigger) -> SpecInput {
+        let (rate, one_in) = match trigger {
+            Trigger::Rate(rate) => (Some(rate), None),
+            Trigger::OneIn(n) => (None, Some(i128::from(n))),
+        };
+        SpecInput {
+            status: Some(503),
+            rate,
+            one_in,
+            ..SpecInput::default()
+        }
+    }
+
+    #[test]
+    fn rate_zero_never_fires_and_rate_one_always_does_with_the_declared_outcome() {
+        let never = point(status(Trigger::Rate(0.0)));
+        let e = effective(never, Globals::default());
+        assert!((0..1000).all(|_| never.decide_with(&e, false).is_none()));
+        let always = point(status(Trigger::Rate(1.0)));
+        let e = effective(always, Globals::default());
+        for _ in 0..1000 {
+            let fault = always.decide_with(&e, false).and_then(Injection::into_fault);
+            assert_eq!(fault.and_then(|f| f.status()), Some(503));
+        }
+        assert_eq!(always.stats().status, 1000);
+    }
+
+    #[test]
+    fn one_in_fires_on_every_nth_call_exactly() {
+        let p = point(status(Trigger::OneIn(3)));
+        let e = effective(p, Globals::default());
+        let fired: Vec<bool> = (0..9).map(|_| p.decide_with(&e, false).is_some()).collect();
+        assert_eq!(
+            fired,
+            [false, false, true, false, false, true, false, false, true]
+        );
+    }
+
+    #[test]
+    fn a_dry_run_counts_the_fault_and_injects_nothing_and_an_inactive_point_does_neither() {
+        let p = point(status(Trigger::Rate(1.0)));
+        let dry = effective(
+            p,
+            Globals {
+                dry_run: true,
+                ..Globals::default()
+            },
+        );
+        assert!(p.decide_with(&dry, false).is_none());
+        let live = effective(p, Globals::default());
+        assert!(p.decide_with(&live, true).is_none(), "dry run asked by a scope");
+        assert_eq!(p.stats().dry_run, 2);
+        let killed = effective(
+            p,
+            Globals {
+                killed: true,
+                ..Globals::default()
+            },
+        );
+        assert!(p.decide_with(&killed, false).is_none());
+        assert_eq!(p.stats().dry_run + p.stats().status, 2, "nothing counted");
+    }
+
+    #[test]
+    fn a_seeded_stream_repeats_its_decisions() {
+        let draws = |seed: u64| {
+            let p = point(status(Trigger::Rate(0.5)));
+            p.stream
+                .store(rng::stream_start(seed, p.name), Ordering::Relaxed);
+            let e = effective(
+                p,
+                Globals {
+                    seed: Some(seed),
+                    ..Globals::default()
+                },
+            );
+            (0..64)
+                .map(|_| p.decide_with(&e, false).is_some())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(draws(42), draws(42));
+        assert_ne!(draws(42), draws(43));
+    }
+}

@@ -243,3 +243,51 @@ pub fn follow_remote(source: RemoteSource) -> Result<(), ConfigError> {
     remote::follow(source, port, ticket);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(vars: &[(&str, &str)]) -> EnvSettings {
+        EnvSettings::from_lookup(|name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_string())
+        })
+    }
+
+    fn base(vars: &[(&str, &str)]) -> (Base, Vec<String>) {
+        let (read, problems) = EnvironmentBase::read(&env(vars));
+        (read.into_base(None), problems)
+    }
+
+    #[test]
+    fn the_environment_gives_the_attributes_a_document_or_a_rejection() {
+        assert_eq!(base(&[]), (Base::Attributes, vec![]));
+        let (loaded, problems) = base(&[("CHAOS_CONFIG", r#"{"enabled": false}"#)]);
+        assert_eq!(loaded, Base::Loaded(Config::new().enabled(false)));
+        assert!(problems.is_empty());
+        let (rejected, problems) = base(&[("CHAOS_CONFIG", "{not json")]);
+        assert_eq!(rejected, Base::Rejected);
+        assert!(problems[0].starts_with("CHAOS_CONFIG: malformed JSON"), "{problems:?}");
+        // A bad switch rejects a good document too: injection stays off.
+        let (rejected, problems) = base(&[
+            ("CHAOS_CONFIG", r#"{"enabled": true}"#),
+            ("CHAOS_SEED", "x"),
+        ]);
+        assert_eq!(rejected, Base::Rejected);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+    }
+
+    #[cfg(feature = "aws")]
+    #[test]
+    fn a_remote_source_is_pending_until_its_first_document_and_keeps_the_last_one() {
+        let (read, problems) = EnvironmentBase::read(&env(&[("CHAOS_APPCONFIG", "a/b/c")]));
+        assert!(problems.is_empty());
+        assert!(matches!(read, EnvironmentBase::Remote));
+        assert_eq!(read.into_base(None), Base::Pending);
+        let (read, _) = EnvironmentBase::read(&env(&[("CHAOS_APPCONFIG", "a/b/c")]));
+        let last = Config::new().dry_run(true);
+        assert_eq!(read.into_base(Some(&last)), Base::Loaded(last));
+    }
+}
