@@ -23,7 +23,8 @@ fn any_int() -> impl Strategy<Value = i128> {
     ]
 }
 
-fn any_spec() -> impl Strategy<Value = SpecInput> {
+/// Any values at all, mostly out of range: what the rules must answer without panicking.
+fn wild_spec() -> impl Strategy<Value = SpecInput> {
     let latency = prop_oneof![
         any_int().prop_map(LatencyInput::Fixed),
         (any_int(), any_int(), any::<bool>()).prop_map(|(start, end, inclusive)| {
@@ -97,6 +98,101 @@ fn any_spec() -> impl Strategy<Value = SpecInput> {
                 }
             },
         )
+}
+
+/// A few keys each, with values mostly in range: specs that pass, often enough for what passes
+/// to be checked (see `the_generator_makes_specs_that_pass`).
+fn sane_spec() -> impl Strategy<Value = SpecInput> {
+    use proptest::option::weighted;
+    let latency = prop_oneof![
+        (0i128..1_000).prop_map(LatencyInput::Fixed),
+        (0i128..500, 0i128..1_000, any::<bool>()).prop_map(|(start, end, inclusive)| {
+            LatencyInput::Range {
+                start,
+                end,
+                inclusive,
+            }
+        }),
+        (1i128..100, 50i128..1_000)
+            .prop_map(|(median, p99)| LatencyInput::LogNormal { median, p99 }),
+    ];
+    let hosts = proptest::collection::vec(
+        prop_oneof![Just("*"), Just("*.example.com"), Just("api.internal")].prop_map(String::from),
+        1..3,
+    );
+    let p = 0.15;
+    (
+        (
+            weighted(p, latency),
+            weighted(p, 100i128..600),
+            weighted(p, "[a-z ]{0,8}"),
+            weighted(p, "[a-z ]{0,8}"),
+            weighted(p, 0.0..=1.0f64),
+            weighted(p, 1i128..100),
+            weighted(p, 0i128..1_000),
+        ),
+        (
+            weighted(
+                p,
+                prop_oneof![Just("before".to_string()), Just("after".to_string())],
+            ),
+            weighted(p, 1i128..10),
+            weighted(p, 1i128..1_000),
+            weighted(p, Just(true)),
+            weighted(p, 0i128..1_000),
+            weighted(p, 1i128..100),
+            weighted(p, hosts),
+        ),
+    )
+        .prop_map(
+            |(
+                (latency_ms, status, error, panic, rate, one_in, cold_start_ms),
+                (
+                    when,
+                    max_concurrency,
+                    timeout_ms,
+                    timeout,
+                    timeout_buffer_ms,
+                    disk_fill_mb,
+                    deny_hosts,
+                ),
+            )| SpecInput {
+                latency_ms,
+                status,
+                error,
+                panic,
+                rate,
+                one_in,
+                cold_start_ms,
+                when,
+                max_concurrency,
+                timeout_ms,
+                timeout,
+                timeout_buffer_ms,
+                disk_fill_mb,
+                deny_hosts,
+            },
+        )
+}
+
+fn any_spec() -> BoxedStrategy<SpecInput> {
+    // Boxed: the nested strategy types are deep enough to overflow a test thread's stack.
+    prop_oneof![wild_spec().boxed(), sane_spec().boxed()].boxed()
+}
+
+/// The checks of what passes hold of rules that reject everything unless specs pass: half the
+/// generated specs are sane, and many of those pass.
+#[test]
+fn the_generator_makes_specs_that_pass() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+
+    let mut runner = TestRunner::deterministic();
+    let strategy = sane_spec();
+    let passed = (0..400)
+        .filter(|_| validate(&strategy.new_tree(&mut runner).unwrap().current()).is_ok())
+        .count();
+    assert!(passed >= 100, "{passed} of 400 passed");
 }
 
 /// Whether `input` gives `key` (valid or not).
