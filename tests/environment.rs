@@ -73,22 +73,41 @@ fn chaos_enabled_0_is_a_kill_switch() {
     );
 }
 
-/// Calls `chaos::reset()` first, then reports.
+/// Reports how many of 20 calls of `always` fault now.
+fn always_faulted() -> usize {
+    (0..20).filter(|_| always().is_err()).count()
+}
+
+/// Decides under the environment, loads a valid configuration through the API, then resets,
+/// reporting `always` after each step: `reset` must undo the load, so it is called only once
+/// there is something to undo.
 #[test]
 #[ignore = "run by the other tests as a child process"]
-fn child_report_after_reset() {
+fn child_load_then_reset() {
+    let at_start = always_faulted();
+    chaos::configure(chaos::Config::new()).unwrap();
+    let loaded = always_faulted();
     chaos::reset();
-    child_report();
+    let after_reset = always_faulted();
+    println!("\nAT_START={at_start}\nLOADED={loaded}\nAFTER_RESET={after_reset}");
 }
 
 #[test]
 fn reset_returns_to_the_environment_not_past_it() {
-    // A rejected environment stays rejected, and CHAOS_CONFIG is read again.
-    let bad = run_child("child_report_after_reset", &[("CHAOS_SEED", "x")]);
-    assert_eq!(bad.value("ALWAYS"), "0");
+    // A rejected environment: off, on after a valid load, off again after `reset`.
+    let bad = run_child("child_load_then_reset", &[("CHAOS_SEED", "x")]);
+    let steps = |child: &common::Child| {
+        ["AT_START", "LOADED", "AFTER_RESET"].map(|k| child.value(k).to_string())
+    };
+    assert_eq!(steps(&bad), ["0", "20", "0"], "{}", bad.stderr);
+    // CHAOS_CONFIG turns `always` off; the load (which does not name it) turns it back on; `reset`
+    // reads CHAOS_CONFIG again.
     let config = r#"{"points": {"env::always": {"enabled": false}}}"#;
-    let loaded = run_child("child_report_after_reset", &[("CHAOS_CONFIG", config)]);
-    assert_eq!(loaded.value("ALWAYS"), "0");
+    let loaded = run_child("child_load_then_reset", &[("CHAOS_CONFIG", config)]);
+    assert_eq!(steps(&loaded), ["0", "20", "0"], "{}", loaded.stderr);
+    // Without any variable `reset` goes back to the attributes: it does not turn injection off.
+    let plain = run_child("child_load_then_reset", &[]);
+    assert_eq!(steps(&plain), ["20", "20", "20"], "{}", plain.stderr);
 }
 
 /// Loads a valid configuration through the API first, then reports.
@@ -138,6 +157,42 @@ fn chaos_seed_makes_decisions_repeat_run_to_run() {
     assert_eq!(first.value("DECISIONS"), again.value("DECISIONS"));
     assert_ne!(first.value("DECISIONS"), other.value("DECISIONS"));
     assert!(first.value("DECISIONS").contains('0') && first.value("DECISIONS").contains('1'));
+}
+
+/// Loads a configuration seeded with 43 through the API first, then reports.
+#[test]
+#[ignore = "run by the other tests as a child process"]
+fn child_report_after_a_seeded_load() {
+    chaos::configure(chaos::Config::new().seed(43)).unwrap();
+    child_report();
+}
+
+#[test]
+fn chaos_seed_wins_over_a_configurations_seed() {
+    let decisions =
+        |test: &str, env: &[(&str, &str)]| run_child(test, env).value("DECISIONS").to_string();
+    let seed_42 = decisions("child_report", &[("CHAOS_SEED", "42")]);
+    let config_43 = decisions("child_report", &[("CHAOS_CONFIG", r#"{"seed": 43}"#)]);
+    // The two seeds give different decisions, so the checks below can tell which one won.
+    assert_ne!(seed_42, config_43);
+    assert_eq!(
+        decisions(
+            "child_report",
+            &[("CHAOS_SEED", "42"), ("CHAOS_CONFIG", r#"{"seed": 43}"#)]
+        ),
+        seed_42,
+        "CHAOS_CONFIG's seed"
+    );
+    // A seed loaded through the API is used without CHAOS_SEED, and loses to it.
+    assert_eq!(
+        decisions("child_report_after_a_seeded_load", &[]),
+        config_43
+    );
+    assert_eq!(
+        decisions("child_report_after_a_seeded_load", &[("CHAOS_SEED", "42")]),
+        seed_42,
+        "the API's seed"
+    );
 }
 
 #[test]
@@ -203,16 +258,17 @@ fn write_config(path: &str, json: &str) {
     std::fs::rename(&partial, path).unwrap();
 }
 
-/// Waits (bounded) until `from_file` faults or not, and returns how long that took.
-fn wait_until(faults: bool) -> Option<Duration> {
+/// Waits until `point` faults or not (`faults`), at most 30 s (only a real hang takes that long);
+/// returns whether it did.
+fn wait_until(point: fn() -> Result<u32, Fault>, faults: bool) -> bool {
     let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(10) {
-        if from_file().is_err() == faults {
-            return Some(started.elapsed());
+    while started.elapsed() < Duration::from_secs(30) {
+        if point().is_err() == faults {
+            return true;
         }
         std::thread::sleep(Duration::from_millis(2));
     }
-    None
+    false
 }
 
 /// Follows the file named by CHAOS_CONFIG through a change, a broken version and a repair.
@@ -228,28 +284,52 @@ fn child_follows_its_config_file() {
         &path,
         r#"{"points": {"env::from_file": {"rate": 1.0, "error": "from the new file"}}}"#,
     );
-    let reloaded = wait_until(true).expect("the change was picked up");
-    println!("\nRELOADED_MS={}", reloaded.as_millis());
+    println!("\nRELOADED={}", wait_until(from_file, true));
+    // `always` is not named by the file: its attribute (rate 1.0) is in force, until a broken
+    // version turns injection off. Back at the attributes it would still fault.
+    println!("ALWAYS_BEFORE_BAD={}", always_faulted());
     write_config(&path, r#"{"points": {"env::from_file": {"rate": 2.0}}}"#);
-    println!("OFF_AFTER_BAD={}", wait_until(false).is_some());
+    println!("OFF_AFTER_BAD={}", wait_until(always, false));
+    println!("FROM_FILE_AFTER_BAD={}", from_file().is_err());
     write_config(&path, r#"{"points": {"env::from_file": {"rate": 1.0}}}  "#);
-    println!("RECOVERED={}", wait_until(true).is_some());
+    println!("RECOVERED={}", wait_until(from_file, true));
+    println!("ALWAYS_RECOVERED={}", always_faulted());
+}
+
+/// A temporary file for a configuration, named for this process and `tag`.
+fn temp_config(tag: &str, json: &str) -> String {
+    let path = std::env::temp_dir().join(format!("chaos-env-{tag}-{}.json", std::process::id()));
+    let path = path.to_str().unwrap().to_string();
+    write_config(&path, json);
+    path
 }
 
 #[test]
 fn a_config_file_is_followed_as_it_changes() {
-    let path = std::env::temp_dir().join(format!("chaos-env-test-{}.json", std::process::id()));
-    let path = path.to_str().unwrap().to_string();
-    write_config(&path, r#"{"points": {"env::from_file": {"rate": 0.0}}}"#);
+    let path = temp_config(
+        "followed",
+        r#"{"points": {"env::from_file": {"rate": 0.0}}}"#,
+    );
     let child = run_child(
         "child_follows_its_config_file",
         &[("CHAOS_CONFIG", &path), ("CHAOS_CONFIG_POLL_MS", "20")],
     );
     let _ = std::fs::remove_file(&path);
-    let reloaded: u64 = child.value("RELOADED_MS").parse().unwrap();
-    assert!(reloaded < 10_000);
-    assert_eq!(child.value("OFF_AFTER_BAD"), "true");
-    assert_eq!(child.value("RECOVERED"), "true");
+    let values = [
+        "RELOADED",
+        "ALWAYS_BEFORE_BAD",
+        "OFF_AFTER_BAD",
+        "FROM_FILE_AFTER_BAD",
+        "RECOVERED",
+        "ALWAYS_RECOVERED",
+    ]
+    .map(|k| child.value(k));
+    assert_eq!(
+        values,
+        ["true", "20", "true", "false", "true", "20"],
+        "{}",
+        child.stderr
+    );
     let rejection = "`rate` must be a probability between 0.0 and 1.0, found 2.0";
     assert_eq!(
         child.stderr.matches(rejection).count(),
@@ -257,4 +337,35 @@ fn a_config_file_is_followed_as_it_changes() {
         "{}",
         child.stderr
     );
+}
+
+/// Changes the file named by CHAOS_CONFIG, and reports whether the change was in force within
+/// 1.5 s (past the default poll of 1 s).
+#[test]
+#[ignore = "run by the other tests as a child process"]
+fn child_changes_its_config_file_once() {
+    let path = std::env::var("CHAOS_CONFIG").unwrap();
+    assert!(from_file().is_ok());
+    write_config(&path, r#"{"points": {"env::from_file": {"rate": 1.0}}}"#);
+    let started = Instant::now();
+    let mut changed = false;
+    while !changed && started.elapsed() < Duration::from_millis(1_500) {
+        std::thread::sleep(Duration::from_millis(10));
+        changed = from_file().is_err();
+    }
+    println!("\nCHANGED={changed}");
+}
+
+#[test]
+fn the_poll_interval_is_read_from_chaos_config_poll_ms() {
+    let quiet = r#"{"points": {"env::from_file": {"rate": 0.0}}}"#;
+    // Ten minutes between checks: the change is not seen within the test. Time can only make
+    // this pass more surely; if the variable were ignored, the default 1 s poll would see it.
+    let path = temp_config("slow-poll", quiet);
+    let slow = run_child(
+        "child_changes_its_config_file_once",
+        &[("CHAOS_CONFIG", &path), ("CHAOS_CONFIG_POLL_MS", "600000")],
+    );
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(slow.value("CHANGED"), "false", "{}", slow.stderr);
 }

@@ -304,3 +304,63 @@ async fn the_report_prints_as_a_table_and_serializes_to_json() {
     );
     assert_eq!(json["phases"][0]["success_ratio"], 1.0);
 }
+
+#[tokio::test]
+async fn a_holds_when_predicate_is_judged_on_each_phase() {
+    let _serial = SERIAL.lock().await;
+    // Which phases each predicate was asked about, by their call counts.
+    let asked = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = Arc::clone(&asked);
+    // Injected errors are not real errors: this holds under the fault, and the verdict keeps it.
+    let hypothesis = Hypothesis::new().holds_when("no real errors", move |phase| {
+        seen.lock().unwrap().push(phase.calls);
+        phase.real_errors == 0
+    });
+    let held = Experiment::new("injected errors only")
+        .hypothesis(hypothesis)
+        .fault("experiment::store", store_down(1.0))
+        .calls(20)
+        .run(service)
+        .await
+        .unwrap();
+    assert_eq!(held.verdict, Verdict::Held, "{held}");
+    assert_eq!(
+        *asked.lock().unwrap(),
+        vec![20, 20],
+        "steady state, then under faults"
+    );
+
+    // One that fails under the fault rejects the hypothesis, by its name.
+    let rejected = Experiment::new("no injected errors")
+        .hypothesis(
+            Hypothesis::new()
+                .holds_when("no real errors", |phase| phase.real_errors == 0)
+                .holds_when("every call succeeds", |phase| {
+                    phase.successes == phase.calls
+                }),
+        )
+        .fault("experiment::store", store_down(1.0))
+        .calls(20)
+        .run(service)
+        .await
+        .unwrap();
+    assert_eq!(
+        rejected.verdict,
+        Verdict::Rejected(vec!["`every call succeeds` does not hold".into()]),
+        "{rejected}"
+    );
+
+    // One that fails before any fault makes the experiment inconclusive.
+    let inconclusive = Experiment::new("never true")
+        .hypothesis(Hypothesis::new().holds_when("at least 21 calls", |phase| phase.calls > 20))
+        .fault("experiment::store", store_down(1.0))
+        .calls(20)
+        .run(service)
+        .await
+        .unwrap();
+    assert_eq!(
+        inconclusive.verdict,
+        Verdict::Inconclusive(vec!["`at least 21 calls` does not hold".into()]),
+        "{inconclusive}"
+    );
+}

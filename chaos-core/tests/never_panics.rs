@@ -1,7 +1,8 @@
 //! Arbitrary input thrown at the parsers and the spec rules: they must answer, never panic.
 
-use chaos_core::spec::{LatencyInput, SpecInput, validate};
+use chaos_core::spec::{Key, Latency, LatencyInput, SpecInput, validate};
 use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
 
 fn any_number() -> impl Strategy<Value = f64> {
     prop_oneof![
@@ -22,7 +23,8 @@ fn any_int() -> impl Strategy<Value = i128> {
     ]
 }
 
-fn any_spec() -> impl Strategy<Value = SpecInput> {
+/// Any values at all, mostly out of range: what the rules must answer without panicking.
+fn wild_spec() -> impl Strategy<Value = SpecInput> {
     let latency = prop_oneof![
         any_int().prop_map(LatencyInput::Fixed),
         (any_int(), any_int(), any::<bool>()).prop_map(|(start, end, inclusive)| {
@@ -98,27 +100,208 @@ fn any_spec() -> impl Strategy<Value = SpecInput> {
         )
 }
 
+/// A few keys each, with values mostly in range: specs that pass, often enough for what passes
+/// to be checked (see `the_generator_makes_specs_that_pass`).
+fn sane_spec() -> impl Strategy<Value = SpecInput> {
+    use proptest::option::weighted;
+    let latency = prop_oneof![
+        (0i128..1_000).prop_map(LatencyInput::Fixed),
+        (0i128..500, 0i128..1_000, any::<bool>()).prop_map(|(start, end, inclusive)| {
+            LatencyInput::Range {
+                start,
+                end,
+                inclusive,
+            }
+        }),
+        (1i128..100, 50i128..1_000)
+            .prop_map(|(median, p99)| LatencyInput::LogNormal { median, p99 }),
+    ];
+    let hosts = proptest::collection::vec(
+        prop_oneof![Just("*"), Just("*.example.com"), Just("api.internal")].prop_map(String::from),
+        1..3,
+    );
+    let p = 0.15;
+    (
+        (
+            weighted(p, latency),
+            weighted(p, 100i128..600),
+            weighted(p, "[a-z ]{0,8}"),
+            weighted(p, "[a-z ]{0,8}"),
+            weighted(p, 0.0..=1.0f64),
+            weighted(p, 1i128..100),
+            weighted(p, 0i128..1_000),
+        ),
+        (
+            weighted(
+                p,
+                prop_oneof![Just("before".to_string()), Just("after".to_string())],
+            ),
+            weighted(p, 1i128..10),
+            weighted(p, 1i128..1_000),
+            weighted(p, Just(true)),
+            weighted(p, 0i128..1_000),
+            weighted(p, 1i128..100),
+            weighted(p, hosts),
+        ),
+    )
+        .prop_map(
+            |(
+                (latency_ms, status, error, panic, rate, one_in, cold_start_ms),
+                (
+                    when,
+                    max_concurrency,
+                    timeout_ms,
+                    timeout,
+                    timeout_buffer_ms,
+                    disk_fill_mb,
+                    deny_hosts,
+                ),
+            )| SpecInput {
+                latency_ms,
+                status,
+                error,
+                panic,
+                rate,
+                one_in,
+                cold_start_ms,
+                when,
+                max_concurrency,
+                timeout_ms,
+                timeout,
+                timeout_buffer_ms,
+                disk_fill_mb,
+                deny_hosts,
+            },
+        )
+}
+
+fn any_spec() -> BoxedStrategy<SpecInput> {
+    // Boxed: the nested strategy types are deep enough to overflow a test thread's stack.
+    prop_oneof![wild_spec().boxed(), sane_spec().boxed()].boxed()
+}
+
+/// The checks of what passes hold of rules that reject everything unless specs pass: half the
+/// generated specs are sane, and many of those pass.
+#[test]
+fn the_generator_makes_specs_that_pass() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+
+    let mut runner = TestRunner::deterministic();
+    let strategy = sane_spec();
+    let passed = (0..400)
+        .filter(|_| validate(&strategy.new_tree(&mut runner).unwrap().current()).is_ok())
+        .count();
+    assert!(passed >= 100, "{passed} of 400 passed");
+}
+
+/// Whether `input` gives `key` (valid or not).
+fn gives(input: &SpecInput, key: Key) -> bool {
+    match key {
+        Key::LatencyMs => input.latency_ms.is_some(),
+        Key::Status => input.status.is_some(),
+        Key::Error => input.error.is_some(),
+        Key::Panic => input.panic.is_some(),
+        Key::Rate => input.rate.is_some(),
+        Key::OneIn => input.one_in.is_some(),
+        Key::Name => false,
+        Key::ColdStartMs => input.cold_start_ms.is_some(),
+        Key::When => input.when.is_some(),
+        Key::MaxConcurrency => input.max_concurrency.is_some(),
+        Key::TimeoutMs => input.timeout_ms.is_some(),
+        Key::Timeout => input.timeout.is_some(),
+        Key::TimeoutBufferMs => input.timeout_buffer_ms.is_some(),
+        Key::DiskFillMb => input.disk_fill_mb.is_some(),
+        Key::DenyHosts => input.deny_hosts.is_some(),
+    }
+}
+
+/// Whether `message` names `key` as code: `` `rate` `` or `` `when = "after"` ``.
+fn names(message: &str, key: Key) -> bool {
+    let quoted = format!("`{key}");
+    message.match_indices(&quoted).any(|(at, _)| {
+        message[at + quoted.len()..]
+            .chars()
+            .next()
+            .is_some_and(|c| !(c.is_alphanumeric() || c == '_'))
+    })
+}
+
+/// What `validate` must answer for any input: a spec that is valid by the same rules when read
+/// back as input, or errors that each name a key the input gives (in the key's own words), or
+/// no key only when no fault at all is given.
+fn check_answer(input: &SpecInput) -> Result<(), TestCaseError> {
+    match validate(input) {
+        Ok(spec) => {
+            match spec.latency() {
+                Some(Latency::Uniform { min_ms, max_ms }) => prop_assert!(min_ms <= max_ms),
+                Some(Latency::LogNormal { median_ms, p99_ms }) => {
+                    prop_assert!(0 < median_ms && median_ms < p99_ms)
+                }
+                None => {}
+            }
+            // What passed passes again, unchanged, read back as input (as a run-time override
+            // is laid on it).
+            prop_assert_eq!(validate(&spec.to_input()), Ok(spec));
+        }
+        Err(errors) => {
+            prop_assert!(!errors.is_empty());
+            for error in &errors {
+                prop_assert!(!error.message().is_empty());
+                match error.key() {
+                    Some(key) => {
+                        prop_assert!(gives(input, key), "{key} is not given: {error}");
+                        prop_assert!(
+                            names(error.message(), key),
+                            "the message does not name `{key}`: {error}"
+                        );
+                    }
+                    None => prop_assert!(
+                        !Key::ALL
+                            .into_iter()
+                            .any(|k| k.declares_fault() && gives(input, k)),
+                        "an error of no key, but a fault is given: {error}"
+                    ),
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 proptest! {
     #[test]
     fn spec_rules_answer_every_input(input in any_spec()) {
-        match validate(&input) {
-            Ok(spec) => {
-                // What passes is what the rules promise.
-                match spec.latency() {
-                    Some(chaos_core::spec::Latency::Uniform { min_ms, max_ms }) => prop_assert!(min_ms <= max_ms),
-                    Some(chaos_core::spec::Latency::LogNormal { median_ms, p99_ms }) => {
-                        prop_assert!(0 < median_ms && median_ms < p99_ms)
-                    }
-                    None => {}
-                }
-            }
-            Err(errors) => prop_assert!(!errors.is_empty()),
-        }
+        check_answer(&input)?;
     }
 
     #[test]
     fn overlay_then_validate_answers_every_input(base in any_spec(), over in any_spec()) {
-        let _ = validate(&base.overlay(&over));
+        let merged = base.overlay(&over);
+        // Whatever the override gives wins.
+        macro_rules! given_wins {
+            ($($field:ident),*) => {$(
+                // Compared as printed: a NaN rate is the same NaN.
+                if over.$field.is_some() {
+                    prop_assert_eq!(
+                        format!("{:?}", merged.$field),
+                        format!("{:?}", over.$field),
+                        "{}",
+                        stringify!($field)
+                    );
+                }
+            )*};
+        }
+        given_wins!(
+            latency_ms, status, error, panic, rate, one_in, cold_start_ms, when, max_concurrency,
+            timeout_ms, timeout, timeout_buffer_ms, disk_fill_mb, deny_hosts
+        );
+        // An override that gives nothing changes nothing.
+        prop_assert_eq!(
+            format!("{:?}", base.overlay(&SpecInput::default())),
+            format!("{base:?}")
+        );
+        check_answer(&merged)?;
     }
 }
 
@@ -126,6 +309,7 @@ proptest! {
 mod json {
     use chaos_core::Config;
     use proptest::prelude::*;
+    use proptest::test_runner::TestCaseError;
     use serde_json::Value;
 
     fn any_json() -> impl Strategy<Value = Value> {
@@ -178,19 +362,42 @@ mod json {
         })
     }
 
+    /// A rejection lists at least one problem, each with a message.
+    fn check_rejection(error: &chaos_core::ConfigError) -> Result<(), TestCaseError> {
+        prop_assert!(error.problems().next().is_some(), "{error}");
+        for (path, message) in error.problems() {
+            prop_assert!(!message.is_empty(), "at {path:?}");
+        }
+        Ok(())
+    }
+
     proptest! {
         #[test]
         fn arbitrary_text_is_answered(text in ".*") {
-            let _ = Config::from_json(&text);
+            match Config::from_json(&text) {
+                // Only JSON text is read.
+                Ok(_) => prop_assert!(serde_json::from_str::<Value>(&text).is_ok(), "{text:?}"),
+                Err(error) => check_rejection(&error)?,
+            }
         }
 
         #[test]
         fn arbitrary_json_is_answered_and_validated(value in any_json()) {
-            if let Ok(config) = Config::from_json(&value.to_string()) {
-                // No point is compiled into this test: every named point is unknown, and the
-                // error must say so rather than panic.
-                let validated = config.validate();
-                prop_assert_eq!(validated.is_ok(), config.points.is_empty());
+            match Config::from_json(&value.to_string()) {
+                Ok(config) => {
+                    // No point is compiled into this test: every named point is unknown, and the
+                    // error must say so rather than panic.
+                    match config.validate() {
+                        Ok(()) => prop_assert!(
+                            config.points.is_empty() || config.ignore_unknown_points == Some(true)
+                        ),
+                        Err(error) => {
+                            check_rejection(&error)?;
+                            prop_assert_eq!(error.problems().count(), config.points.len());
+                        }
+                    }
+                }
+                Err(error) => check_rejection(&error)?,
             }
         }
     }

@@ -46,7 +46,18 @@ pub const PARAMETER: &str = "/shop/test/chaos";
 
 impl Extension {
     pub fn start(protocol: Protocol, behaviour: Behaviour) -> Extension {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind loopback"));
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        Extension::start_on(listener, protocol, behaviour)
+    }
+
+    /// The extension, answering on `listener`.
+    pub fn start_on(
+        listener: std::net::TcpListener,
+        protocol: Protocol,
+        behaviour: Behaviour,
+    ) -> Extension {
+        let server =
+            Arc::new(tiny_http::Server::from_listener(listener, None).expect("serve loopback"));
         let port = server.server_addr().to_ip().expect("an IP address").port();
         let behaviour = Arc::new(Mutex::new(behaviour));
         let requests = Arc::new(AtomicUsize::new(0));
@@ -160,6 +171,36 @@ fn answer(protocol: Protocol, request: tiny_http::Request, behaviour: Behaviour)
             ))
         }
     };
+}
+
+/// A loopback port bound but not listening: a connection to it is refused, and, unlike a port
+/// bound and then freed, no other socket of this machine can be given it meanwhile (another
+/// test's extension, say). [`listen`](Self::listen) brings an extension up on it.
+pub struct ClosedPort {
+    socket: socket2::Socket,
+    pub port: u16,
+}
+
+impl ClosedPort {
+    pub fn bind() -> ClosedPort {
+        use socket2::{Domain, Socket, Type};
+        let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("a TCP socket");
+        let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+        socket.bind(&loopback.into()).expect("bind loopback");
+        let port = socket
+            .local_addr()
+            .expect("a bound address")
+            .as_socket()
+            .expect("an IP address")
+            .port();
+        ClosedPort { socket, port }
+    }
+
+    /// The extension, answering on this port from now on.
+    pub fn listen(self, protocol: Protocol, behaviour: Behaviour) -> Extension {
+        self.socket.listen(128).expect("listen");
+        Extension::start_on(self.socket.into(), protocol, behaviour)
+    }
 }
 
 /// The request must be the documented one: the path, and for SSM the token header.
