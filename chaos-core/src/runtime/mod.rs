@@ -33,8 +33,8 @@ pub use control::{
     Config, ConfigError, OverrideGuard, Scope, configure, configure_json, override_point, points,
     set_enabled, stats,
 };
+pub use data::Point;
 pub use data::disk::disk_fills;
-pub use data::{Permit, Point};
 pub use point_config::PointConfig;
 #[cfg(feature = "aws")]
 pub use sources::{RemoteSource, follow_remote};

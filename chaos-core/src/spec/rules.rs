@@ -100,7 +100,7 @@ impl PointShape<'_> {
         let name = self.name;
         let mut refused = Vec::new();
         // A layer answers a fault with a response or an error, whichever its service takes.
-        if !self.layer && !self.declared.carries_outcome() {
+        if !(self.layer || self.declared.carries_outcome()) {
             let carrying = Key::ALL
                 .into_iter()
                 .filter(|key| key.replaces_return_value() && *key != Key::Timeout);

@@ -215,7 +215,9 @@ fn validate_outcome(input: &SpecInput, errors: &mut Vec<SpecError>) -> Option<Ou
     }
     if let Some(ms) = input.timeout_ms {
         let timeout = bounded(errors, Key::TimeoutMs, ms, 1..=MAX_LATENCY_MS, || {
-            format!("`timeout_ms` must be a number of milliseconds from 1 to {MAX_LATENCY_MS}, found {ms}")
+            format!(
+                "`timeout_ms` must be a number of milliseconds from 1 to {MAX_LATENCY_MS}, found {ms}"
+            )
         });
         declared.extend(timeout.map(Outcome::Timeout));
     }

@@ -191,12 +191,11 @@ fn fault_return(checked: &Checked, output: &Type) -> TokenStream {
 fn register(checked: &Checked, name: &TokenStream) -> TokenStream {
     let krate = &checked.krate;
     let spec = spec_tokens(checked, &checked.spec);
-    let carries_outcome = checked.spec.carries_outcome();
     let point = point_ident();
     let linkme = quote!(#krate::__private::linkme);
     quote! {
         static #point: #krate::__private::Point =
-            #krate::__private::Point::new(#name, #spec, #carries_outcome);
+            #krate::__private::Point::new(#name, #spec);
         #[#linkme::distributed_slice(#krate::__private::POINTS)]
         #[linkme(crate = #linkme)]
         static __CHAOS_POINT_ENTRY: &#krate::__private::Point = &#point;

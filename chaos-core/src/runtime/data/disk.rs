@@ -73,14 +73,14 @@ fn fills() -> std::sync::MutexGuard<'static, Vec<Fill>> {
     FILLS.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Whether the process-wide configuration has `point` hold `mb` now (fills follow it alone: a
+/// Whether the process-wide configuration has `holder` hold `mb` now (fills follow it alone: a
 /// task scope cannot ask for one, since the disk is shared by every task).
 fn in_force(snapshot: &Snapshot, holder: Holder, mb: u64) -> bool {
     let effective = snapshot.effective_for(holder.name, holder.declared);
     effective.active && !effective.dry_run && effective.disk_fill_mb == mb
 }
 
-/// Makes sure `point` holds a fill of `requested_mb` (called on a faulted call). Made once and
+/// Makes sure `holder` holds a fill of `requested_mb` (called on a faulted call). Made once and
 /// kept while the fault is in force: later calls find it settled with one atomic load.
 pub(crate) fn ensure(holder: Holder, requested_mb: u64) {
     // Read before the snapshot: a change after it moves the epoch, so a stale refusal never

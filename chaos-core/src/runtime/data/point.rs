@@ -23,9 +23,6 @@ use crate::spec::{FaultSpec, Latency, Outcome};
 pub struct Point {
     name: &'static str,
     spec: FaultSpec,
-    /// The attribute declared `status` or `error`, so the function's return type was checked to
-    /// carry a fault and a run-time configuration may give it either.
-    carries_outcome: bool,
     /// Declared by `chaos::point!` for a `ChaosLayer`: it sees requests (so `deny_hosts` applies)
     /// and has no function body.
     layer: bool,
@@ -51,27 +48,20 @@ pub struct Point {
 impl Point {
     /// A point named `name` injecting `spec`. Built by the expansion of `#[chaos]`.
     #[doc(hidden)]
-    pub const fn new(name: &'static str, spec: FaultSpec, carries_outcome: bool) -> Point {
-        Point::with_kind(name, spec, carries_outcome, false)
+    pub const fn new(name: &'static str, spec: FaultSpec) -> Point {
+        Point::with_kind(name, spec, false)
     }
 
     /// A point for a `ChaosLayer`, named `name`, injecting `spec`. Built by `chaos::point!`.
     #[doc(hidden)]
     pub const fn layer(name: &'static str, spec: FaultSpec) -> Point {
-        // A layer answers a fault with a response or an error, whichever its service takes.
-        Point::with_kind(name, spec, true, true)
+        Point::with_kind(name, spec, true)
     }
 
-    const fn with_kind(
-        name: &'static str,
-        spec: FaultSpec,
-        carries_outcome: bool,
-        layer: bool,
-    ) -> Point {
+    const fn with_kind(name: &'static str, spec: FaultSpec, layer: bool) -> Point {
         Point {
             name,
             spec,
-            carries_outcome,
             layer,
             current: AtomicPtr::new(std::ptr::null_mut()),
             epoch: AtomicU64::new(u64::MAX),
@@ -95,10 +85,12 @@ impl Point {
         &self.spec
     }
 
-    /// Whether the function's return type can carry a `status` or `error` fault (its attribute
-    /// declared one), so that run-time configuration may give it either.
-    pub const fn carries_outcome(&self) -> bool {
-        self.carries_outcome
+    /// Whether the point can be given a `status`, `error`, `timeout_ms`, `timeout` or
+    /// `max_concurrency` at run time: a layer's point always (it answers a fault with a response
+    /// or an error, whichever its service takes), a function's when its attribute declared one of
+    /// them, which proved that its return type can carry the fault.
+    pub fn carries_outcome(&self) -> bool {
+        self.layer || self.spec.carries_outcome()
     }
 
     /// Whether the point was declared with `chaos::point!` for a `ChaosLayer` (so it sees
@@ -417,7 +409,7 @@ mod tests {
     /// A point of its own, never registered: its decisions touch no process-wide state.
     fn point(input: SpecInput) -> &'static Point {
         let spec = validate(&input).unwrap();
-        Box::leak(Box::new(Point::new("unit::point", spec, true)))
+        Box::leak(Box::new(Point::new("unit::point", spec)))
     }
 
     fn effective(point: &Point, globals: Globals) -> Effective {
@@ -445,7 +437,9 @@ mod tests {
         let always = point(status(Trigger::Rate(1.0)));
         let e = effective(always, Globals::default());
         for _ in 0..1000 {
-            let fault = always.decide_with(&e, false).and_then(Injection::into_fault);
+            let fault = always
+                .decide_with(&e, false)
+                .and_then(Injection::into_fault);
             assert_eq!(fault.and_then(|f| f.status()), Some(503));
         }
         assert_eq!(always.stats().status, 1000);
@@ -474,7 +468,10 @@ mod tests {
         );
         assert!(p.decide_with(&dry, false).is_none());
         let live = effective(p, Globals::default());
-        assert!(p.decide_with(&live, true).is_none(), "dry run asked by a scope");
+        assert!(
+            p.decide_with(&live, true).is_none(),
+            "dry run asked by a scope"
+        );
         assert_eq!(p.stats().dry_run, 2);
         let killed = effective(
             p,

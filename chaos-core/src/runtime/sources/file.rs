@@ -22,6 +22,11 @@ pub fn configure_file(path: impl AsRef<Path>) -> Result<(), ConfigError> {
     control::apply(read_checked(path), &describe(path))
 }
 
+/// Loads the file once for the source that holds `ticket`, if it still does under the lock.
+pub(crate) fn load(path: &Path, ticket: Ticket) -> Result<(), ConfigError> {
+    control::apply_if(read_checked(path), &describe(path), || ticket.is_current()).unwrap_or(Ok(()))
+}
+
 /// How a file is named in messages.
 fn describe(path: &Path) -> String {
     format!("the configuration file {}", path.display())
@@ -72,9 +77,7 @@ pub(crate) fn watch(path: PathBuf, poll: Duration, mut seen: Option<Version>, ti
                     seen = now;
                     // Checked again under the configuration lock: a watcher replaced meanwhile
                     // must not load its stale file over the new source's.
-                    let _ = control::apply_if(read_checked(&path), &describe(&path), || {
-                        ticket.is_current()
-                    });
+                    let _ = load(&path, ticket);
                 }
             }
         });

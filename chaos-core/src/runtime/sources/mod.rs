@@ -13,11 +13,11 @@ mod ticket;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use env::{ConfigSource, EnvSettings};
-use ticket::TICKETS;
+use ticket::{TICKETS, Ticket};
 
 use crate::runtime::control::points;
 use crate::runtime::control::state::{self, Base, Pinned, State};
@@ -102,35 +102,50 @@ pub(crate) fn start() -> Arc<Snapshot> {
         Some(ConfigSource::File(path)) => file::version(path),
         _ => None,
     };
+    // Read by every thread that races to the first decision; one installs what it read.
     let (base, problems) = EnvironmentBase::read(env);
-    let (snapshot, installed) = state::initialise(|| State::new(pinned(env), base.into_base(None)));
-    if installed {
+    let mut ticket = None;
+    let (snapshot, installed) = state::initialise(|| {
+        // Issued before the first snapshot is published: a source started by anyone who sees
+        // that snapshot comes later and replaces the environment's, not the other way round.
+        ticket = Some(TICKETS.issue());
+        State::new(pinned(env), base.into_base(None))
+    });
+    if let (true, Some(ticket)) = (installed, ticket) {
         events::compiled_in(points().len());
         if !problems.is_empty() {
             events::rejected("the environment's configuration", &problems.join("; "));
         }
         if let Some(ConfigSource::File(path)) = &env.config {
-            file::watch(path.clone(), env.poll, version, TICKETS.issue());
+            file::watch(path.clone(), env.poll, version, ticket);
         }
         if problems.is_empty() {
-            follow_environment_remote(env);
+            follow_environment_remote(env, ticket);
         }
     }
     snapshot
 }
 
-/// Follows the environment's remote source, if it names one.
-fn follow_environment_remote(env: &EnvSettings) {
+/// Follows the environment's remote source, if it names one, while `ticket` is current.
+fn follow_environment_remote(env: &EnvSettings, ticket: Ticket) {
     #[cfg(feature = "aws")]
     if let Some(source) = &env.remote {
         // The port was checked with the environment; a failure here is one more problem.
         match remote::port(source) {
-            Ok(port) => remote::follow(source.clone(), port, TICKETS.issue()),
+            Ok(port) => remote::follow(source.clone(), port, ticket),
             Err(why) => events::rejected("the remote configuration", &why),
         }
     }
     #[cfg(not(feature = "aws"))]
-    let _ = env;
+    let _ = (env, ticket);
+}
+
+/// Serialises the calls that change the source ([`reset`], [`watch_file`], `follow_remote`), so
+/// that each one's stop, load and start happen together. Each starts the runtime before taking
+/// it (the start does not take it).
+fn supervise() -> MutexGuard<'static, ()> {
+    static SUPERVISOR: Mutex<()> = Mutex::new(());
+    SUPERVISOR.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Reads the environment now rather than at the first decision, so that a bad `CHAOS_*` variable
@@ -161,10 +176,11 @@ pub fn init() {
 /// ```
 pub fn reset() {
     init();
+    let _supervised = supervise();
     let env = environment();
     let sound = env.problems.is_empty();
-    // Whatever source runs stops now; the environment's start again below.
-    TICKETS.retire_all();
+    // Whatever source runs stops now; the environment's start again below, with this ticket.
+    let ticket = TICKETS.issue();
     let replaced = REPLACED.swap(false, Ordering::SeqCst);
     let watched = match &env.config {
         Some(ConfigSource::File(path)) if sound => Some((path, file::version(path))),
@@ -181,10 +197,10 @@ pub fn reset() {
         state.overrides.clear();
     });
     if let Some((path, version)) = watched {
-        file::watch(path.clone(), env.poll, version, TICKETS.issue());
+        file::watch(path.clone(), env.poll, version, ticket);
     }
     if sound {
-        follow_environment_remote(env);
+        follow_environment_remote(env, ticket);
     }
 }
 
@@ -202,11 +218,12 @@ pub fn watch_file(path: impl AsRef<Path>, poll: Duration) -> Result<(), ConfigEr
     // Started first, so that the environment's own source is already running when it is
     // replaced; then one source at a time: whatever runs stops before the file loads.
     init();
+    let _supervised = supervise();
     let ticket = TICKETS.issue();
     REPLACED.store(true, Ordering::SeqCst);
     // The version is taken before the read, so a write in between is loaded at the next poll.
     let seen = file::version(&path);
-    let first = configure_file(&path);
+    let first = file::load(&path, ticket);
     file::watch(path, poll, seen, ticket);
     first
 }
@@ -233,12 +250,16 @@ pub fn follow_remote(source: RemoteSource) -> Result<(), ConfigError> {
     // The earlier follower, and a watched file, stop before injection goes off for the new
     // source: neither may load anything over it.
     init();
+    let _supervised = supervise();
     let ticket = TICKETS.issue();
     REPLACED.store(true, Ordering::SeqCst);
-    state::commit(|state| {
-        state.load(Base::Pending);
-        state.remote = None;
-    });
+    state::commit_if(
+        || ticket.is_current(),
+        |state| {
+            state.load(Base::Pending);
+            state.remote = None;
+        },
+    );
     events::remote_pending(&source.to_string());
     remote::follow(source, port, ticket);
     Ok(())
@@ -269,7 +290,10 @@ mod tests {
         assert!(problems.is_empty());
         let (rejected, problems) = base(&[("CHAOS_CONFIG", "{not json")]);
         assert_eq!(rejected, Base::Rejected);
-        assert!(problems[0].starts_with("CHAOS_CONFIG: malformed JSON"), "{problems:?}");
+        assert!(
+            problems[0].starts_with("CHAOS_CONFIG: malformed JSON"),
+            "{problems:?}"
+        );
         // A bad switch rejects a good document too: injection stays off.
         let (rejected, problems) = base(&[
             ("CHAOS_CONFIG", r#"{"enabled": true}"#),

@@ -1,6 +1,6 @@
 //! One source at a time: every source thread (a watched file, a followed remote source) holds a
-//! ticket, and starting or stopping a source issues a new one, which retires every ticket before
-//! it. A thread stops when its ticket is retired, and its loads are committed only while its
+//! ticket, and starting a source (or going back to the environment's) issues a new one, which
+//! retires every ticket before it. A thread stops when its ticket is retired, and its loads are committed only while its
 //! ticket is current (checked under the configuration's lock), so a replaced source can never
 //! load over its successor.
 
@@ -26,11 +26,6 @@ impl Tickets {
             number,
         }
     }
-
-    /// Retires every ticket: whatever source runs stops.
-    pub(crate) fn retire_all(&self) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
 }
 
 /// A source thread's right to run and to load.
@@ -52,15 +47,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_new_ticket_or_a_stop_retires_every_earlier_one() {
+    fn a_new_ticket_retires_every_earlier_one() {
         static TICKETS: Tickets = Tickets::new();
         let file = TICKETS.issue();
         assert!(file.is_current());
         let remote = TICKETS.issue();
         assert!(!file.is_current(), "the remote source replaced the file");
         assert!(remote.is_current());
-        TICKETS.retire_all();
-        assert!(!remote.is_current(), "stopped");
-        assert!(TICKETS.issue().is_current());
+        let reset = TICKETS.issue();
+        assert!(
+            !remote.is_current() && !file.is_current(),
+            "replaced by a reset"
+        );
+        assert!(reset.is_current());
     }
 }
