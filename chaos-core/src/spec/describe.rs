@@ -1,5 +1,5 @@
-//! The one description of a spec, in words: what the experiment report, the events and the
-//! documentation say a point does.
+//! The one description of a spec, in words (`Display`): what the experiment report says a fault
+//! does.
 
 use std::fmt;
 

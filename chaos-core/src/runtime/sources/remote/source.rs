@@ -1,8 +1,7 @@
-//! Where a fleet's configuration lives, and how its local extension is asked for it: the request
-//! and the reading of the reply, as the AWS documentation describes them. No I/O here.
-//!
-//! The environment is parsed into a source in every build with the runtime, so that a variable
-//! naming one is reported in a build without `aws`; the rest is used by `aws` only.
+//! Where a fleet's configuration lives: the names of an AppConfig profile or an SSM parameter,
+//! checked, and the TTL. No I/O here. Parsed in every build with the runtime, so that a variable
+//! naming a source is reported in a build without `aws`; how the source is asked is in
+//! `request.rs`, with `aws` only.
 
 use std::fmt;
 use std::time::Duration;
