@@ -1,10 +1,12 @@
-//! Following a remote source (feature `aws`), against the loopback stand-in of the AppConfig
-//! extension that the tests use:
-//! - `propagation_ttl_100ms` / `propagation_ttl_1s`: from the moment the extension serves a new
-//!   document to the moment a call sees it, per change (the document alternates between two);
-//! - `armed_not_faulted` and `armed_not_faulted_following_appconfig`: one call of an armed point
-//!   that does not fire, without and then with a follower polling every 100 ms, to show that a
-//!   call never waits on the source.
+//! Following a remote source (feature `aws`), against the loopback stand-ins of the AppConfig and
+//! SSM extensions that the tests use:
+//! - `armed_not_faulted`, `armed_not_faulted_following_appconfig` and
+//!   `armed_not_faulted_following_ssm`: one call of an armed point that does not fire, without a
+//!   source and then with a follower of each kind polling every 100 ms, to show that a call never
+//!   waits on the source;
+//! - `propagation_ttl_100ms` / `propagation_ttl_1s` (AppConfig) and their `_ssm` twins: from the
+//!   moment the extension serves a new document to the moment a call sees it, per change (the
+//!   document alternates between two).
 //!
 //! ```sh
 //! cargo bench --bench remote --features aws
@@ -19,7 +21,12 @@ use std::time::{Duration, Instant};
 
 use chaos::{Fault, RemoteSource, chaos};
 use criterion::{Criterion, criterion_group, criterion_main};
-use extension::{APP, Behaviour, Extension, Protocol};
+use extension::{APP, Behaviour, Extension, PARAMETER, Protocol};
+
+/// The token the SSM stand-in requires, as the real extension requires `AWS_SESSION_TOKEN`.
+const SSM: Protocol = Protocol::Ssm {
+    token: "bench-token",
+};
 
 #[inline(never)]
 #[chaos(error = "declared", rate = 0.0, name = "bench::remote")]
@@ -38,14 +45,16 @@ fn in_force() -> Option<String> {
         .and_then(|f| f.message().map(str::to_string))
 }
 
-fn follow(extension: &Extension, ttl: Duration) {
-    let (app, env, profile) = APP;
-    chaos::follow_remote(
-        RemoteSource::appconfig(app, env, profile)
-            .port(extension.port)
-            .ttl(ttl),
-    )
-    .unwrap();
+/// Follows `extension`, which speaks `protocol`, asking it again every `ttl`.
+fn follow(extension: &Extension, protocol: Protocol, ttl: Duration) {
+    let source = match protocol {
+        Protocol::AppConfig => {
+            let (app, env, profile) = APP;
+            RemoteSource::appconfig(app, env, profile)
+        }
+        Protocol::Ssm { token } => RemoteSource::ssm_parameter(PARAMETER).token(token),
+    };
+    chaos::follow_remote(source.port(extension.port).ttl(ttl)).unwrap();
 }
 
 /// Serves a new document and waits until a call sees it; returns how long that took.
@@ -59,9 +68,9 @@ fn change(extension: &Extension, to: &str) -> Duration {
     served.elapsed()
 }
 
-fn propagation(c: &mut Criterion, ttl: Duration, name: &str) {
-    let extension = Extension::start(Protocol::AppConfig, Behaviour::Serve(document("a", 1.0)));
-    follow(&extension, ttl);
+fn propagation(c: &mut Criterion, protocol: Protocol, ttl: Duration, name: &str) {
+    let extension = Extension::start(protocol, Behaviour::Serve(document("a", 1.0)));
+    follow(&extension, protocol, ttl);
     change(&extension, "a");
     let mut group = c.benchmark_group("remote");
     group
@@ -99,29 +108,33 @@ fn hot_path(c: &mut Criterion) {
     let mut group = c.benchmark_group("remote");
     let f = black_box(handler as fn(u64) -> Result<u64, Fault>);
     group.bench_function("armed_not_faulted", |b| b.iter(|| f(black_box(7))));
-    // Armed at a rate that never fires, the document re-served (unchanged) every 100 ms.
-    let extension = Extension::start(
-        Protocol::AppConfig,
-        Behaviour::Serve(document("never", 0.000_000_001)),
-    );
-    follow(&extension, Duration::from_millis(100));
-    let since = extension.requests();
-    extension.wait_for_requests(since, 1);
-    group.bench_function("armed_not_faulted_following_appconfig", |b| {
-        b.iter(|| f(black_box(7)))
-    });
-    println!(
-        "the follower asked the extension {} times meanwhile",
-        extension.requests() - since
-    );
+    for (protocol, name) in [
+        (Protocol::AppConfig, "armed_not_faulted_following_appconfig"),
+        (SSM, "armed_not_faulted_following_ssm"),
+    ] {
+        // Armed at a rate that never fires, the document re-served (unchanged) every 100 ms.
+        let extension =
+            Extension::start(protocol, Behaviour::Serve(document("never", 0.000_000_001)));
+        follow(&extension, protocol, Duration::from_millis(100));
+        let since = extension.requests();
+        extension.wait_for_requests(since, 1);
+        group.bench_function(name, |b| b.iter(|| f(black_box(7))));
+        println!(
+            "{name}: the follower asked the extension {} times meanwhile",
+            extension.requests() - since
+        );
+        chaos::reset();
+    }
     group.finish();
-    chaos::reset();
 }
 
 fn benches(c: &mut Criterion) {
     hot_path(c);
-    propagation(c, Duration::from_millis(100), "propagation_ttl_100ms");
-    propagation(c, Duration::from_secs(1), "propagation_ttl_1s");
+    let (fast, slow) = (Duration::from_millis(100), Duration::from_secs(1));
+    propagation(c, Protocol::AppConfig, fast, "propagation_ttl_100ms");
+    propagation(c, Protocol::AppConfig, slow, "propagation_ttl_1s");
+    propagation(c, SSM, fast, "propagation_ttl_100ms_ssm");
+    propagation(c, SSM, slow, "propagation_ttl_1s_ssm");
 }
 
 criterion_group!(remote, benches);

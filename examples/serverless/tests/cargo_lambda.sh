@@ -6,8 +6,9 @@
 #   1. Chaos on: each function gets its own watch, because a CHAOS_CONFIG that names a point the
 #      binary does not have is rejected (and injection then stays off), so one configuration cannot
 #      serve both. The configuration changes each fault (a new error message, status 502 instead of
-#      503), so an answer carrying it proves that CHAOS_CONFIG reached the function; the number of
-#      them must be within 6 sigma of the configured rate, with at least one clean answer.
+#      503, rate 0.5 instead of the attributes' 0.3), so an answer carrying it proves that
+#      CHAOS_CONFIG reached the function, and their number must be close enough to half the calls
+#      to tell the configured rate from the attribute's (see LOW and HIGH below).
 #   2. The kill switch: the same environment plus CHAOS_ENABLED=0, and every answer must be clean.
 #   3. The invocation deadline: lambda_function's `orders::deadline` (`timeout`, rate 0 in the
 #      attribute) turned on by CHAOS_CONFIG, and each of a few invocations must fail with the
@@ -21,7 +22,9 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 CALLS="${CALLS:-200}"
-RATE=0.3
+# The rate CHAOS_CONFIG sets, not the attributes' own (0.3): a count near CALLS * RATE shows the
+# configured rate in force.
+RATE=0.5
 SEED=42
 EVENTS="$PWD/tests/events"
 WORK="$(mktemp -d)"
@@ -165,10 +168,13 @@ declare -A PAYLOAD=([lambda_function]="$WORK/order.json" [lambda_http_function]=
 echo '{"item": "widget", "quantity": 2}' >"$WORK/order.json"
 SUMMARY=()
 
-# Within 6 sigma of CALLS * RATE: a correct build fails this about once in 500 million runs, and
-# a rate that is off (say 0.2 or 0.45 in place of 0.3, over 200 calls) fails it for sure.
+# The band for the injected count: CALLS * RATE within 3 sigma (79 to 121 for 200 calls at 0.5).
+# CHAOS_SEED makes a function's decisions repeat run to run, so the count is the same in every
+# run (the summary prints it): the band is not there to absorb chance but to reject a wrong rate.
+# Over seeds taken at random, the count at rate 0.5 falls inside it 99.8% of the time, the count
+# at 0.3 (the attributes' rate, were CHAOS_CONFIG's ignored) or at 0.7 only 0.3% of the time.
 read -r LOW HIGH < <(awk -v n="$CALLS" -v p="$RATE" 'BEGIN {
-    mean = n * p; sd = sqrt(n * p * (1 - p)); print mean - 6 * sd, mean + 6 * sd }')
+    mean = n * p; sd = sqrt(n * p * (1 - p)); print mean - 3 * sd, mean + 3 * sd }')
 
 for function in lambda_function lambda_http_function; do
     write_env "$function"
@@ -199,7 +205,7 @@ done
 # `[package.metadata.lambda.deploy] timeout` is for `deploy`), and the function's
 # AWS_LAMBDA_RUNTIME_API cannot be pointed elsewhere (cargo-lambda sets it over --env-file). A
 # deadline already past times out at once, whatever `timeout_buffer_ms` says, so every answer
-# here must be the injected timeout "after 0 ms", in well under a second. That shows CHAOS_CONFIG
+# here must be the injected timeout "after 0 ms", at once. That shows CHAOS_CONFIG
 # turning the point on and the fault failing the invocation; the wait until the deadline less the
 # buffer is tested by lambda_function.rs's unit tests, with a deadline 1.5 s ahead. Should a
 # later cargo-lambda send a real deadline (now + the function's timeout), this phase fails saying
@@ -227,7 +233,9 @@ for _ in $(seq "$TIMEOUT_CALLS"); do
     after_ms=${after_ms%% ms*}
     ((after_ms == 0)) ||
         fail "lambda_function timed out after $after_ms ms, not at once: cargo-lambda now sends a deadline ahead (see phase 3)"
-    awk -v s="$seconds" 'BEGIN { exit !(s < 1.0) }' ||
+    # The fault says it waited 0 ms; 10 s of wall clock (on a machine that may be busy with
+    # other builds) would only pass by a hang.
+    awk -v s="$seconds" 'BEGIN { exit !(s < 10.0) }' ||
         fail "lambda_function: the timeout took $seconds s to answer, for a deadline already past"
     TIMINGS+=("$seconds")
 done
