@@ -37,21 +37,23 @@ fn wild_spec() -> impl Strategy<Value = SpecInput> {
         (any_int(), any_int()).prop_map(|(median, p99)| LatencyInput::LogNormal { median, p99 }),
     ];
     (
-        proptest::option::of(latency),
-        proptest::option::of(any_int()),
-        proptest::option::of(".*"),
-        proptest::option::of(".*"),
-        proptest::option::of(any_number()),
-        proptest::option::of(any_int()),
-        proptest::option::of(any_int()),
-        proptest::option::of(prop_oneof![
-            Just("before".to_string()),
-            Just("after".to_string()),
-            ".*"
-        ]),
-        proptest::option::of(any_int()),
-        proptest::option::of(any_int()),
         (
+            proptest::option::of(latency),
+            proptest::option::of(any_int()),
+            proptest::option::of(".*"),
+            proptest::option::of(".*"),
+            proptest::option::of(any_number()),
+            proptest::option::of(any_int()),
+            proptest::option::of(any_int()),
+        ),
+        (
+            proptest::option::of(prop_oneof![
+                Just("before".to_string()),
+                Just("after".to_string()),
+                ".*"
+            ]),
+            proptest::option::of(any_int()),
+            proptest::option::of(any_int()),
             proptest::option::of(any::<bool>()),
             proptest::option::of(any_int()),
             proptest::option::of(any_int()),
@@ -66,38 +68,54 @@ fn wild_spec() -> impl Strategy<Value = SpecInput> {
             )),
         ),
     )
-        .prop_map(
-            |(
-                latency_ms,
-                status,
-                error,
-                panic,
-                rate,
-                one_in,
-                cold_start_ms,
-                when,
-                max_concurrency,
-                timeout_ms,
-                (timeout, timeout_buffer_ms, disk_fill_mb, deny_hosts),
-            )| {
-                SpecInput {
-                    latency_ms,
-                    status,
-                    error,
-                    panic,
-                    rate,
-                    one_in,
-                    cold_start_ms,
-                    when,
-                    max_concurrency,
-                    timeout_ms,
-                    timeout,
-                    timeout_buffer_ms,
-                    disk_fill_mb,
-                    deny_hosts,
-                }
-            },
-        )
+        .prop_map(assemble)
+}
+
+/// The values of every key, in two groups of seven (proptest's tuples stop at twelve), made
+/// into a spec.
+type Groups = (
+    (
+        Option<LatencyInput>,
+        Option<i128>,
+        Option<String>,
+        Option<String>,
+        Option<f64>,
+        Option<i128>,
+        Option<i128>,
+    ),
+    (
+        Option<String>,
+        Option<i128>,
+        Option<i128>,
+        Option<bool>,
+        Option<i128>,
+        Option<i128>,
+        Option<Vec<String>>,
+    ),
+);
+
+fn assemble(
+    (
+        (latency_ms, status, error, panic, rate, one_in, cold_start_ms),
+        (when, max_concurrency, timeout_ms, timeout, timeout_buffer_ms, disk_fill_mb, deny_hosts),
+    ): Groups,
+) -> SpecInput {
+    SpecInput {
+        latency_ms,
+        status,
+        error,
+        panic,
+        rate,
+        one_in,
+        cold_start_ms,
+        when,
+        max_concurrency,
+        timeout_ms,
+        timeout,
+        timeout_buffer_ms,
+        disk_fill_mb,
+        deny_hosts,
+    }
 }
 
 /// A few keys each, with values mostly in range: specs that pass, often enough for what passes
@@ -144,35 +162,7 @@ fn sane_spec() -> impl Strategy<Value = SpecInput> {
             weighted(p, hosts),
         ),
     )
-        .prop_map(
-            |(
-                (latency_ms, status, error, panic, rate, one_in, cold_start_ms),
-                (
-                    when,
-                    max_concurrency,
-                    timeout_ms,
-                    timeout,
-                    timeout_buffer_ms,
-                    disk_fill_mb,
-                    deny_hosts,
-                ),
-            )| SpecInput {
-                latency_ms,
-                status,
-                error,
-                panic,
-                rate,
-                one_in,
-                cold_start_ms,
-                when,
-                max_concurrency,
-                timeout_ms,
-                timeout,
-                timeout_buffer_ms,
-                disk_fill_mb,
-                deny_hosts,
-            },
-        )
+        .prop_map(assemble)
 }
 
 fn any_spec() -> BoxedStrategy<SpecInput> {

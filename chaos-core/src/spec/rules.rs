@@ -101,6 +101,7 @@ impl PointShape<'_> {
         let mut refused = Vec::new();
         // A layer answers a fault with a response or an error, whichever its service takes.
         if !(self.layer || self.declared.carries_outcome()) {
+            // `timeout` has a stricter rule of its own below (the attribute must say `timeout`).
             let carrying = Key::ALL
                 .into_iter()
                 .filter(|key| key.replaces_return_value() && *key != Key::Timeout);
