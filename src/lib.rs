@@ -32,10 +32,11 @@
 //!
 //! ```toml
 //! [dependencies]
-//! chaos = { version = "0.1", features = ["http"] }
+//! # The package `chaos-inject` provides the library `chaos`.
+//! chaos-inject = "0.1"
 //!
 //! [features]
-//! chaos = ["chaos/enabled"]
+//! chaos = ["chaos-inject/enabled"]
 //! ```
 //!
 //! and build or test with `--features chaos`. Without it, an annotated function compiles to

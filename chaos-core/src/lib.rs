@@ -1,7 +1,7 @@
-//! The runtime of [`chaos`](https://docs.rs/chaos): fault specs and their validation rules,
+//! The runtime of [`chaos`](https://docs.rs/chaos-inject) (the package `chaos-inject`): fault specs and their validation rules,
 //! the decision made at each injection point, the run-time configuration, and the faults.
 //!
-//! Depend on `chaos`, not on this crate: `chaos` re-exports what is public here and documents it.
+//! Depend on `chaos-inject`, not on this crate: `chaos` re-exports what is public here and documents it.
 //! The `runtime` feature (turned on by `chaos/enabled`) adds the decision engine and the run-time
 //! control; without it this crate holds only the spec rules, which the `#[chaos]` proc-macro runs
 //! at compile time, and the public fault types.
