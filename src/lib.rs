@@ -41,8 +41,9 @@
 //!
 //! and build or test with `--features chaos`. Without it, an annotated function compiles to
 //! exactly what it would be without the attribute: the same machine code, the same future size,
-//! and no symbol of this crate in the binary. The attribute's arguments are checked either way,
-//! so a mistake fails the build even when chaos is off.
+//! and no symbol of this crate in the binary (unless your own code uses one, say `chaos::Fault`
+//! in an error type). The attribute's arguments are checked either way, so a mistake fails the
+//! build even when chaos is off.
 //!
 //! # Run-time control
 //!
@@ -80,6 +81,25 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Compiled out
+//!
+//! The run-time API is there in both builds, so code that calls it needs no `cfg`. Without
+//! `enabled` it does nothing, harmlessly: [`points`] and [`stats`] are empty, configurations
+//! are accepted and change nothing, guards and scopes do nothing, [`init`] returns `Ok`, and only
+//! [`Config::from_json`] answers with an error saying that chaos is compiled out.
+//!
+//! ```
+//! use chaos::{Config, PointConfig, Scope};
+//!
+//! chaos::init()?;
+//! let scope = Scope::new(Config::new().point("any::point", PointConfig::new().rate(1.0)));
+//! if !chaos::ENABLED {
+//!     assert!(chaos::points().is_empty());
+//!     assert_eq!(scope?.run_sync(|| 42), 42);
+//! }
+//! # Ok::<(), chaos::ConfigError>(())
+//! ```
+//!
 //! # Features
 //! - `enabled`: compile the injection points in.
 //! - `http` (default): `status` faults can return `http::Response<B>` and `http::StatusCode`
@@ -99,43 +119,49 @@
 //! - `experiment`: `chaos::experiment`, experiments with a steady-state hypothesis.
 
 #![warn(missing_docs)]
+// docs.rs builds with every feature and `--cfg docsrs`: each gated item shows its feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use chaos_core::{Fault, FaultKind, FaultReturn, InvocationDeadline, LayerPoint};
 
 /// [`ChaosLayer`](layer::ChaosLayer): a point's faults on a tower service (feature `tower`).
 #[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub use chaos_core::layer;
 
-/// Fault specs and their rules, as `chaos::points()` and the configuration use them.
-pub use chaos_core::spec;
+/// What a point's declared spec is made of, as [`PointInfo::spec`] shows it (read-only), and the
+/// names of the keys.
+///
+/// ```
+/// use chaos::spec::Key;
+///
+/// let names: Vec<&str> = Key::all().iter().map(|key| key.as_str()).collect();
+/// assert!(names.contains(&"latency_ms"));
+/// ```
+pub mod spec {
+    pub use chaos_core::spec::{FaultSpec, HostPatterns, Key, Latency, Outcome, Trigger};
+}
 
 #[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub use chaos_core::FAULT_HEADER;
 
 /// Experiments with a steady-state hypothesis (feature `experiment`).
 #[cfg(feature = "experiment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "experiment")))]
 pub use chaos_core::experiment;
 
-#[cfg(feature = "enabled")]
+// The run-time API, in both builds: compiled out, the same names do nothing (see "Compiled out").
 pub use chaos_core::{
-    Config, ConfigError, OverrideGuard, Point, PointConfig, PointStats, Scope, configure,
+    Config, ConfigError, OverrideGuard, PointConfig, PointInfo, PointStats, Scope, configure,
     configure_file, configure_json, disk_fills, init, override_point, points, reset, set_enabled,
     stats, watch_file,
 };
 
 /// Following a configuration in AWS AppConfig or SSM Parameter Store (feature `aws`).
 #[cfg(feature = "aws")]
+#[cfg_attr(docsrs, doc(cfg(feature = "aws")))]
 pub use chaos_core::{RemoteSource, follow_remote};
-
-/// Reads the environment now, with chaos compiled in; compiled out there is nothing to read, and
-/// this does nothing, so `main` can call it in both builds without a `cfg`.
-///
-/// ```
-/// // First thing in `main`:
-/// chaos::init();
-/// ```
-#[cfg(not(feature = "enabled"))]
-pub fn init() {}
 
 /// Whether this build has chaos compiled in (the `enabled` feature).
 ///
@@ -181,7 +207,7 @@ pub const ENABLED: bool = cfg!(feature = "enabled");
 /// | `rate` | float in 0.0..=1.0, default 1.0 | probability that a call is faulted |
 /// | `one_in` | integer >= 1 | exactly every Nth call is faulted (instead of `rate`) |
 /// | `max_concurrency` | integer >= 1 | calls beyond this many in flight are throttled: status 429 (a `Fault` of kind `Throttled` in a `Result`), as when a Lambda function's reserved concurrency runs out; the return type must carry a status |
-/// | `when` | `"before"` (default) or `"after"` | `"after"`: the body runs to completion, then the outcome replaces its result (the work happened, the answer is lost: for testing idempotency and retries); needs `status`, `error` or `panic` |
+/// | `when` | `"before"` (default) or `"after"` | `"after"`: the body runs to completion, then the outcome replaces its result (the work happened, the answer is lost: for testing idempotency and retries); needs an outcome: `status`, `error`, `panic`, `timeout_ms` or `timeout` |
 /// | `name` | string literal | the injection point's name; default `module_path!()::fn_name` |
 /// | `crate` | path | where this crate is, if not at `::chaos` |
 ///

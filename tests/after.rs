@@ -107,8 +107,10 @@ fn run_time_configuration_of_when() {
     assert_eq!(fault.message(), Some("still after"));
     assert_eq!(CONFIGURABLE_RUNS.load(Ordering::SeqCst), runs + 1);
     // `when = "before"` at run time: the fault comes instead of the body.
-    let mut before = PointConfig::new().rate(1.0).error("before now");
-    before.spec.when = Some("before".into());
+    let before = PointConfig::new()
+        .rate(1.0)
+        .error("before now")
+        .when_after(false);
     let fault = scope_with(before).run_sync(configurable).unwrap_err();
     assert_eq!(fault.message(), Some("before now"));
     assert_eq!(
@@ -117,8 +119,7 @@ fn run_time_configuration_of_when() {
         "the body did not run"
     );
     // Only a point declared `when = "after"` can be made one at run time.
-    let mut after = PointConfig::new().rate(1.0).error("x");
-    after.spec.when = Some("after".into());
+    let after = PointConfig::new().rate(1.0).error("x").when_after(true);
     let error = Config::new()
         .point("after::before_only", after)
         .validate()

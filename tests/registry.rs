@@ -24,9 +24,17 @@ fn points_lists_every_point_including_those_never_called() {
     assert!(names.contains(&"shop::orders::create"), "{names:?}");
     assert!(names.contains(&"shop::payments::charge"), "{names:?}");
     let charge = chaos::points()
-        .iter()
+        .into_iter()
         .find(|p| p.name() == "shop::payments::charge")
         .unwrap();
+    // Where its attribute is: `file!()` and a line of this file.
+    assert!(charge.file().ends_with("registry.rs"), "{}", charge.file());
+    let source = include_str!("registry.rs");
+    let line = source.lines().nth(charge.line() as usize - 1).unwrap();
+    assert!(
+        line.contains("#[chaos(") && line.contains("latency_ms = 100..=400"),
+        "{line}"
+    );
     assert_eq!(
         charge.spec().latency(),
         Some(chaos::spec::Latency::Uniform {

@@ -1,10 +1,13 @@
-//! The runtime of [`chaos`](https://docs.rs/chaos-inject) (the package `chaos-inject`): fault specs and their validation rules,
-//! the decision made at each injection point, the run-time configuration, and the faults.
+//! The runtime of [`chaos`](https://docs.rs/chaos-inject) (the package `chaos-inject`): fault
+//! specs and their validation rules, the decision made at each injection point, the run-time
+//! configuration, and the faults.
 //!
-//! Depend on `chaos-inject`, not on this crate: `chaos` re-exports what is public here and documents it.
-//! The `runtime` feature (turned on by `chaos/enabled`) adds the decision engine and the run-time
-//! control; without it this crate holds only the spec rules, which the `#[chaos]` proc-macro runs
-//! at compile time, and the public fault types.
+//! Depend on `chaos-inject`, not on this crate: its library `chaos` re-exports what is public
+//! here and documents it. `chaos-inject` pins this crate with an `=` requirement and promises
+//! (0.x semver) only what it re-exports; what else is public here (the spec rules the proc-macro
+//! runs) is not covered. The `runtime` feature (turned on by `chaos-inject/enabled`) adds the
+//! decision engine and the run-time control; without it this crate holds the spec rules, the
+//! public fault types, and the run-time API in its compiled-out form, which does nothing.
 //!
 //! # Layers
 //!
@@ -20,18 +23,28 @@
 //! ```
 
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(not(feature = "runtime"))]
+mod compiled_out;
+mod config;
 mod fault;
 mod integrations;
+mod point_stats;
 #[cfg(feature = "runtime")]
 mod runtime;
 pub mod spec;
 
 #[cfg(feature = "experiment")]
+#[cfg_attr(docsrs, doc(cfg(feature = "experiment")))]
 pub mod experiment;
 
+#[cfg(not(feature = "runtime"))]
+pub use compiled_out::*;
+pub use config::{Config, ConfigError, PointConfig};
 pub use fault::{Fault, FaultKind, FaultReturn, InvocationDeadline};
 pub use integrations::*;
+pub use point_stats::PointStats;
 #[cfg(feature = "runtime")]
 pub use runtime::*;
 
@@ -44,4 +57,25 @@ pub mod __private {
     pub use crate::runtime::__private::*;
     pub use crate::spec::{FaultSpec, HostPatterns, Latency, Outcome, Trigger};
     pub use std::borrow::Cow;
+
+    /// A spec from parts that passed validation when the attribute was expanded.
+    pub const fn fault_spec(
+        latency: Option<Latency>,
+        outcome: Option<Outcome>,
+        trigger: Trigger,
+        cold_start_ms: Option<u64>,
+        after: bool,
+        max_concurrency: Option<u64>,
+        disk_fill_mb: Option<u64>,
+    ) -> FaultSpec {
+        FaultSpec::from_parts(
+            latency,
+            outcome,
+            trigger,
+            cold_start_ms,
+            after,
+            max_concurrency,
+            disk_fill_mb,
+        )
+    }
 }

@@ -18,7 +18,7 @@ use crate::errors::Errors;
 
 /// Every key the attribute accepts, as listed in errors: the spec's keys, and `crate`.
 fn valid_keys() -> impl Iterator<Item = &'static str> {
-    Key::ALL.into_iter().map(Key::as_str).chain(["crate"])
+    Key::all().iter().copied().map(Key::as_str).chain(["crate"])
 }
 
 /// The parsed attribute: the spec as written, plus what is not part of the spec.
@@ -176,6 +176,15 @@ impl Args {
                     return;
                 }
             },
+            // A key of a newer chaos-core (the two are released together, so only a mismatched
+            // pair gets here).
+            _ => {
+                errors.push(syn::Error::new(
+                    key.span(),
+                    format!("`{spec_key}` is not supported by this version of chaos-macros; use chaos-core and chaos-macros of the same version"),
+                ));
+                return;
+            }
         };
         match result {
             Ok(()) => {

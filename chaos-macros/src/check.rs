@@ -45,8 +45,9 @@ pub fn check(
     // Checked on what was written, valid or not, so that this error comes with the others.
     let after = args.spec.when.as_deref() == Some("after");
     // `when = "after"` replaces the body's result too.
-    let replaces_return = Key::ALL
-        .into_iter()
+    let replaces_return = Key::all()
+        .iter()
+        .copied()
         .filter(|key| key.replaces_return_value() || (*key == Key::When && after))
         .filter(|key| args.key_spans.contains_key(key))
         // One error per function: `when` only when no `status`/`error` already said it.

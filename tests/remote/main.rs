@@ -345,7 +345,7 @@ fn child_follow_from_the_environment() {
         std::env::var("TEST_ARRIVAL_WAIT_MS").map_or(30_000, |ms| ms.parse().unwrap()),
     );
     let started = Instant::now();
-    chaos::init();
+    let _ = chaos::init();
     let first = handler();
     let first_call = started.elapsed();
     let mut arrived = in_force().is_some();

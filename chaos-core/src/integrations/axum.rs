@@ -17,6 +17,7 @@ use crate::fault::Fault;
 /// assert_eq!(response.status(), 503);
 /// assert_eq!(response.headers()["x-chaos-fault"], "shop::list");
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 impl IntoResponse for Fault {
     fn into_response(self) -> Response {
         let status = super::http::status_of(&self);

@@ -18,6 +18,7 @@ pub(crate) fn status_of(fault: &Fault) -> http::StatusCode {
 /// let status = http::StatusCode::from_fault(Fault::new("p", FaultKind::Status(503)));
 /// assert_eq!(status, http::StatusCode::SERVICE_UNAVAILABLE);
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 impl FaultReturn for http::StatusCode {
     fn from_fault(fault: Fault) -> Self {
         status_of(&fault)
@@ -33,6 +34,7 @@ impl FaultReturn for http::StatusCode {
 /// let status = http::StatusCode::from(Fault::new("p", FaultKind::Status(503)));
 /// assert_eq!(status, 503);
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 impl From<Fault> for http::StatusCode {
     fn from(fault: Fault) -> Self {
         status_of(&fault)
@@ -48,6 +50,7 @@ impl From<Fault> for http::StatusCode {
 /// let response = http::Response::<String>::from(Fault::new("p", FaultKind::Status(502)));
 /// assert_eq!(response.status(), 502);
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 impl<B: Default> From<Fault> for http::Response<B> {
     fn from(fault: Fault) -> Self {
         Self::from_fault(fault)
@@ -84,6 +87,7 @@ pub const FAULT_HEADER: &str = "x-chaos-fault";
 /// assert!(response.body().is_empty());
 /// assert_eq!(response.headers()["x-chaos-fault"], "api::get");
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 impl<B: Default> FaultReturn for http::Response<B> {
     fn from_fault(fault: Fault) -> Self {
         let mut response = http::Response::new(B::default());

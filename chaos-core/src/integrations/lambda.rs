@@ -11,12 +11,14 @@ use crate::fault::{Fault, FaultReturn, InvocationDeadline};
 
 /// The Lambda service's deadline for this invocation (`None` for a default `Context`, whose
 /// deadline is 0: not an invocation).
+#[cfg_attr(docsrs, doc(cfg(feature = "lambda")))]
 impl InvocationDeadline for Context {
     fn invocation_deadline(&self) -> Option<SystemTime> {
         (self.deadline != 0).then(|| self.deadline())
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "lambda")))]
 impl<T> InvocationDeadline for LambdaEvent<T> {
     fn invocation_deadline(&self) -> Option<SystemTime> {
         self.context.invocation_deadline()
@@ -25,6 +27,7 @@ impl<T> InvocationDeadline for LambdaEvent<T> {
 
 /// A request as lambda_http hands it to the handler: the invocation's `Context` is in its
 /// extensions. `None` for a request that did not come through lambda_http.
+#[cfg_attr(docsrs, doc(cfg(feature = "lambda")))]
 impl<B> InvocationDeadline for http::Request<B> {
     fn invocation_deadline(&self) -> Option<SystemTime> {
         self.extensions()
@@ -54,6 +57,7 @@ fn headers(fault: &Fault) -> http::HeaderMap {
 /// assert_eq!(response.status_code, 503);
 /// assert_eq!(response.headers["x-chaos-fault"], "orders");
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "lambda")))]
 impl FaultReturn for ApiGatewayProxyResponse {
     fn from_fault(fault: Fault) -> Self {
         let mut response = ApiGatewayProxyResponse::default();
@@ -73,6 +77,7 @@ impl FaultReturn for ApiGatewayProxyResponse {
 /// let response = ApiGatewayV2httpResponse::from_fault(Fault::new("orders", FaultKind::Error("down".into())));
 /// assert_eq!(response.status_code, 500);
 /// ```
+#[cfg_attr(docsrs, doc(cfg(feature = "lambda")))]
 impl FaultReturn for ApiGatewayV2httpResponse {
     fn from_fault(fault: Fault) -> Self {
         let mut response = ApiGatewayV2httpResponse::default();

@@ -10,9 +10,11 @@ mod http;
 #[cfg(feature = "lambda")]
 mod lambda;
 #[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub mod layer;
 mod layer_point;
 
 #[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub use http::FAULT_HEADER;
 pub use layer_point::LayerPoint;

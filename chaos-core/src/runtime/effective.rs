@@ -4,8 +4,8 @@
 use std::collections::HashSet;
 use std::sync::Mutex;
 
-use super::PointConfig;
 use super::divisor::Divisor;
+use crate::config::PointConfig;
 use crate::spec::{self, FaultSpec, Latency, Outcome, Trigger};
 
 /// Which calls fire, in the form the hot path compares against.

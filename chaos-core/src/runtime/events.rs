@@ -94,11 +94,19 @@ pub(crate) fn deadline_unusable(point: &str, deadline: Option<std::time::SystemT
 
 /// Printed once, at the first decision of a process: nobody should ship chaos unaware.
 pub(crate) fn compiled_in(points: usize) {
+    let noun = if points == 1 { "point" } else { "points" };
     let message = format!(
-        "chaos: fault injection is compiled into this binary ({points} injection points); CHAOS_ENABLED=0 turns it off"
+        "chaos: fault injection is compiled into this binary ({points} injection {noun}); CHAOS_ENABLED=0 turns it off"
     );
     to_stderr(&message);
     tracing::warn!(target: "chaos", points, "{message}");
+}
+
+/// Two points or more share a name, announced once per process at the first decision.
+pub(crate) fn shared_name(point: &str, problem: &str) {
+    let message = format!("chaos: {problem}; a configuration naming it is refused");
+    to_stderr(&message);
+    tracing::warn!(target: "chaos", point, "{message}");
 }
 
 /// A configuration that was rejected, reported once per change of state (not per call).
@@ -108,6 +116,11 @@ pub(crate) fn rejected(source: &str, error: &dyn std::fmt::Display) {
     );
     to_stderr(&message);
     tracing::error!(target: "chaos", source, "{message}");
+}
+
+/// A configuration given in code was refused: its caller has the error, so it is only recorded.
+pub(crate) fn refused(source: &str, error: &dyn std::fmt::Display) {
+    tracing::error!(target: "chaos", source, "chaos: {source} rejected, fault injection is OFF until a valid configuration arrives: {error}");
 }
 
 /// A remote source is followed, and injection is off until its first document.

@@ -9,7 +9,7 @@
 //! data         the point and its decision (the hot path), injections, permits, delays, disk
 //!              fills as the point sees them, the scope lookup: reads snapshots only
 //! snapshot     the published snapshot and its epoch
-//! leaves       effective (spec + override -> what a point does), point_config, stats, events,
+//! leaves       effective (spec + override -> what a point does), stats, events,
 //!              rng, divisor
 //! ```
 //!
@@ -21,7 +21,6 @@ pub(crate) mod data;
 mod divisor;
 mod effective;
 mod events;
-mod point_config;
 mod rng;
 mod snapshot;
 mod sources;
@@ -30,16 +29,15 @@ mod stats;
 use std::sync::Arc;
 
 pub use control::{
-    Config, ConfigError, OverrideGuard, Scope, configure, configure_json, override_point, points,
+    OverrideGuard, PointInfo, Scope, configure, configure_json, override_point, points,
     set_enabled, stats,
 };
-pub use data::Point;
+pub(crate) use data::Point;
 pub use data::disk::disk_fills;
-pub use point_config::PointConfig;
 #[cfg(feature = "aws")]
+#[cfg_attr(docsrs, doc(cfg(feature = "aws")))]
 pub use sources::{RemoteSource, follow_remote};
 pub use sources::{configure_file, init, reset, watch_file};
-pub use stats::PointStats;
 
 /// The lazy start: the first decision (or the first use of the API) finds nothing published and
 /// comes here, once per process, to read the environment and publish the first snapshot.
@@ -51,6 +49,6 @@ fn start() -> Arc<snapshot::Snapshot> {
 pub mod __private {
     pub use super::control::POINTS;
     pub use super::data::delay::{call_once, delay_async, delay_blocking, raise};
-    pub use super::data::{Injection, Permit, Point};
+    pub use super::data::{Injection, Permit, Point, Site};
     pub use linkme;
 }

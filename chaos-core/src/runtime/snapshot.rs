@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
-use super::PointConfig;
 use super::effective::{Effective, Globals};
+use crate::config::PointConfig;
 use crate::spec::FaultSpec;
 
 /// Bumped on every publication; 0 until the first.

@@ -49,13 +49,11 @@ impl fmt::Display for Trigger {
 /// ```
 /// use chaos_core::spec::{validate, LatencyInput, SpecInput};
 ///
-/// let spec = validate(&SpecInput {
-///     latency_ms: Some(LatencyInput::Fixed(300)),
-///     status: Some(503),
-///     rate: Some(0.1),
-///     ..SpecInput::default()
-/// })
-/// .unwrap();
+/// let mut input = SpecInput::default();
+/// input.latency_ms = Some(LatencyInput::Fixed(300));
+/// input.status = Some(503);
+/// input.rate = Some(0.1);
+/// let spec = validate(&input).unwrap();
 /// assert_eq!(spec.to_string(), "latency 300 ms, status 503, rate 0.1");
 /// ```
 impl fmt::Display for FaultSpec {

@@ -4,6 +4,7 @@ use super::key::Key;
 
 /// `latency_ms` as written, before validation.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub enum LatencyInput {
     /// `latency_ms = 300`
     Fixed(i128),
@@ -27,6 +28,7 @@ pub enum LatencyInput {
 
 /// The values of a spec as written, before validation. `None` means the key is absent.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SpecInput {
     /// `latency_ms`
     pub latency_ms: Option<LatencyInput>,
@@ -70,8 +72,10 @@ impl SpecInput {
     /// ```
     /// use chaos_core::spec::{LatencyInput, SpecInput};
     ///
-    /// let declared = SpecInput { status: Some(500), rate: Some(0.0), ..SpecInput::default() };
-    /// let over = SpecInput { latency_ms: Some(LatencyInput::Fixed(300)), rate: Some(0.1), ..SpecInput::default() };
+    /// let mut declared = SpecInput::default();
+    /// (declared.status, declared.rate) = (Some(500), Some(0.0));
+    /// let mut over = SpecInput::default();
+    /// (over.latency_ms, over.rate) = (Some(LatencyInput::Fixed(300)), Some(0.1));
     /// let merged = declared.overlay(&over);
     /// assert_eq!((merged.status, merged.rate), (None, Some(0.1)));
     /// assert_eq!(merged.latency_ms, Some(LatencyInput::Fixed(300)));

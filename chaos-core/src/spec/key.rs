@@ -4,6 +4,7 @@ use std::fmt;
 
 /// A key of the fault spec, as written in `#[chaos(...)]` and in the runtime configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Key {
     /// `latency_ms`: a delay before the body runs.
     LatencyMs,
@@ -40,7 +41,18 @@ pub enum Key {
 
 impl Key {
     /// Every key, in the order the documentation lists them.
-    pub const ALL: [Key; 15] = [
+    ///
+    /// ```
+    /// use chaos_core::spec::Key;
+    ///
+    /// assert!(Key::all().iter().any(|key| key.as_str() == "latency_ms"));
+    /// ```
+    pub const fn all() -> &'static [Key] {
+        &Key::ALL
+    }
+
+    /// Every key; its length is not part of the public type, [`all`](Key::all) is.
+    pub(crate) const ALL: [Key; 15] = [
         Key::LatencyMs,
         Key::ColdStartMs,
         Key::Status,

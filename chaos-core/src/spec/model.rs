@@ -8,6 +8,7 @@ use super::key::Key;
 
 /// How long a faulted call is delayed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Latency {
     /// Drawn uniformly from `min_ms..=max_ms` (equal bounds give a fixed delay).
     Uniform {
@@ -27,16 +28,15 @@ pub enum Latency {
 }
 
 impl Latency {
-    /// A uniform range. Callers outside this module go through [`validate`]; the expansion of
-    /// `#[chaos]` calls this with bounds that already passed it.
-    #[doc(hidden)]
-    pub const fn new(min_ms: u64, max_ms: u64) -> Latency {
+    /// A uniform range, from bounds that passed validation.
+    pub(crate) const fn new(min_ms: u64, max_ms: u64) -> Latency {
         Latency::Uniform { min_ms, max_ms }
     }
 }
 
 /// What a faulted call does instead of running its body.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Outcome {
     /// Answer with this HTTP status.
     Status(u16),
@@ -71,6 +71,7 @@ impl Outcome {
 
 /// Which calls are faulted.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub enum Trigger {
     /// Each call independently with this probability.
     Rate(f64),
@@ -91,10 +92,9 @@ pub struct FaultSpec {
 }
 
 impl FaultSpec {
-    /// A spec from parts. Callers outside this module go through [`validate`]; the expansion of
-    /// `#[chaos]` calls this with parts that already passed it.
-    #[doc(hidden)]
-    pub const fn from_parts(
+    /// A spec from parts. Callers go through [`validate`](super::validate); the expansion of
+    /// `#[chaos]` calls this (through `__private::fault_spec`) with parts that already passed it.
+    pub(crate) const fn from_parts(
         latency: Option<Latency>,
         outcome: Option<Outcome>,
         trigger: Trigger,

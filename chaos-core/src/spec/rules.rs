@@ -33,9 +33,12 @@ impl FaultSpec {
     /// ```
     /// use chaos_core::spec::{validate, Key, SpecInput};
     ///
-    /// let spec = validate(&SpecInput { status: Some(503), ..SpecInput::default() }).unwrap();
-    /// assert_eq!(spec.return_key(), Some(Key::Status));
-    /// let spec = validate(&SpecInput { panic: Some("boom".into()), ..SpecInput::default() }).unwrap();
+    /// let mut input = SpecInput::default();
+    /// input.status = Some(503);
+    /// assert_eq!(validate(&input).unwrap().return_key(), Some(Key::Status));
+    /// let mut input = SpecInput::default();
+    /// input.panic = Some("boom".into());
+    /// let spec = validate(&input).unwrap();
     /// assert_eq!(spec.return_key(), None);
     /// ```
     pub fn return_key(&self) -> Option<Key> {
@@ -91,9 +94,13 @@ impl PointShape<'_> {
     /// ```
     /// use chaos_core::spec::{validate, Key, PointShape, SpecInput};
     ///
-    /// let declared = validate(&SpecInput { latency_ms: Some(chaos_core::spec::LatencyInput::Fixed(10)), ..SpecInput::default() }).unwrap();
+    /// let mut input = SpecInput::default();
+    /// input.latency_ms = Some(chaos_core::spec::LatencyInput::Fixed(10));
+    /// let declared = validate(&input).unwrap();
     /// let shape = PointShape { name: "app::f", declared: &declared, layer: false };
-    /// let refused = shape.refused(&SpecInput { status: Some(503), ..SpecInput::default() });
+    /// let mut over = SpecInput::default();
+    /// over.status = Some(503);
+    /// let refused = shape.refused(&over);
     /// assert_eq!(refused[0].key(), Some(Key::Status));
     /// ```
     pub fn refused(&self, over: &SpecInput) -> Vec<SpecError> {

@@ -16,10 +16,12 @@ pub const STATUS_RANGE: std::ops::RangeInclusive<i128> = 100..=599;
 /// ```
 /// use chaos_core::spec::{validate, Key, SpecInput};
 ///
-/// let spec = validate(&SpecInput { status: Some(503), rate: Some(0.1), ..SpecInput::default() });
-/// assert!(spec.is_ok());
+/// let mut input = SpecInput::default();
+/// (input.status, input.rate) = (Some(503), Some(0.1));
+/// assert!(validate(&input).is_ok());
 ///
-/// let errors = validate(&SpecInput { status: Some(600), ..SpecInput::default() }).unwrap_err();
+/// input.status = Some(600);
+/// let errors = validate(&input).unwrap_err();
 /// assert_eq!(errors[0].key(), Some(Key::Status));
 /// assert_eq!(errors[0].message(), "`status` must be an HTTP status code in 100..=599, found 600");
 /// ```
@@ -39,7 +41,7 @@ pub fn validate(input: &SpecInput) -> Result<FaultSpec, Vec<SpecError>> {
             if !input.names_outcome() {
                 errors.push(SpecError::new(
                     Key::When,
-                    "`when = \"after\"` replaces the body's result once it has run, so it needs an outcome: `status`, `error`, `panic`, `timeout_ms`, `timeout` or `deny_hosts`",
+                    "`when = \"after\"` replaces the body's result once it has run, so it needs an outcome: `status`, `error`, `panic`, `timeout_ms` or `timeout` (or `deny_hosts`, on a layer's point)",
                 ));
             }
             true

@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! #[chaos(status = 503, rate = 0.1)]            async fn handler(req: Req) -> Result<R, E> {
-//! async fn handler(req: Req) -> Result<R, E> {      static __CHAOS_POINT: Point = Point::new("app::handler", spec);
+//! async fn handler(req: Req) -> Result<R, E> {      static __CHAOS_POINT: Point = Point::new("app::handler", spec, site);
 //!     body                               ==>        if let Some(injection) = __CHAOS_POINT.decide() {
 //! }                                                     delay_async(injection.latency()).await;
 //!                                                       if let Some(fault) = injection.into_fault() {
@@ -145,7 +145,9 @@ pub fn expand_point(checked: &Checked) -> TokenStream {
     let spec = spec_tokens(checked, &checked.spec);
     let linkme = quote!(#krate::__private::linkme);
     quote! {{
-        static __CHAOS_POINT: #krate::__private::Point = #krate::__private::Point::layer(#name, #spec);
+        static __CHAOS_POINT: #krate::__private::Point = #krate::__private::Point::layer(
+            #name, #spec, #krate::__private::Site::new(::core::file!(), ::core::line!(), ::core::column!()),
+        );
         #[#linkme::distributed_slice(#krate::__private::POINTS)]
         #[linkme(crate = #linkme)]
         static __CHAOS_POINT_ENTRY: &#krate::__private::Point = &__CHAOS_POINT;

@@ -195,7 +195,9 @@ fn register(checked: &Checked, name: &TokenStream) -> TokenStream {
     let linkme = quote!(#krate::__private::linkme);
     quote! {
         static #point: #krate::__private::Point =
-            #krate::__private::Point::new(#name, #spec);
+            #krate::__private::Point::new(#name, #spec, #krate::__private::Site::new(
+                ::core::file!(), ::core::line!(), ::core::column!(),
+            ));
         #[#linkme::distributed_slice(#krate::__private::POINTS)]
         #[linkme(crate = #linkme)]
         static __CHAOS_POINT_ENTRY: &#krate::__private::Point = &#point;

@@ -23,6 +23,7 @@ pub fn spec_tokens(checked: &Checked, spec: &FaultSpec) -> TokenStream {
             quote!(::core::option::Option::Some(#p::Latency::LogNormal { median_ms: #median, p99_ms: #p99 }))
         }
         None => quote!(::core::option::Option::None),
+        Some(_) => unsupported("latency"),
     };
     let optional = |value: Option<u64>| match value {
         Some(n) => {
@@ -60,6 +61,7 @@ pub fn spec_tokens(checked: &Checked, spec: &FaultSpec) -> TokenStream {
             )))
         }
         None => quote!(::core::option::Option::None),
+        Some(_) => unsupported("outcome"),
     };
     let trigger = match spec.trigger() {
         Trigger::Rate(rate) => {
@@ -70,9 +72,19 @@ pub fn spec_tokens(checked: &Checked, spec: &FaultSpec) -> TokenStream {
             let n = Literal::u64_suffixed(n);
             quote!(#p::Trigger::OneIn(#n))
         }
+        _ => unsupported("trigger"),
     };
     let after = spec.after();
     let max_concurrency = optional(spec.max_concurrency());
     let disk_fill_mb = optional(spec.disk_fill_mb());
-    quote!(#p::FaultSpec::from_parts(#latency, #outcome, #trigger, #cold_start, #after, #max_concurrency, #disk_fill_mb))
+    quote!(#p::fault_spec(#latency, #outcome, #trigger, #cold_start, #after, #max_concurrency, #disk_fill_mb))
+}
+
+/// A part of the spec this version of the macro cannot write: chaos-core and chaos-macros are
+/// released together (`=` requirements), so only a mismatched pair of them gets here.
+fn unsupported(part: &str) -> TokenStream {
+    let message = format!(
+        "this {part} of the spec is newer than chaos-macros; use chaos-core and chaos-macros of the same version"
+    );
+    quote!(::core::compile_error!(#message))
 }

@@ -3,7 +3,8 @@
 
 use super::state::{self, Base};
 use super::{Config, ConfigError};
-use crate::runtime::{PointConfig, events};
+use crate::config::PointConfig;
+use crate::runtime::events;
 
 /// Loads `config` in place of the current configuration (the environment's `CHAOS_CONFIG`
 /// included). A rejected configuration turns injection off until a valid one is loaded, so that
@@ -27,20 +28,39 @@ pub fn configure_json(json: &str) -> Result<(), ConfigError> {
     apply(Config::checked_json(json), "the JSON configuration")
 }
 
-/// Loads a checked configuration, or turns injection off for a rejected one, and says which
-/// (`source` names where it came from).
+/// Loads a checked configuration given in code, or turns injection off for a rejected one. The
+/// caller gets the error back, so it is not printed (a `tracing` event records it).
 pub(crate) fn apply(result: Result<Config, ConfigError>, source: &str) -> Result<(), ConfigError> {
-    apply_if(result, source, || true).unwrap_or(Ok(()))
+    let outcome = commit_loaded(result, || true).unwrap_or(Ok(()));
+    match &outcome {
+        Ok(()) => events::accepted(source),
+        Err(error) => events::refused(source, error),
+    }
+    outcome
 }
 
-/// [`apply`] if `still_wanted` holds under the lock (a replaced source no longer does); `None`
-/// when it no longer did.
+/// Loads a followed source's document if `still_wanted` holds under the lock (a replaced source
+/// no longer does): `None` when it no longer did. Nobody gets this error back, so a rejection is
+/// printed to stderr too.
 pub(crate) fn apply_if(
     result: Result<Config, ConfigError>,
     source: &str,
     still_wanted: impl FnOnce() -> bool,
 ) -> Option<Result<(), ConfigError>> {
-    let outcome = state::commit_if(still_wanted, |state| match result {
+    let outcome = commit_loaded(result, still_wanted)?;
+    match &outcome {
+        Ok(()) => events::accepted(source),
+        Err(error) => events::rejected(source, error),
+    }
+    Some(outcome)
+}
+
+/// The one commit of a loaded (or rejected) configuration.
+fn commit_loaded(
+    result: Result<Config, ConfigError>,
+    still_wanted: impl FnOnce() -> bool,
+) -> Option<Result<(), ConfigError>> {
+    state::commit_if(still_wanted, |state| match result {
         Ok(config) => {
             state.load(Base::Loaded(config));
             Ok(())
@@ -49,12 +69,7 @@ pub(crate) fn apply_if(
             state.load(Base::Rejected);
             Err(error)
         }
-    })?;
-    match &outcome {
-        Ok(()) => events::accepted(source),
-        Err(error) => events::rejected(source, error),
-    }
-    Some(outcome)
+    })
 }
 
 /// Turns every point on or off from code. Off wins from any layer: `set_enabled(true)` does not

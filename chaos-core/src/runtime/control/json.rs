@@ -3,9 +3,8 @@
 
 use serde_json::{Map, Value};
 
-use super::config::Config;
-use super::error::{ConfigError, Problems, point_path};
-use crate::runtime::PointConfig;
+use super::error::point_path;
+use crate::config::{Config, ConfigError, PointConfig, Problems};
 use crate::spec::{self, Key, LatencyInput};
 
 /// The largest configuration document read, from a file or a remote source: a configuration is a
@@ -161,7 +160,17 @@ fn read_point(value: &Value, path: &str, problems: &mut Problems) -> PointConfig
             Key::Panic => value
                 .as_str()
                 .map(|v| point.spec.panic = Some(v.to_string())),
-            Key::LatencyMs => latency(value).map(|v| point.spec.latency_ms = Some(v)),
+            Key::LatencyMs => match latency(value) {
+                // Said here, in the document's own syntax; the spec rules would say `500..=100`.
+                Some(LatencyInput::Range { start, end, .. }) if start > end => {
+                    problems.push(
+                        &at,
+                        format!("`latency_ms` range [{start}, {end}] is inverted: write the smaller bound first, as in [{end}, {start}]"),
+                    );
+                    continue;
+                }
+                read => read.map(|v| point.spec.latency_ms = Some(v)),
+            },
             Key::ColdStartMs => integer(value).map(|v| point.spec.cold_start_ms = Some(v)),
             Key::When => value
                 .as_str()

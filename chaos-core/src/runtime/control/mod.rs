@@ -7,15 +7,17 @@ mod api;
 mod config;
 mod error;
 mod json;
+#[cfg(test)]
+mod json_cases;
 mod registry;
 mod scope;
 pub(crate) mod state;
 
+pub(crate) use crate::config::{Config, ConfigError};
 pub use api::{OverrideGuard, configure, configure_json, override_point, set_enabled};
 pub(crate) use api::{apply, apply_if};
-pub use config::Config;
-pub use error::ConfigError;
 pub(crate) use json::MAX_DOCUMENT_BYTES;
 pub use registry::POINTS;
-pub use registry::{points, stats};
+pub use registry::{PointInfo, points, stats};
+pub(crate) use registry::{shared_name, shared_names};
 pub use scope::Scope;

@@ -1,28 +1,108 @@
 //! Every injection point compiled into the binary, registered at link time (`linkme`), so that
 //! points that were never called are known too and a configuration naming no point is caught.
 
-use crate::runtime::data::Point;
-use crate::runtime::stats::PointStats;
-use crate::spec;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use crate::PointStats;
+use crate::runtime::data::{Point, Site};
+use crate::spec::{self, FaultSpec};
 
 /// The points of the whole program, gathered by the linker.
 #[linkme::distributed_slice]
 pub static POINTS: [&'static Point];
 
-/// Every injection point compiled into this binary, including those never called.
+/// Every injection point compiled into this binary, including those never called, in no
+/// particular order. Compiled out, there are none.
 ///
 /// ```
 /// for point in chaos_core::points() {
-///     println!("{}: {:?}", point.name(), point.spec());
+///     println!("{} ({}:{}): {}", point.name(), point.file(), point.line(), point.spec());
 /// }
 /// ```
-pub fn points() -> &'static [&'static Point] {
-    &POINTS
+pub fn points() -> Vec<PointInfo> {
+    POINTS.iter().map(|&point| PointInfo { point }).collect()
 }
 
-/// The points named `name` (more than one when two functions share a default name).
+/// An injection point as [`points`] lists it: what it is and what it did, read-only.
+#[derive(Debug, Clone, Copy)]
+pub struct PointInfo {
+    point: &'static Point,
+}
+
+impl PointInfo {
+    /// The point's name: `module_path!()::fn_name`, or the attribute's `name`.
+    pub fn name(&self) -> &'static str {
+        self.point.name()
+    }
+
+    /// The fault spec its attribute (or `point!`) declared; the configuration in force may
+    /// differ.
+    pub fn spec(&self) -> &'static FaultSpec {
+        self.point.spec()
+    }
+
+    /// The source file of its attribute, as `file!()` gives it.
+    pub fn file(&self) -> &'static str {
+        self.point.site().file()
+    }
+
+    /// The line of its attribute.
+    pub fn line(&self) -> u32 {
+        self.point.site().line()
+    }
+
+    /// Whether it was declared with `chaos::point!` for a `ChaosLayer` rather than by
+    /// `#[chaos]` on a function.
+    pub fn is_layer(&self) -> bool {
+        self.point.is_layer()
+    }
+
+    /// Whether a configuration may give it a `status`, `error`, `timeout_ms`, `timeout` or
+    /// `max_concurrency`: a layer's point always, a function's when its attribute declared one
+    /// of them (which proved that its return type can carry the fault).
+    pub fn carries_outcome(&self) -> bool {
+        self.point.carries_outcome()
+    }
+
+    /// Its fault counters.
+    pub fn stats(&self) -> PointStats {
+        self.point.stats()
+    }
+}
+
+/// The points named `name` (more than one when two points share a name).
 pub(crate) fn named(name: &str) -> impl Iterator<Item = &'static Point> + '_ {
     POINTS.iter().copied().filter(move |p| p.name() == name)
+}
+
+/// Every name that two or more points share, with where each of them is, in name order.
+pub(crate) fn shared_names() -> &'static [(&'static str, Vec<Site>)] {
+    static SHARED: OnceLock<Vec<(&'static str, Vec<Site>)>> = OnceLock::new();
+    SHARED.get_or_init(|| {
+        let mut sites: BTreeMap<&'static str, Vec<Site>> = BTreeMap::new();
+        for point in POINTS.iter() {
+            sites.entry(point.name()).or_default().push(point.site());
+        }
+        sites
+            .into_iter()
+            .filter(|(_, sites)| sites.len() > 1)
+            .map(|(name, mut sites)| {
+                sites.sort_by_key(|site| (site.file(), site.line(), site.to_string()));
+                (name, sites)
+            })
+            .collect()
+    })
+}
+
+/// "`a::get` names 2 points (src/a.rs:10:5, src/a.rs:20:5)": the problem with a shared name.
+pub(crate) fn shared_name(name: &str, sites: &[Site]) -> String {
+    let sites: Vec<String> = sites.iter().map(Site::to_string).collect();
+    format!(
+        "`{name}` names {} points ({}); give each its own `name = \"...\"` in its attribute, so that a configuration can tell them apart",
+        sites.len(),
+        sites.join(", ")
+    )
 }
 
 /// "no injection point named ...", with the closest names.
@@ -49,5 +129,5 @@ pub(crate) fn unknown_point(name: &str) -> String {
 /// println!("{injected} faults injected so far");
 /// ```
 pub fn stats() -> Vec<PointStats> {
-    points().iter().map(|p| p.stats()).collect()
+    POINTS.iter().map(|p| p.stats()).collect()
 }

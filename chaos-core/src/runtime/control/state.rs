@@ -9,8 +9,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::Config;
-use crate::runtime::PointConfig;
+use crate::config::{Config, PointConfig};
 use crate::runtime::data::disk;
 use crate::runtime::effective::Globals;
 use crate::runtime::snapshot::{self, Snapshot};

@@ -12,4 +12,4 @@ pub(crate) mod scoped;
 
 pub use injection::Injection;
 pub use permit::Permit;
-pub use point::Point;
+pub use point::{Point, Site};

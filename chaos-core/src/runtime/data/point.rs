@@ -7,9 +7,10 @@ use std::time::Duration;
 use super::injection::Injection;
 use super::permit::Permit;
 use super::{disk, scoped};
+use crate::PointStats;
 use crate::fault::{Fault, FaultKind};
 use crate::runtime::effective::{Effective, Firing};
-use crate::runtime::stats::{Counters, PointStats};
+use crate::runtime::stats::Counters;
 use crate::runtime::{events, rng, snapshot};
 use crate::spec::{FaultSpec, Latency, Outcome};
 
@@ -23,6 +24,8 @@ use crate::spec::{FaultSpec, Latency, Outcome};
 pub struct Point {
     name: &'static str,
     spec: FaultSpec,
+    /// Where the attribute or `point!` is, so that two points of one name can both be shown.
+    site: Site,
     /// Declared by `chaos::point!` for a `ChaosLayer`: it sees requests (so `deny_hosts` applies)
     /// and has no function body.
     layer: bool,
@@ -45,23 +48,53 @@ pub struct Point {
     counters: Counters,
 }
 
+/// Where a point is declared in the source: `file!()`, `line!()`, `column!()` of its attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Site {
+    file: &'static str,
+    line: u32,
+    column: u32,
+}
+
+impl Site {
+    /// The site of a point, from the expansion's `file!()`, `line!()` and `column!()`.
+    pub const fn new(file: &'static str, line: u32, column: u32) -> Site {
+        Site { file, line, column }
+    }
+
+    pub(crate) const fn file(&self) -> &'static str {
+        self.file
+    }
+
+    pub(crate) const fn line(&self) -> u32 {
+        self.line
+    }
+}
+
+impl std::fmt::Display for Site {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
 impl Point {
-    /// A point named `name` injecting `spec`. Built by the expansion of `#[chaos]`.
-    #[doc(hidden)]
-    pub const fn new(name: &'static str, spec: FaultSpec) -> Point {
-        Point::with_kind(name, spec, false)
+    /// A point named `name` injecting `spec`, declared at `site`. Built by the expansion of
+    /// `#[chaos]`.
+    pub const fn new(name: &'static str, spec: FaultSpec, site: Site) -> Point {
+        Point::with_kind(name, spec, site, false)
     }
 
-    /// A point for a `ChaosLayer`, named `name`, injecting `spec`. Built by `chaos::point!`.
-    #[doc(hidden)]
-    pub const fn layer(name: &'static str, spec: FaultSpec) -> Point {
-        Point::with_kind(name, spec, true)
+    /// A point for a `ChaosLayer`, named `name`, injecting `spec`, declared at `site`. Built by
+    /// `chaos::point!`.
+    pub const fn layer(name: &'static str, spec: FaultSpec, site: Site) -> Point {
+        Point::with_kind(name, spec, site, true)
     }
 
-    const fn with_kind(name: &'static str, spec: FaultSpec, layer: bool) -> Point {
+    const fn with_kind(name: &'static str, spec: FaultSpec, site: Site, layer: bool) -> Point {
         Point {
             name,
             spec,
+            site,
             layer,
             current: AtomicPtr::new(std::ptr::null_mut()),
             epoch: AtomicU64::new(u64::MAX),
@@ -83,6 +116,11 @@ impl Point {
     /// The fault spec the attribute declared.
     pub const fn spec(&self) -> &FaultSpec {
         &self.spec
+    }
+
+    /// Where the point is declared.
+    pub const fn site(&self) -> Site {
+        self.site
     }
 
     /// Whether the point can be given a `status`, `error`, `timeout_ms`, `timeout` or
@@ -123,7 +161,6 @@ impl Point {
     /// outcome in force (for the current task) is not `deny_hosts`, so every request is decided
     /// as usual. Read before deciding, so that requests to other hosts neither count towards
     /// `one_in` nor appear in the stats.
-    #[doc(hidden)]
     pub fn denies(&'static self, host: Option<&str>) -> Option<bool> {
         let check = |outcome: Option<&Outcome>| match outcome {
             Some(Outcome::Unreachable(hosts)) => Some(host.is_some_and(|h| hosts.matches(h))),
@@ -144,7 +181,6 @@ impl Point {
     /// Admits the call under `max_concurrency`, or throttles it. Only points that can return a
     /// fault call this (their expansion holds the permit until the body is done); without a limit
     /// in force it is a flag check and a permit that does nothing.
-    #[doc(hidden)]
     #[inline(always)]
     pub fn permit(&'static self) -> Result<Permit, Fault> {
         if scoped::any_active() {
@@ -196,7 +232,6 @@ impl Point {
     /// Kept small enough to inline into the annotated function: the path of a call that is not
     /// faulted is an epoch compare, one pointer load, a flag, a draw and a compare; everything
     /// else (refresh, scopes, seeded draws, the fault itself) sits behind cold calls.
-    #[doc(hidden)]
     #[inline(always)]
     pub fn decide(&'static self) -> Option<Injection> {
         // A task-scoped configuration is looked up only while one exists somewhere.
@@ -409,7 +444,11 @@ mod tests {
     /// A point of its own, never registered: its decisions touch no process-wide state.
     fn point(input: SpecInput) -> &'static Point {
         let spec = validate(&input).unwrap();
-        Box::leak(Box::new(Point::new("unit::point", spec)))
+        Box::leak(Box::new(Point::new(
+            "unit::point",
+            spec,
+            Site::new(file!(), line!(), column!()),
+        )))
     }
 
     fn effective(point: &Point, globals: Globals) -> Effective {

@@ -19,9 +19,9 @@ use std::time::Duration;
 use env::{ConfigSource, EnvSettings};
 use ticket::{TICKETS, Ticket};
 
-use crate::runtime::control::points;
 use crate::runtime::control::state::{self, Base, Pinned, State};
 use crate::runtime::control::{Config, ConfigError};
+use crate::runtime::control::{POINTS, shared_name, shared_names};
 use crate::runtime::events;
 use crate::runtime::snapshot::Snapshot;
 
@@ -104,6 +104,14 @@ pub(crate) fn start() -> Arc<Snapshot> {
     };
     // Read by every thread that races to the first decision; one installs what it read.
     let (base, problems) = EnvironmentBase::read(env);
+    // Kept for `init` before anything is published, so that whoever sees a snapshot finds it.
+    VERDICT.get_or_init(|| {
+        let problems = problems
+            .iter()
+            .map(|p| (String::new(), p.clone()))
+            .collect();
+        ConfigError::from_problems(problems).map_or(Ok(()), Err)
+    });
     let mut ticket = None;
     let (snapshot, installed) = state::initialise(|| {
         // Issued before the first snapshot is published: a source started by anyone who sees
@@ -112,7 +120,10 @@ pub(crate) fn start() -> Arc<Snapshot> {
         State::new(pinned(env), base.into_base(None))
     });
     if let (true, Some(ticket)) = (installed, ticket) {
-        events::compiled_in(points().len());
+        events::compiled_in(POINTS.len());
+        for (name, sites) in shared_names() {
+            events::shared_name(name, &shared_name(name, sites));
+        }
         if !problems.is_empty() {
             events::rejected("the environment's configuration", &problems.join("; "));
         }
@@ -148,14 +159,31 @@ fn supervise() -> MutexGuard<'static, ()> {
     SUPERVISOR.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// What the environment gave at the start: `Err` with every problem of its `CHAOS_*` variables
+/// and of `CHAOS_CONFIG`'s document, which also turned injection off.
+static VERDICT: OnceLock<Result<(), ConfigError>> = OnceLock::new();
+
 /// Reads the environment now rather than at the first decision, so that a bad `CHAOS_*` variable
-/// is reported when the program starts. Calling it again does nothing.
+/// is found when the program starts, and returns what it found: `Err` with every problem of the
+/// `CHAOS_*` variables and of `CHAOS_CONFIG`'s document (injection is then off). Either way a
+/// problem is also printed to stderr and recorded as a `tracing` error, as every problem of the
+/// environment is, so `let _ = chaos::init();` reports without failing, and `chaos::init()?`
+/// fails a deployment whose chaos configuration is wrong. Calling it again reads nothing and
+/// returns the same result. A remote source the environment names is followed in the background:
+/// its documents are not waited for.
 ///
 /// ```
 /// // First thing in `main`:
-/// chaos_core::init();
+/// chaos_core::init()?;
+/// # Ok::<(), chaos_core::ConfigError>(())
 /// ```
-pub fn init() {
+pub fn init() -> Result<(), ConfigError> {
+    started();
+    VERDICT.get().cloned().unwrap_or(Ok(()))
+}
+
+/// Makes sure the runtime has started (read the environment, published its first snapshot).
+fn started() {
     let _ = crate::runtime::snapshot::load();
 }
 
@@ -175,7 +203,7 @@ pub fn init() {
 /// chaos_core::reset(); // the environment's configuration again
 /// ```
 pub fn reset() {
-    init();
+    started();
     let _supervised = supervise();
     let env = environment();
     let sound = env.problems.is_empty();
@@ -217,7 +245,7 @@ pub fn watch_file(path: impl AsRef<Path>, poll: Duration) -> Result<(), ConfigEr
     let path: PathBuf = path.as_ref().to_path_buf();
     // Started first, so that the environment's own source is already running when it is
     // replaced; then one source at a time: whatever runs stops before the file loads.
-    init();
+    started();
     let _supervised = supervise();
     let ticket = TICKETS.issue();
     REPLACED.store(true, Ordering::SeqCst);
@@ -249,7 +277,7 @@ pub fn follow_remote(source: RemoteSource) -> Result<(), ConfigError> {
     let port = remote::port(&source).map_err(|why| ConfigError::one("", why))?;
     // The earlier follower, and a watched file, stop before injection goes off for the new
     // source: neither may load anything over it.
-    init();
+    started();
     let _supervised = supervise();
     let ticket = TICKETS.issue();
     REPLACED.store(true, Ordering::SeqCst);

@@ -17,8 +17,9 @@ type Error = Box<dyn std::error::Error + Send + Sync>;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    // Reads CHAOS_* now (compiled out, does nothing), so a bad variable is reported at start-up rather than at the first call.
-    chaos::init();
+    // Reads CHAOS_* now (compiled out, there is nothing to read): a bad variable fails the start
+    // rather than turning chaos off unnoticed at the first call.
+    chaos::init()?;
 
     let port: u16 = match std::env::var("PORT") {
         Ok(port) => port

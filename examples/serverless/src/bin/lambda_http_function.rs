@@ -33,8 +33,9 @@ async fn handler(request: Request) -> Result<Response<Body>, Error> {
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     lambda_http::tracing::init_default_subscriber();
-    // Reads CHAOS_* now (compiled out, does nothing), so a bad variable is in the log of the cold start, not of a later call.
-    chaos::init();
+    // Reads CHAOS_* now (compiled out, there is nothing to read): a bad variable fails the cold
+    // start rather than turning chaos off unnoticed at the first call.
+    chaos::init()?;
     lambda_http::run(service_fn(handler)).await
 }
 

@@ -1,5 +1,6 @@
 //! [`PointConfig`]: the run-time override of one point, as the configuration, a scope and an
-//! override give it, and as the published snapshot keeps it.
+//! override give it, and as the published snapshot keeps it. Its builders are the only way in,
+//! so that the shape of the spec underneath can change without breaking anyone.
 
 use crate::spec::{LatencyInput, SpecInput};
 
@@ -7,13 +8,13 @@ use crate::spec::{LatencyInput, SpecInput};
 ///
 /// It replaces the attribute's keys by groups: any of `latency_ms` and the outcome keys replaces
 /// the whole fault, any of `rate`, `one_in` the whole trigger, and a group it does not mention
-/// keeps the attribute's (see [`SpecInput::overlay`](crate::spec::SpecInput::overlay)).
+/// keeps the attribute's (the overlay rules of [`Config`](crate::Config)).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PointConfig {
     /// `false` turns this point off.
-    pub enabled: Option<bool>,
-    /// The attribute keys to override.
-    pub spec: SpecInput,
+    pub(crate) enabled: Option<bool>,
+    /// The attribute keys to override, as wide as the spec rules read them.
+    pub(crate) spec: SpecInput,
 }
 
 impl PointConfig {
@@ -118,6 +119,20 @@ impl PointConfig {
     /// Holds this many MiB of the temp directory's file system while in force.
     pub fn disk_fill_mb(mut self, mb: u64) -> PointConfig {
         self.spec.disk_fill_mb = Some(i128::from(mb));
+        self
+    }
+
+    /// `when = "after"` (`true`) or `"before"` (`false`): whether the body runs to completion
+    /// before the outcome replaces its result. `after` needs an outcome: `status`, `error`,
+    /// `panic`, `timeout_ms` or `timeout` (or `deny_hosts`, on a layer's point), given here or by
+    /// the attribute.
+    ///
+    /// ```
+    /// let lost_answer = chaos_core::PointConfig::new().status(503).when_after(true);
+    /// # let _ = lost_answer;
+    /// ```
+    pub fn when_after(mut self, after: bool) -> PointConfig {
+        self.spec.when = Some(if after { "after" } else { "before" }.to_string());
         self
     }
 
