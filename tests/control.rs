@@ -136,7 +136,7 @@ fn each_kind_of_bad_input_is_rejected_with_where_and_what() {
         ),
         (
             r#"{"points": {"control::never": {"latency_ms": [500, 100]}}}"#,
-            "`latency_ms` range 500..=100 is inverted",
+            "at points.\"control::never\".latency_ms: `latency_ms` range [500, 100] is inverted: write the smaller bound first, as in [100, 500]",
         ),
         (
             r#"{"points": {"control::never": {"latency_ms": [1, 2, 3]}}}"#,
