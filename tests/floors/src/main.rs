@@ -177,12 +177,57 @@ async fn run() {
     assert_eq!(report.to_json()["verdict"], "rejected");
 }
 
+/// Off until the followed source's document turns it on.
+#[chaos(error = "turned on remotely", rate = 0.0, name = "floors::remote")]
+fn remote() -> Result<(), Fault> {
+    Ok(())
+}
+
+/// A stand-in for the AppConfig extension on loopback (std only): every request gets `document`.
+fn serve(document: &'static str) -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{document}",
+                document.len()
+            );
+            let _ = stream.write_all(answer.as_bytes());
+        }
+    });
+    port
+}
+
+/// `follow_remote` through ureq: the document arrives and turns the point on.
+fn follow() {
+    let port = serve(r#"{"points": {"floors::remote": {"rate": 1.0}}}"#);
+    let source = chaos::RemoteSource::appconfig("shop", "floors", "chaos")
+        .port(port)
+        .ttl(Duration::from_millis(100));
+    chaos::follow_remote(source).unwrap();
+    let started = Instant::now();
+    while remote().is_ok() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the document never arrived"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 fn main() {
-    chaos::init();
+    chaos::init().expect("no CHAOS_* variable is set");
     tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
         .unwrap()
         .block_on(run());
+    // Last: a followed source replaces every configuration loaded before it.
+    follow();
     println!("floors: chaos works with every feature on its dependencies' floors");
 }
