@@ -260,7 +260,8 @@ pub const ENABLED: bool = cfg!(feature = "enabled");
 ///
 /// A point is named `module_path!()::fn_name` unless `name` says otherwise; two methods of the same
 /// name in one module need a `name` to tell them apart. Stacked attributes are independent points:
-/// the one nearest the function keeps the plain name, the ones above it get `#2`, `#3`, ...
+/// the one nearest the function keeps the plain name, the ones above it get `#2`, `#3`, ... It
+/// also decides first: a call it faults never reaches the ones above it.
 ///
 /// # Other macros
 ///

@@ -138,3 +138,26 @@ async fn the_fault_is_inside_the_span_when_chaos_is_above_instrument_and_before_
     instrument_above_chaos_sync(3).unwrap_err();
     assert_eq!(recorder.take(), vec![fault("status", None)]);
 }
+
+// Two stacked points: the one nearest the function decides first, so a call it faults never
+// reaches the one above it.
+#[chaos(error = "from the outer point", name = "stacking::outer")]
+#[chaos(error = "from the inner point", name = "stacking::inner")]
+fn stacked() -> Result<u32, Fault> {
+    Ok(1)
+}
+
+#[test]
+fn the_attribute_nearest_the_function_decides_first() {
+    let fault = stacked().unwrap_err();
+    assert_eq!(fault.point(), "stacking::inner");
+    assert_eq!(fault.message(), Some("from the inner point"));
+    let decided = |name: &str| {
+        chaos::stats()
+            .into_iter()
+            .find(|s| s.point == name)
+            .map(|s| s.injected())
+    };
+    assert_eq!(decided("stacking::inner"), Some(1));
+    assert_eq!(decided("stacking::outer"), Some(0));
+}

@@ -38,7 +38,8 @@ struct OrderReply {
     status: &'static str,
 }
 
-// The outer attribute decides first: a call it times out never reaches the inner one.
+// The attribute nearest the function decides first: a call it fails never reaches the timeout
+// above it.
 #[chaos(
     timeout,
     timeout_buffer_ms = 200,
