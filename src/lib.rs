@@ -259,7 +259,8 @@ pub const ENABLED: bool = cfg!(feature = "enabled");
 /// # Names and stacking
 ///
 /// A point is named `module_path!()::fn_name` unless `name` says otherwise; two methods of the same
-/// name in one module need a `name` to tell them apart. Stacked attributes are independent points:
+/// name in one module need a `name` to tell them apart (otherwise the shared name is announced
+/// at the start, with where each is, and a configuration naming it is refused). Stacked attributes are independent points:
 /// the one nearest the function keeps the plain name, the ones above it get `#2`, `#3`, ... It
 /// also decides first: a call it faults never reaches the ones above it.
 ///

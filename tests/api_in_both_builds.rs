@@ -90,7 +90,12 @@ fn init_returns_what_the_environment_got_wrong() {
     assert_eq!(good.value("INIT"), "ok");
     // The banner counts this binary's one point in the singular.
     let banner = "compiled into this binary (1 injection point);";
-    assert_eq!(good.stderr.contains(banner), chaos::ENABLED, "{}", good.stderr);
+    assert_eq!(
+        good.stderr.contains(banner),
+        chaos::ENABLED,
+        "{}",
+        good.stderr
+    );
     let bad = run_child(
         "child_init_and_configure",
         &[("CHAOS_SEED", "x"), ("CHAOS_ENABLED", "maybe")],
