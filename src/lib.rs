@@ -85,8 +85,8 @@
 //!
 //! The run-time API is there in both builds, so code that calls it needs no `cfg`. Without
 //! `enabled` it does nothing, harmlessly: [`points`] and [`stats`] are empty, configurations
-//! are accepted and change nothing, guards and scopes do nothing, [`init`] returns `Ok`, and only
-//! [`Config::from_json`] answers with an error saying that chaos is compiled out.
+//! are accepted without being read and change nothing ([`Config::from_json`] gives an empty
+//! one), guards and scopes do nothing, and [`init`] returns `Ok`.
 //!
 //! ```
 //! use chaos::{Config, PointConfig, Scope};

@@ -148,7 +148,7 @@ fn each_kind_of_bad_input_is_rejected_with_where_and_what() {
         ),
         (
             r#"{"points": {"control::never": {"latency_ms": {"median": 800, "p99": 100}}}}"#,
-            "`latency_ms` lognormal(800, 100) needs a median above 0 and a p99 above the median",
+            "`latency_ms` {\"median\": 800, \"p99\": 100} needs a median above 0 and a p99 above the median, as in {\"median\": 100, \"p99\": 800}",
         ),
         (
             r#"{"points": {"control::never": {"cold_start_ms": -5}}}"#,

@@ -24,7 +24,7 @@ fn points_lists_every_point_including_those_never_called() {
     assert!(names.contains(&"shop::orders::create"), "{names:?}");
     assert!(names.contains(&"shop::payments::charge"), "{names:?}");
     let charge = chaos::points()
-        .into_iter()
+        .iter()
         .find(|p| p.name() == "shop::payments::charge")
         .unwrap();
     // Where its attribute is: `file!()` and a line of this file.

@@ -57,7 +57,7 @@ fn sites() -> Vec<String> {
 #[test]
 fn both_points_are_listed_with_where_they_are() {
     let shared: Vec<u32> = chaos::points()
-        .into_iter()
+        .iter()
         .filter(|p| p.name() == SHARED)
         .map(|p| p.line())
         .collect();

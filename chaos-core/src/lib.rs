@@ -30,6 +30,8 @@ mod compiled_out;
 mod config;
 mod fault;
 mod integrations;
+#[cfg(test)]
+mod never_panics;
 mod point_stats;
 #[cfg(feature = "runtime")]
 mod runtime;
@@ -57,6 +59,11 @@ pub mod __private {
     pub use crate::runtime::__private::*;
     pub use crate::spec::{FaultSpec, HostPatterns, Latency, Outcome, Trigger};
     pub use std::borrow::Cow;
+
+    /// Host patterns that passed validation when `point!` was expanded (lowercased).
+    pub const fn host_patterns(patterns: &'static [&'static str]) -> HostPatterns {
+        HostPatterns::from_static(patterns)
+    }
 
     /// A spec from parts that passed validation when the attribute was expanded.
     pub const fn fault_spec(

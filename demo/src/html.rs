@@ -48,6 +48,7 @@ fn section(page: &mut String, outcome: &Outcome) {
         Verdict::Held => ("held", "HELD".to_string()),
         Verdict::Rejected(why) => ("rejected", format!("REJECTED: {}", why.join("; "))),
         Verdict::Inconclusive(why) => ("inconclusive", format!("INCONCLUSIVE: {}", why.join("; "))),
+        other => ("inconclusive", format!("{other:?}")),
     };
     let expectation = if outcome.as_expected() {
         "as expected"
@@ -162,6 +163,7 @@ fn timeline(page: &mut String, phase: &PhaseReport) {
             CallOutcome::Success => "#17803d",
             CallOutcome::Failed => "#b42318",
             CallOutcome::Injected => "#7a3cc2",
+            _ => "#6b7280",
         };
         let _ = write!(
             page,

@@ -147,6 +147,7 @@ fn timeline_plots_every_call(section: &Section, outcome: &Outcome) {
             CallOutcome::Success => report_page::OK,
             CallOutcome::Failed => report_page::FAILED,
             CallOutcome::Injected => report_page::INJECTED,
+            other => panic!("an outcome the page does not draw: {other:?}"),
         };
         assert!(
             (dot.x - x).abs() < 0.06 && (dot.y - y).abs() < 0.06 && dot.colour == colour,

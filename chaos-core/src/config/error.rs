@@ -9,6 +9,7 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
+    #[cfg(feature = "runtime")]
     pub(crate) fn one(path: &str, message: impl Into<String>) -> ConfigError {
         ConfigError {
             problems: vec![(path.to_string(), message.into())],

@@ -39,6 +39,7 @@ use crate::{Config, ConfigError, Fault, PointConfig, PointStats};
 
 /// How much load each phase applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Load {
     /// This many calls per phase.
     Calls(u64),

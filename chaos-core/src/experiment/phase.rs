@@ -6,6 +6,7 @@ use hdrhistogram::Histogram;
 
 /// How one call ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CallOutcome {
     /// `Ok`.
     Success,
@@ -17,6 +18,7 @@ pub enum CallOutcome {
 
 /// One call, for the timeline of a report.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct CallRecord {
     /// When the call started, from the start of its phase.
     pub started: Duration,
@@ -28,6 +30,7 @@ pub struct CallRecord {
 
 /// What one phase measured.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct PhaseReport {
     /// "steady state" or "under faults".
     pub name: &'static str,

@@ -9,6 +9,7 @@ use super::phase::PhaseReport;
 
 /// What the experiment concluded.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Verdict {
     /// The hypothesis held in steady state and under faults: the system tolerates the faults.
     Held,
@@ -20,6 +21,7 @@ pub enum Verdict {
 
 /// Everything an experiment measured and concluded.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Report {
     /// The experiment's name.
     pub name: String,

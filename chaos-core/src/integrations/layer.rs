@@ -56,7 +56,9 @@ impl<R, E: From<Fault>> Answer<R, E> for Errors {
 /// configured (by name, at run time) and counted like the points of `#[chaos]`.
 ///
 /// Compiled out (without the `enabled` feature), the layer returns the service it wraps,
-/// unchanged: no wrapper, no cost.
+/// unchanged: no wrapper, no cost. So `ChaosService` and `ChaosFuture` exist only compiled in:
+/// code that must build both ways names the layered service as `impl Service<..>` or
+/// `<ChaosLayer<A> as Layer<S>>::Service`, not as `ChaosService<S, A>`.
 ///
 /// ```
 /// # #[cfg(feature = "runtime")] {

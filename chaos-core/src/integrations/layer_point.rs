@@ -6,6 +6,7 @@
 /// Compiled out (without the `enabled` feature) it holds nothing, and the layer it is given to
 /// returns the service it wraps, unchanged.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct LayerPoint {
     /// Read by the tower layer, which applies the point's faults.
     #[cfg(feature = "runtime")]
@@ -31,8 +32,8 @@ impl LayerPoint {
     /// A handle to nothing, with chaos compiled in: only ever built next to a compile error.
     #[doc(hidden)]
     #[cfg(feature = "runtime")]
-    pub fn __compiled_out() -> LayerPoint {
-        unreachable!("`chaos::point!` reported an error; this program does not compile")
+    pub const fn __compiled_out() -> LayerPoint {
+        panic!("`chaos::point!` reported an error; this program does not compile")
     }
 
     /// The point's name (`None` when chaos is compiled out).

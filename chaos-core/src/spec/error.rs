@@ -13,7 +13,7 @@ pub struct SpecError {
 
 impl SpecError {
     /// An error about one key.
-    pub fn new(key: Key, message: impl Into<String>) -> SpecError {
+    pub(crate) fn new(key: Key, message: impl Into<String>) -> SpecError {
         SpecError {
             key: Some(key),
             message: message.into(),

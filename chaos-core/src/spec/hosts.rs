@@ -30,14 +30,13 @@ enum Patterns {
 
 impl HostPatterns {
     /// Patterns that already passed [`HostPatterns::parse`] (lowercased). The expansion of
-    /// `chaos::point!` calls this.
-    #[doc(hidden)]
-    pub const fn from_static(patterns: &'static [&'static str]) -> HostPatterns {
+    /// `chaos::point!` calls this, through `__private::host_patterns`.
+    pub(crate) const fn from_static(patterns: &'static [&'static str]) -> HostPatterns {
         HostPatterns(Patterns::Static(patterns))
     }
 
     /// Checks each pattern and keeps them lowercased; the error names the first bad one.
-    pub fn parse(patterns: &[String]) -> Result<HostPatterns, SpecError> {
+    pub(crate) fn parse(patterns: &[String]) -> Result<HostPatterns, SpecError> {
         if patterns.is_empty() {
             return Err(SpecError::new(
                 Key::DenyHosts,

@@ -151,7 +151,7 @@ impl FaultSpec {
     }
 
     /// The spec as input again, to lay run-time overrides on (see [`SpecInput::overlay`]).
-    pub fn to_input(&self) -> SpecInput {
+    pub(crate) fn to_input(&self) -> SpecInput {
         let (rate, one_in) = match self.trigger {
             Trigger::Rate(rate) => (Some(rate), None),
             Trigger::OneIn(n) => (None, Some(i128::from(n))),

@@ -57,7 +57,7 @@ pub fn spec_tokens(checked: &Checked, spec: &FaultSpec) -> TokenStream {
         Some(Outcome::Unreachable(hosts)) => {
             let hosts = hosts.iter();
             quote!(::core::option::Option::Some(#p::Outcome::Unreachable(
-                #p::HostPatterns::from_static(&[#(#hosts),*])
+                #p::host_patterns(&[#(#hosts),*])
             )))
         }
         None => quote!(::core::option::Option::None),

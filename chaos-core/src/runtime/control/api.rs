@@ -31,12 +31,22 @@ pub fn configure_json(json: &str) -> Result<(), ConfigError> {
 /// Loads a checked configuration given in code, or turns injection off for a rejected one. The
 /// caller gets the error back, so it is not printed (a `tracing` event records it).
 pub(crate) fn apply(result: Result<Config, ConfigError>, source: &str) -> Result<(), ConfigError> {
-    let outcome = commit_loaded(result, || true).unwrap_or(Ok(()));
+    apply_first(result, source, || true).unwrap_or(Ok(()))
+}
+
+/// [`apply`] for a source's first document, whose caller gets the error back (`watch_file`),
+/// if `still_wanted` holds under the lock.
+pub(crate) fn apply_first(
+    result: Result<Config, ConfigError>,
+    source: &str,
+    still_wanted: impl FnOnce() -> bool,
+) -> Option<Result<(), ConfigError>> {
+    let outcome = commit_loaded(result, still_wanted)?;
     match &outcome {
         Ok(()) => events::accepted(source),
         Err(error) => events::refused(source, error),
     }
-    outcome
+    Some(outcome)
 }
 
 /// Loads a followed source's document if `still_wanted` holds under the lock (a replaced source
@@ -83,7 +93,7 @@ pub fn set_enabled(enabled: bool) {
     state::commit(|state| state.switch = Some(enabled));
 }
 
-/// Overrides the points named `name` until the returned guard is dropped, on top of the loaded
+/// Overrides the point named `name` until the returned guard is dropped, on top of the loaded
 /// configuration. Overrides stack; dropping one restores what was there before it.
 ///
 /// ```no_run

@@ -169,6 +169,13 @@ fn read_point(value: &Value, path: &str, problems: &mut Problems) -> PointConfig
                     );
                     continue;
                 }
+                Some(LatencyInput::LogNormal { median, p99 }) if median <= 0 || p99 <= median => {
+                    problems.push(
+                        &at,
+                        format!("`latency_ms` {{\"median\": {median}, \"p99\": {p99}}} needs a median above 0 and a p99 above the median, as in {{\"median\": 100, \"p99\": 800}}"),
+                    );
+                    continue;
+                }
                 read => read.map(|v| point.spec.latency_ms = Some(v)),
             },
             Key::ColdStartMs => integer(value).map(|v| point.spec.cold_start_ms = Some(v)),

@@ -1,7 +1,7 @@
 //! Configurations of the right shape with values right and wrong (proptest): the JSON reader
 //! takes exactly the values of the right kind, into the fields they name, and rejects each wrong
 //! one where it is, in words that name its key; what it takes is then judged by the spec's rules
-//! (`tests/never_panics.rs` checks those). Text near a valid document, a character off, is
+//! (`never_panics.rs` checks those). Text near a valid document, a character off, is
 //! answered too. A unit test, because it compares with the fields the builders hide.
 
 use std::collections::BTreeMap;
@@ -167,6 +167,9 @@ fn given(kind: Kind, wrongs: bool) -> BoxedStrategy<Given> {
         .prop_map(|(value, latency)| match latency {
             // Refused by the reader, in JSON's words (`[min, max]`), before the spec rules.
             LatencyInput::Range { start, end, .. } if start > end => Given::Wrong(value),
+            LatencyInput::LogNormal { median, p99 } if median <= 0 || p99 <= median => {
+                Given::Wrong(value)
+            }
             _ => Given::Right(value, Typed::Latency(latency)),
         })
         .boxed(),

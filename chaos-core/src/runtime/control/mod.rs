@@ -15,7 +15,7 @@ pub(crate) mod state;
 
 pub(crate) use crate::config::{Config, ConfigError};
 pub use api::{OverrideGuard, configure, configure_json, override_point, set_enabled};
-pub(crate) use api::{apply, apply_if};
+pub(crate) use api::{apply, apply_first, apply_if};
 pub(crate) use json::MAX_DOCUMENT_BYTES;
 pub use registry::POINTS;
 pub use registry::{PointInfo, points, stats};

@@ -20,8 +20,10 @@ pub static POINTS: [&'static Point];
 ///     println!("{} ({}:{}): {}", point.name(), point.file(), point.line(), point.spec());
 /// }
 /// ```
-pub fn points() -> Vec<PointInfo> {
-    POINTS.iter().map(|&point| PointInfo { point }).collect()
+pub fn points() -> &'static [PointInfo] {
+    // The linker's list never changes while the program runs: wrapped once.
+    static INFO: OnceLock<Vec<PointInfo>> = OnceLock::new();
+    INFO.get_or_init(|| POINTS.iter().map(|&point| PointInfo { point }).collect())
 }
 
 /// An injection point as [`points`] lists it: what it is and what it did, read-only.
@@ -99,7 +101,7 @@ pub(crate) fn shared_names() -> &'static [(&'static str, Vec<Site>)] {
 pub(crate) fn shared_name(name: &str, sites: &[Site]) -> String {
     let sites: Vec<String> = sites.iter().map(Site::to_string).collect();
     format!(
-        "`{name}` names {} points ({}); give each its own `name = \"...\"` in its attribute, so that a configuration can tell them apart",
+        "`{name}` names {} points ({}); give each its own `name = \"...\"`, so that a configuration can tell them apart",
         sites.len(),
         sites.join(", ")
     )
@@ -109,9 +111,10 @@ pub(crate) fn shared_name(name: &str, sites: &[Site]) -> String {
 pub(crate) fn unknown_point(name: &str) -> String {
     let close = spec::closest(name, POINTS.iter().map(|p| p.name()));
     let count = POINTS.len();
+    let compiled = if count == 1 { "point is" } else { "points are" };
     if close.is_empty() {
         format!(
-            "no injection point is named `{name}` ({count} points are compiled in; `chaos::points()` lists them)"
+            "no injection point is named `{name}` ({count} {compiled} compiled in; `chaos::points()` lists them)"
         )
     } else {
         let close: Vec<String> = close.iter().map(|c| format!("`{c}`")).collect();

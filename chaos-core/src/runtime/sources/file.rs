@@ -27,6 +27,12 @@ pub(crate) fn load(path: &Path, ticket: Ticket) -> Result<(), ConfigError> {
     control::apply_if(read_checked(path), &describe(path), || ticket.is_current()).unwrap_or(Ok(()))
 }
 
+/// [`load`] for `watch_file`'s first read, whose caller gets the error back: not printed.
+pub(crate) fn load_first(path: &Path, ticket: Ticket) -> Result<(), ConfigError> {
+    control::apply_first(read_checked(path), &describe(path), || ticket.is_current())
+        .unwrap_or(Ok(()))
+}
+
 /// How a file is named in messages.
 fn describe(path: &Path) -> String {
     format!("the configuration file {}", path.display())

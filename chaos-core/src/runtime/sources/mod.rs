@@ -104,19 +104,18 @@ pub(crate) fn start() -> Arc<Snapshot> {
     };
     // Read by every thread that races to the first decision; one installs what it read.
     let (base, problems) = EnvironmentBase::read(env);
-    // Kept for `init` before anything is published, so that whoever sees a snapshot finds it.
-    VERDICT.get_or_init(|| {
-        let problems = problems
-            .iter()
-            .map(|p| (String::new(), p.clone()))
-            .collect();
-        ConfigError::from_problems(problems).map_or(Ok(()), Err)
-    });
     let mut ticket = None;
     let (snapshot, installed) = state::initialise(|| {
         // Issued before the first snapshot is published: a source started by anyone who sees
         // that snapshot comes later and replaces the environment's, not the other way round.
         ticket = Some(TICKETS.issue());
+        // Kept for `init` by the thread that installs, from what it installs, before anything
+        // is published: whoever sees a snapshot finds the verdict that goes with it.
+        let verdict = problems
+            .iter()
+            .map(|p| (String::new(), p.clone()))
+            .collect();
+        let _ = VERDICT.set(ConfigError::from_problems(verdict).map_or(Ok(()), Err));
         State::new(pinned(env), base.into_base(None))
     });
     if let (true, Some(ticket)) = (installed, ticket) {
@@ -234,8 +233,8 @@ pub fn reset() {
 
 /// Loads the JSON file at `path` now and again whenever it changes, checking every `poll`.
 /// Replaces any earlier watch and a followed remote source. A file that cannot be read or is
-/// invalid is reported (stderr and a `tracing` error, once per change) and turns injection off
-/// until a valid version is written.
+/// invalid turns injection off until a valid version is written: the first read's problem is
+/// returned, later ones are reported (stderr and a `tracing` error, once per change).
 ///
 /// ```no_run
 /// chaos_core::watch_file("/etc/chaos.json", std::time::Duration::from_millis(500))?;
@@ -251,7 +250,7 @@ pub fn watch_file(path: impl AsRef<Path>, poll: Duration) -> Result<(), ConfigEr
     REPLACED.store(true, Ordering::SeqCst);
     // The version is taken before the read, so a write in between is loaded at the next poll.
     let seen = file::version(&path);
-    let first = file::load(&path, ticket);
+    let first = file::load_first(&path, ticket);
     file::watch(path, poll, seen, ticket);
     first
 }
