@@ -30,10 +30,11 @@ pub use point_config::PointConfig;
 ///     .seed(42)
 ///     .point("shop::orders::create", PointConfig::new().rate(0.5).status(503));
 /// // With chaos compiled in, the same as JSON (compiled out, JSON is not read):
+/// # #[cfg(feature = "runtime")] {
 /// let json = r#"{"seed": 42, "points": {"shop::orders::create": {"rate": 0.5, "status": 503}}}"#;
-/// if let Ok(parsed) = Config::from_json(json) {
-///     assert_eq!(config, parsed);
-/// }
+/// assert_eq!(config, Config::from_json(json)?);
+/// # }
+/// # Ok::<(), chaos_core::ConfigError>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Config {

@@ -9,13 +9,17 @@ use super::key::Key;
 /// host under it, not `example.com` itself), or `*` (every host).
 ///
 /// ```
-/// use chaos_core::spec::HostPatterns;
+/// use chaos_core::spec::{Outcome, SpecInput, validate};
 ///
-/// let hosts = HostPatterns::parse(&["Payments.Internal".to_string(), "*.example.com".to_string()]).unwrap();
+/// let mut input = SpecInput::default();
+/// input.deny_hosts = Some(vec!["Payments.Internal".into(), "*.example.com".into()]);
+/// let spec = validate(&input).unwrap();
+/// let Some(Outcome::Unreachable(hosts)) = spec.outcome() else { panic!("{spec}") };
 /// assert!(hosts.matches("payments.internal"));
 /// assert!(hosts.matches("api.eu.example.com"));
 /// assert!(!hosts.matches("example.com"));
-/// assert!(HostPatterns::parse(&["https://example.com".to_string()]).is_err());
+/// input.deny_hosts = Some(vec!["https://example.com".into()]);
+/// assert!(validate(&input).is_err());
 /// ```
 #[derive(Debug, Clone)]
 pub struct HostPatterns(Patterns);

@@ -10,6 +10,7 @@ use std::time::Duration;
 /// so that a whole fleet of functions follows one document.
 ///
 /// ```
+/// # #[cfg(feature = "aws")] {
 /// use std::time::Duration;
 /// use chaos_core::RemoteSource;
 ///
@@ -18,6 +19,7 @@ use std::time::Duration;
 ///
 /// let source = RemoteSource::ssm_parameter("/shop/prod/chaos");
 /// assert_eq!(source.default_ttl(), Duration::from_secs(10));
+/// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RemoteSource {
