@@ -136,7 +136,7 @@ mod active {
     use pin_project_lite::pin_project;
 
     use super::{Answer, ChaosLayer};
-    use crate::runtime::data::delay::delay_async;
+    use crate::runtime::data::delay::Delay;
     use crate::runtime::data::{Permit, Point};
 
     impl<S, A> tower_layer::Layer<S> for ChaosLayer<A> {
@@ -268,19 +268,20 @@ mod active {
             };
             let latency = injection.latency();
             let after = injection.after();
+            let name = point.name();
             let fault = injection.into_fault_for_host(host);
             match fault {
                 // The outcome replaces the call: the inner service never sees the request.
                 Some(fault) if !after => ChaosFuture::faulted(Box::pin(async move {
                     let _permit = permit;
-                    delay_async(latency).await;
+                    Delay::new(name, latency).await;
                     A::answer(fault)
                 })),
                 fault => {
                     let inner = self.inner.call(request);
                     ChaosFuture::faulted(Box::pin(async move {
                         let _permit = permit;
-                        delay_async(latency).await;
+                        Delay::new(name, latency).await;
                         let answer = inner.await;
                         match fault {
                             // The work is done; its answer is lost on the way back.

@@ -69,6 +69,20 @@ pub(crate) fn disk_fill_failed(point: &str, dir: &std::path::Path, error: &dyn s
     tracing::error!(target: "chaos", point, kind = "disk_fill", "{message}");
 }
 
+/// An async delay ran outside a tokio runtime: a helper thread keeps its time. Said once per
+/// process, since every such delay costs a thread.
+pub(crate) fn no_tokio_runtime(point: &str) {
+    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
+    let message = format!(
+        "chaos: `{point}` delays a call outside a tokio runtime, so a helper thread keeps the time of each such delay; run it inside a tokio runtime with the time driver (`#[tokio::main]` has one) to wait on tokio's timer; said once"
+    );
+    to_stderr(&message);
+    tracing::warn!(target: "chaos", point, "{message}");
+}
+
 /// A `timeout` fault found no deadline ahead: said once per process, since the call then times
 /// out at once, which looks like a bug unless one knows why.
 pub(crate) fn deadline_unusable(point: &str, deadline: Option<std::time::SystemTime>) {

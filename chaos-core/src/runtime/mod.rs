@@ -48,7 +48,9 @@ fn start() -> Arc<snapshot::Snapshot> {
 /// What only the expansion of `#[chaos]` uses; not a public API.
 pub mod __private {
     pub use super::control::POINTS;
-    pub use super::data::delay::{call_once, delay_async, delay_blocking, raise};
-    pub use super::data::{Injection, Permit, Point, Site};
+    pub use super::data::delay::{call_once, delay_blocking, raise};
+    pub use super::data::{
+        FaultAfter, Faulted, Permit, Point, Site, WaitBefore, fault_after, wait_before,
+    };
     pub use linkme;
 }

@@ -7,17 +7,21 @@
 //! ```text
 //! #[chaos(status = 503, rate = 0.1)]            async fn handler(req: Req) -> Result<R, E> {
 //! async fn handler(req: Req) -> Result<R, E> {      static __CHAOS_POINT: Point = Point::new("app::handler", spec, site);
-//!     body                               ==>        if let Some(injection) = __CHAOS_POINT.decide() {
-//! }                                                     delay_async(injection.latency()).await;
-//!                                                       if let Some(fault) = injection.into_fault() {
-//!                                                           return /* fault as Result<R, E> */;
-//!                                                       }
-//!                                                   }
+//!     body                               ==>        let decided = wait_before(__CHAOS_POINT.enter()).await;
+//! }                                                 let held = match decided {
+//!                                                       Some(injection) => match injection.proceed() {
+//!                                                           Ok(held) => held,
+//!                                                           Err(fault) => return /* fault as Result<R, E> */,
+//!                                                       },
+//!                                                       None => None,
+//!                                                   };
 //!                                                   { body }
 //!                                               }
 //! ```
 //!
-//! A plain `fn` gets `delay_blocking` instead. A method that `#[async_trait]` already turned into
+//! `enter` is one decision (a place under `max_concurrency`, and the injection), one pointer that
+//! is null for a call with nothing to do; `wait_before` is ready at once for it. A point that
+//! cannot return a fault calls `decide` instead. A plain `fn` blocks in `wait_before_blocking`. A method that `#[async_trait]` already turned into
 //! `fn m(..) -> Pin<Box<dyn Future<Output = R> + ..>> { Box::pin(async move { body }) }` gets the
 //! prelude inside that `async move` block, with `R` as the return type.
 
@@ -106,9 +110,7 @@ fn wrap(block: &mut Block, prelude: Prelude, after: Option<&Target<'_>>, krate: 
     *block = syn::parse_quote!({
         #before
         let __chaos_value: #output = #run_body;
-        if let ::core::option::Option::Some(__chaos_injection) = __chaos_after {
-            #tail
-        }
+        #tail
         __chaos_value
     });
 }

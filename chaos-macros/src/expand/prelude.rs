@@ -36,57 +36,98 @@ pub struct Target<'a> {
 
 impl Prelude {
     pub fn new(checked: &Checked, target: &Target<'_>) -> Prelude {
-        let waits = Waits::new(checked, target.is_async);
+        let krate = &checked.krate;
         let fault_return = fault_return(checked, target.output);
         let register = register(checked, target.name);
-        let permit = permit(checked, &fault_return);
-        let (delay_before, delay_after, keep) = (&waits.before, &waits.after, &waits.keep);
-        let cold_start = &waits.cold_start;
         let point = point_ident();
+        // The decision, with the invocation deadline read (before the body, which may move the
+        // argument) when the point has a `timeout`.
+        // One decision: a point that can return a fault also takes its place under
+        // `max_concurrency` (or is throttled) in it.
+        let decide = if checked.spec.carries_outcome() {
+            quote!(#point.enter())
+        } else {
+            quote!(#point.decide())
+        };
+        let decided = match &checked.deadline {
+            None => decide,
+            Some(arg) => {
+                // Located at the argument, so that a type with no deadline is reported on it.
+                let span = Span::call_site().located_at(arg.span());
+                let read = quote_spanned!(span=> #krate::__private::deadline_of(&#arg));
+                quote!(#decide.map(|__chaos_injection| __chaos_injection.with_deadline(#read)))
+            }
+        };
+        // The wait before the body. An async function awaits one future that owns the decision
+        // (one pointer, null when the call is neither faulted nor holding a place under
+        // `max_concurrency`), so that nothing else of the fault lives in the function's own
+        // future; a plain function blocks its thread.
+        let wait_before = if target.is_async {
+            quote!(let __chaos_decided = #krate::__private::wait_before(#decided).await;)
+        } else {
+            quote!(let __chaos_decided = #decided.map(#krate::__private::Faulted::wait_before_blocking);)
+        };
+        // What the call keeps until it ends (its place under `max_concurrency`), or the fault
+        // returned instead of the body.
+        let proceed = quote! {
+            match __chaos_injection.proceed() {
+                ::core::result::Result::Ok(__chaos_held) => __chaos_held,
+                ::core::result::Result::Err(__chaos_fault) => #fault_return,
+            }
+        };
         let before = if checked.spec.after() {
-            // The injection is kept for after the body when it says so; a run-time configuration
-            // may make it a "before" fault again, handled here as for any point.
+            // The injection is kept for after the body when it says so (its cold start already
+            // waited, its deadline read); a run-time configuration may make it a "before" fault
+            // again, handled here as for any point.
             quote! {
                 #register
-                #permit
-                let __chaos_after = match #point.decide() {
-                    ::core::option::Option::Some(__chaos_injection) => {
-                        if __chaos_injection.after() {
-                            // A cold start belongs before the body; the fault's delay after it.
-                            #cold_start
-                            ::core::option::Option::Some(#keep)
-                        } else {
-                            #delay_before
-                            if let ::core::option::Option::Some(__chaos_fault) = __chaos_injection.into_fault() {
-                                #fault_return
-                            }
-                            ::core::option::Option::None
+                let __chaos_after = {
+                    #wait_before
+                    match __chaos_decided {
+                        ::core::option::Option::Some(__chaos_injection) if __chaos_injection.kept_for_after() => {
+                            ::core::option::Option::Some(__chaos_injection)
                         }
+                        ::core::option::Option::Some(__chaos_injection) => #proceed,
+                        ::core::option::Option::None => ::core::option::Option::None,
                     }
-                    ::core::option::Option::None => ::core::option::Option::None,
                 };
             }
         } else {
+            // Only a point that can return a fault can hold a place under `max_concurrency`:
+            // the others keep nothing across the body.
+            let keep = if checked.spec.carries_outcome() {
+                quote!(let __chaos_held = )
+            } else {
+                quote!(let _ = )
+            };
+            // In a block of its own: the decision's storage ends with it, so that an async
+            // function's future does not keep a slot for it through the body's own `.await`s.
             quote! {
                 #register
-                #permit
-                if let ::core::option::Option::Some(__chaos_injection) = #point.decide() {
-                    #delay_before
-                    if let ::core::option::Option::Some(__chaos_fault) = __chaos_injection.into_fault() {
-                        #fault_return
+                #keep {
+                    #wait_before
+                    match __chaos_decided {
+                        ::core::option::Option::Some(__chaos_injection) => #proceed,
+                        ::core::option::Option::None => ::core::option::Option::None,
                     }
-                }
+                };
             }
         };
         // The body's value is dropped before the wait, so that the future does not hold it
-        // across the `.await` (a `!Send` value would make it `!Send`); an "after" injection
-        // always has an outcome to return instead.
+        // across the `.await` (a `!Send` value would make it `!Send`). What was kept moves whole
+        // into the wait: the function's future holds one pointer.
         let tail = if checked.spec.after() {
+            let fault = if target.is_async {
+                quote!(#krate::__private::fault_after(__chaos_after).await)
+            } else {
+                quote!(#krate::__private::Faulted::fault_after_blocking(__chaos_after))
+            };
             quote! {
-                ::core::mem::drop(__chaos_value);
-                #delay_after
-                let __chaos_fault = __chaos_injection.into_fault_after();
-                #fault_return
+                if __chaos_after.as_ref().is_some_and(#krate::__private::Faulted::kept_for_after) {
+                    ::core::mem::drop(__chaos_value);
+                    let __chaos_fault = #fault;
+                    #fault_return
+                }
             }
         } else {
             TokenStream::new()
@@ -97,61 +138,6 @@ impl Prelude {
 
 fn point_ident() -> syn::Ident {
     format_ident!("__CHAOS_POINT")
-}
-
-/// The waits of a faulted call. The delay is emitted even where the attribute declares no
-/// latency, so that run-time configuration can add latency to any point; it costs an async
-/// point's future the size of a tokio `Sleep`, and nothing on the path that is not faulted.
-struct Waits {
-    /// Before the body (or before the outcome that replaces it), a `timeout` resolved first.
-    before: TokenStream,
-    /// After a `when = "after"` body, a `timeout` resolved against the deadline kept before it.
-    after: TokenStream,
-    /// A cold start's wait, which always comes before the body.
-    cold_start: TokenStream,
-    /// The injection kept for after the body: without its cold start, with the deadline read.
-    keep: TokenStream,
-}
-
-impl Waits {
-    fn new(checked: &Checked, is_async: bool) -> Waits {
-        let krate = &checked.krate;
-        let wait = |duration: TokenStream| {
-            if is_async {
-                quote!(#krate::__private::delay_async(#duration).await;)
-            } else {
-                quote!(#krate::__private::delay_blocking(#duration);)
-            }
-        };
-        let delay = wait(quote!(__chaos_injection.latency()));
-        let cold_start = wait(quote!(__chaos_injection.cold_start()));
-        // A `timeout` resolves against the invocation deadline, read from the argument that has
-        // it, before the wait. After the body the argument may be gone: an "after" injection
-        // keeps the deadline it read before.
-        let Some(arg) = &checked.deadline else {
-            return Waits {
-                before: delay.clone(),
-                after: delay,
-                cold_start,
-                keep: quote!(__chaos_injection.without_cold_start()),
-            };
-        };
-        // Located at the argument, so that a type with no deadline is reported on it.
-        let span = Span::call_site().located_at(arg.span());
-        let read = quote_spanned!(span=> #krate::__private::deadline_of(&#arg));
-        Waits {
-            before: quote! {
-                let __chaos_injection = __chaos_injection.until_deadline(#read);
-                #delay
-            },
-            after: quote! {
-                let __chaos_injection = __chaos_injection.resolve_kept_deadline();
-                #delay
-            },
-            cold_start,
-            keep: quote!(__chaos_injection.without_cold_start().keep_deadline(#read)),
-        }
-    }
 }
 
 /// `return` of `__chaos_fault` as the function's return type, or a panic where the point's
@@ -201,20 +187,5 @@ fn register(checked: &Checked, name: &TokenStream) -> TokenStream {
         #[#linkme::distributed_slice(#krate::__private::POINTS)]
         #[linkme(crate = #linkme)]
         static __CHAOS_POINT_ENTRY: &#krate::__private::Point = &#point;
-    }
-}
-
-/// A point that can return a fault holds a permit under `max_concurrency` (possibly given at run
-/// time) until its frame ends; a throttled call returns its fault at once.
-fn permit(checked: &Checked, fault_return: &TokenStream) -> TokenStream {
-    if !checked.spec.carries_outcome() {
-        return TokenStream::new();
-    }
-    let point = point_ident();
-    quote! {
-        let __chaos_permit = match #point.permit() {
-            ::core::result::Result::Ok(__chaos_permit) => __chaos_permit,
-            ::core::result::Result::Err(__chaos_fault) => #fault_return,
-        };
     }
 }

@@ -1,16 +1,110 @@
 //! The delays and the panic a faulted call goes through.
+//!
+//! An async delay is a [`Delay`]: tokio's timer when the call runs inside a tokio runtime, else
+//! a helper thread that sleeps and wakes the task (said once per process), so that a delay never
+//! panics for want of a runtime. Its state exists only while a delay is under way: the expansion
+//! keeps it in the faulted call's own allocation, not in the annotated function's future.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use crate::fault::Fault;
+use crate::runtime::events;
 
-/// Waits `latency` on the tokio timer, so the executor keeps running other tasks meanwhile.
-///
-/// # Panics
-/// Outside a tokio runtime with the time driver enabled, as `tokio::time::sleep` does.
-pub async fn delay_async(latency: Duration) {
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
+/// A wait of `duration` for the point `point`, started at its first poll.
+#[derive(Debug)]
+pub(crate) struct Delay {
+    point: &'static str,
+    duration: Duration,
+    timer: Option<Timer>,
+}
+
+/// What keeps the time of a started delay.
+#[derive(Debug)]
+enum Timer {
+    /// tokio's timer: the executor runs other tasks meanwhile.
+    Tokio(Pin<Box<tokio::time::Sleep>>),
+    /// Outside a tokio runtime: a helper thread sleeps, then wakes the task.
+    Thread(Arc<Alarm>),
+}
+
+/// Shared between a waiting task and the helper thread that wakes it.
+#[derive(Debug, Default)]
+struct Alarm {
+    rung: AtomicBool,
+    waker: Mutex<Option<Waker>>,
+}
+
+impl Delay {
+    pub(crate) fn new(point: &'static str, duration: Duration) -> Delay {
+        Delay {
+            point,
+            duration,
+            timer: None,
+        }
+    }
+
+    fn start(&self) -> Timer {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Timer::Tokio(Box::pin(tokio::time::sleep(self.duration)));
+        }
+        events::no_tokio_runtime(self.point);
+        let alarm = Arc::new(Alarm::default());
+        let ringer = Arc::clone(&alarm);
+        let duration = self.duration;
+        let spawned = std::thread::Builder::new()
+            .name("chaos-delay".into())
+            .spawn(move || {
+                std::thread::sleep(duration);
+                ringer.rung.store(true, Ordering::Release);
+                let waker = ringer
+                    .waker
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .take();
+                if let Some(waker) = waker {
+                    waker.wake();
+                }
+            });
+        if spawned.is_err() {
+            // No thread to spare: the delay blocks this one rather than being skipped.
+            std::thread::sleep(duration);
+            alarm.rung.store(true, Ordering::Release);
+        }
+        Timer::Thread(alarm)
+    }
+}
+
+impl Future for Delay {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.duration.is_zero() {
+            return Poll::Ready(());
+        }
+        if self.timer.is_none() {
+            self.timer = Some(self.start());
+        }
+        match self.timer.as_mut() {
+            Some(Timer::Tokio(sleep)) => sleep.as_mut().poll(cx),
+            Some(Timer::Thread(alarm)) => {
+                if alarm.rung.load(Ordering::Acquire) {
+                    return Poll::Ready(());
+                }
+                *alarm.waker.lock().unwrap_or_else(|p| p.into_inner()) = Some(cx.waker().clone());
+                // Rung between the check and the registration: the thread found no waker.
+                if alarm.rung.load(Ordering::Acquire) {
+                    Poll::Ready(())
+                } else {
+                    Poll::Pending
+                }
+            }
+            None => Poll::Ready(()),
+        }
     }
 }
 
@@ -34,4 +128,64 @@ pub fn raise(fault: Fault) -> ! {
 #[inline(always)]
 pub fn call_once<R>(f: impl FnOnce() -> R) -> R {
     f()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    /// Polls `future` to completion on this thread, with no runtime at all.
+    fn block_on<F: Future>(future: F) -> F::Output {
+        struct Unpark(std::thread::Thread);
+        impl std::task::Wake for Unpark {
+            fn wake(self: Arc<Self>) {
+                self.0.unpark();
+            }
+        }
+        let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+        let mut cx = Context::from_waker(&waker);
+        let mut future = std::pin::pin!(future);
+        loop {
+            if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                return output;
+            }
+            std::thread::park();
+        }
+    }
+
+    #[test]
+    fn outside_any_runtime_a_helper_thread_keeps_the_time() {
+        let started = Instant::now();
+        block_on(Delay::new("unit::delay", Duration::from_millis(30)));
+        assert!(started.elapsed() >= Duration::from_millis(30));
+    }
+
+    #[test]
+    fn a_zero_delay_is_ready_at_once_without_a_timer() {
+        let mut delay = Delay::new("unit::delay", Duration::ZERO);
+        let waker = Waker::noop();
+        let poll = Pin::new(&mut delay).poll(&mut Context::from_waker(waker));
+        assert!(poll.is_ready());
+        assert!(delay.timer.is_none());
+    }
+
+    #[test]
+    fn inside_tokio_the_timer_is_tokio_s() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let started = Instant::now();
+            let mut delay = std::pin::pin!(Delay::new("unit::delay", Duration::from_millis(30)));
+            std::future::poll_fn(|cx| {
+                let poll = delay.as_mut().poll(cx);
+                assert!(matches!(delay.timer, Some(Timer::Tokio(_))));
+                poll
+            })
+            .await;
+            assert!(started.elapsed() >= Duration::from_millis(30));
+        });
+    }
 }

@@ -10,7 +10,7 @@ use crate::spec::Outcome;
 
 /// What one faulted call gets: a delay, then possibly an outcome in place of the body.
 #[derive(Debug)]
-pub struct Injection {
+pub(crate) struct Injection {
     point: &'static str,
     /// The fault's own delay.
     latency: Duration,
@@ -40,6 +40,23 @@ impl Injection {
         }
     }
 
+    /// An injection that does nothing: what stands in while one is changed in place.
+    pub(super) fn none(point: &'static str) -> Injection {
+        Injection::new(point, Duration::ZERO, None, false)
+    }
+
+    /// The point that decided it.
+    pub(crate) fn point(&self) -> &'static str {
+        self.point
+    }
+
+    /// The injection once its whole delay (cold start included) has been waited.
+    pub(super) fn waited(mut self) -> Injection {
+        self.latency = Duration::ZERO;
+        self.cold_start = Duration::ZERO;
+        self
+    }
+
     /// The same injection, with a cold start's delay first.
     pub(super) fn with_cold_start(mut self, cold_start: Duration) -> Injection {
         self.cold_start = cold_start;
@@ -47,33 +64,30 @@ impl Injection {
     }
 
     /// The delay to wait before the outcome or the body (a cold start's included); zero for none.
-    pub fn latency(&self) -> Duration {
+    pub(crate) fn latency(&self) -> Duration {
         self.latency + self.cold_start
     }
 
     /// A cold start's delay, which comes before the body even when the outcome comes after it.
-    #[doc(hidden)]
-    pub fn cold_start(&self) -> Duration {
+    pub(crate) fn cold_start(&self) -> Duration {
         self.cold_start
     }
 
     /// The injection once its cold start has been waited (before a `when = "after"` body).
-    #[doc(hidden)]
-    pub fn without_cold_start(mut self) -> Injection {
+    pub(crate) fn without_cold_start(mut self) -> Injection {
         self.cold_start = Duration::ZERO;
         self
     }
 
     /// Whether the outcome comes after the body (`when = "after"`) rather than instead of it:
     /// only an injection with an outcome does (the spec rules require one).
-    pub fn after(&self) -> bool {
+    pub(crate) fn after(&self) -> bool {
         self.after && self.outcome.is_some()
     }
 
     /// The fault of a `when = "after"` injection (which has an outcome: see
     /// [`after`](Self::after)).
-    #[doc(hidden)]
-    pub fn into_fault_after(self) -> Fault {
+    pub(crate) fn into_fault_after(self) -> Fault {
         let point = self.point;
         self.into_fault().unwrap_or_else(|| {
             Fault::new(
@@ -86,8 +100,7 @@ impl Injection {
     /// A `timeout` fault resolved against the invocation's deadline: the call hangs until
     /// `deadline` less the buffer (at once when it is past or unknown), or for its latency if that
     /// is longer, then times out. Other injections are returned as they are.
-    #[doc(hidden)]
-    pub fn until_deadline(mut self, deadline: Option<SystemTime>) -> Injection {
+    pub(crate) fn until_deadline(mut self, deadline: Option<SystemTime>) -> Injection {
         if let Some(Outcome::Deadline { buffer_ms }) = self.outcome {
             let until = deadline.map(|d| d.duration_since(SystemTime::now()));
             if !matches!(until, Some(Ok(_))) {
@@ -107,22 +120,20 @@ impl Injection {
     /// Keeps `deadline` for [`resolve_kept_deadline`](Self::resolve_kept_deadline): a
     /// `when = "after"` point reads it before its body runs (and may move the argument it comes
     /// from), and waits for it after.
-    #[doc(hidden)]
-    pub fn keep_deadline(mut self, deadline: Option<SystemTime>) -> Injection {
+    pub(crate) fn keep_deadline(mut self, deadline: Option<SystemTime>) -> Injection {
         self.deadline = deadline;
         self
     }
 
     /// [`until_deadline`](Self::until_deadline) with the deadline kept before the body.
-    #[doc(hidden)]
-    pub fn resolve_kept_deadline(self) -> Injection {
+    pub(crate) fn resolve_kept_deadline(self) -> Injection {
         let deadline = self.deadline;
         self.until_deadline(deadline)
     }
 
     /// The fault for a request to `host` that a `deny_hosts` point faulted.
-    #[doc(hidden)]
-    pub fn into_fault_for_host(self, host: Option<&str>) -> Option<Fault> {
+    #[cfg(feature = "tower")]
+    pub(crate) fn into_fault_for_host(self, host: Option<&str>) -> Option<Fault> {
         let point = self.point;
         match self.outcome {
             // Checked again against the patterns decided with: the configuration may have
@@ -141,7 +152,7 @@ impl Injection {
     }
 
     /// The fault that replaces the body, if any.
-    pub fn into_fault(self) -> Option<Fault> {
+    pub(crate) fn into_fault(self) -> Option<Fault> {
         let point = self.point;
         self.outcome.map(|o| Fault::new(point, o.into()))
     }

@@ -5,11 +5,12 @@
 
 pub(crate) mod delay;
 pub(crate) mod disk;
+mod faulted;
 mod injection;
 mod permit;
 mod point;
 pub(crate) mod scoped;
 
-pub use injection::Injection;
+pub use faulted::{FaultAfter, Faulted, WaitBefore, fault_after, wait_before};
 pub use permit::Permit;
 pub use point::{Point, Site};

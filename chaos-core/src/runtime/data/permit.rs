@@ -10,6 +10,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub struct Permit(Option<&'static AtomicU64>);
 
 impl Permit {
+    /// Whether it holds a place (a limit is in force).
+    pub(crate) fn holds(&self) -> bool {
+        self.0.is_some()
+    }
+
     /// Takes a place among `in_flight` if fewer than `limit` are taken; `None` when full. Taken
     /// only if there is room, so that contention never throttles below the limit.
     pub(crate) fn take(in_flight: &'static AtomicU64, limit: u64) -> Option<Permit> {

@@ -4,6 +4,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
 use std::time::Duration;
 
+use super::faulted::Faulted;
 use super::injection::Injection;
 use super::permit::Permit;
 use super::{disk, scoped};
@@ -227,13 +228,30 @@ impl Point {
         Err(Fault::new(self.name, FaultKind::Throttled { limit }))
     }
 
+    /// The one decision of a call to a point that can return a fault: its place under
+    /// `max_concurrency` and its injection, in one pointer. `None` (null) for a call that is
+    /// neither faulted nor holding a place; otherwise one allocation holds both (a faulted call,
+    /// or a call admitted while a limit is in force), and a throttled call's fault.
+    #[inline(always)]
+    pub fn enter(&'static self) -> Option<Faulted> {
+        let permit = match self.permit() {
+            Ok(permit) => permit,
+            Err(throttled) => return Some(Faulted::refused(self.name, throttled)),
+        };
+        let decided = self.decide();
+        if decided.is_none() && !permit.holds() {
+            return None;
+        }
+        Some(Faulted::holding(self.name, decided, permit))
+    }
+
     /// Decides whether this call is faulted, and if so, with what.
     ///
     /// Kept small enough to inline into the annotated function: the path of a call that is not
     /// faulted is an epoch compare, one pointer load, a flag, a draw and a compare; everything
     /// else (refresh, scopes, seeded draws, the fault itself) sits behind cold calls.
     #[inline(always)]
-    pub fn decide(&'static self) -> Option<Injection> {
+    pub fn decide(&'static self) -> Option<Faulted> {
         // A task-scoped configuration is looked up only while one exists somewhere.
         if scoped::any_active() {
             return self.decide_scoped();
@@ -248,7 +266,7 @@ impl Point {
 
     #[cold]
     #[inline(never)]
-    fn decide_scoped(&'static self) -> Option<Injection> {
+    fn decide_scoped(&'static self) -> Option<Faulted> {
         let global = self.current();
         // The process-wide kill switch wins over a scope, and its dry run applies inside too.
         let scoped = if global.killed {
@@ -269,7 +287,7 @@ impl Point {
 
     /// Decides with `effective`; `dry_run` forces a dry run on top of what it says.
     #[inline(always)]
-    fn decide_with(&'static self, effective: &Effective, dry_run: bool) -> Option<Injection> {
+    fn decide_with(&'static self, effective: &Effective, dry_run: bool) -> Option<Faulted> {
         if effective.active && self.fires(effective) {
             self.fault(effective, dry_run || effective.dry_run)
         } else {
@@ -352,7 +370,7 @@ impl Point {
 
     #[cold]
     #[inline(never)]
-    fn fault(&'static self, effective: &Effective, dry_run: bool) -> Option<Injection> {
+    fn fault(&'static self, effective: &Effective, dry_run: bool) -> Option<Faulted> {
         let mut latency = effective
             .latency
             .map_or(Duration::ZERO, |l| self.draw_latency(l, effective));
@@ -373,12 +391,14 @@ impl Point {
         if effective.disk_fill_mb > 0 {
             disk::ensure(self.disk_holder(), effective.disk_fill_mb);
         }
-        Some(Injection::new(
+        // Boxed here, on the faulted path: a call that is not faulted allocates nothing and
+        // returns one null pointer.
+        Some(Faulted::new(Injection::new(
             self.name,
             latency,
             effective.outcome.clone(),
             effective.after,
-        ))
+        )))
     }
 
     fn draw_latency(&self, latency: Latency, effective: &Effective) -> Duration {
@@ -415,8 +435,8 @@ impl Point {
     fn first_call(
         &'static self,
         effective: &Effective,
-        decided: Option<Injection>,
-    ) -> Option<Injection> {
+        decided: Option<Faulted>,
+    ) -> Option<Faulted> {
         // The first call of the process is the cold start, whether or not one is configured or
         // chaos is on at that moment: a point given a cold start later is warm already.
         let first = !self.warmed.swap(true, Ordering::Relaxed);
@@ -429,9 +449,8 @@ impl Point {
         if effective.dry_run {
             return decided;
         }
-        let injection =
-            decided.unwrap_or_else(|| Injection::new(self.name, Duration::ZERO, None, false));
-        Some(injection.with_cold_start(extra))
+        let faulted = decided.unwrap_or_else(|| Faulted::new(Injection::none(self.name)));
+        Some(faulted.with_cold_start(extra))
     }
 }
 
@@ -476,9 +495,7 @@ mod tests {
         let always = point(status(Trigger::Rate(1.0)));
         let e = effective(always, Globals::default());
         for _ in 0..1000 {
-            let fault = always
-                .decide_with(&e, false)
-                .and_then(Injection::into_fault);
+            let fault = always.decide_with(&e, false).and_then(Faulted::into_fault);
             assert_eq!(fault.and_then(|f| f.status()), Some(503));
         }
         assert_eq!(always.stats().status, 1000);

@@ -1,0 +1,247 @@
+//! [`Faulted`]: a faulted call's [`Injection`] in an allocation of its own, and [`Wait`], its
+//! delay as a future of one pointer.
+//!
+//! A call that is not faulted allocates nothing and carries nothing; a faulted one allocates
+//! once. What lives across the annotated function's `.await`s is therefore one pointer, whatever
+//! the fault: the injection, and the timer once a delay starts, are behind it. (An `Option` of
+//! the injection by value, and a tokio `Sleep` in the function's state, made every armed future
+//! hundreds of bytes larger.)
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, SystemTime};
+
+use super::delay::{Delay, delay_blocking};
+use super::injection::Injection;
+use super::permit::Permit;
+use crate::fault::Fault;
+
+/// What one faulted call gets, boxed: a delay, then possibly an outcome in place of the body.
+#[derive(Debug)]
+#[must_use]
+pub struct Faulted(Box<Faulting>);
+
+#[derive(Debug)]
+struct Faulting {
+    injection: Injection,
+    /// The call's place under `max_concurrency`, held until the box is dropped (the end of the
+    /// call, or its fault).
+    permit: Permit,
+    /// A throttled call's fault, returned at once.
+    refused: Option<Fault>,
+    /// The delay under way, while a [`WaitBefore`] or [`FaultAfter`] runs.
+    delay: Option<Delay>,
+}
+
+impl Faulted {
+    pub(super) fn new(injection: Injection) -> Faulted {
+        Faulted(Box::new(Faulting {
+            injection,
+            permit: Permit::default(),
+            refused: None,
+            delay: None,
+        }))
+    }
+
+    /// A call throttled by `max_concurrency`: `fault` at once, no delay.
+    #[cold]
+    pub(super) fn refused(point: &'static str, fault: Fault) -> Faulted {
+        let mut faulted = Faulted::new(Injection::none(point));
+        faulted.0.refused = Some(fault);
+        faulted
+    }
+
+    /// `decided` (or nothing to inject) holding `permit` until the call ends.
+    #[cold]
+    pub(super) fn holding(
+        point: &'static str,
+        decided: Option<Faulted>,
+        permit: Permit,
+    ) -> Faulted {
+        let mut faulted = decided.unwrap_or_else(|| Faulted::new(Injection::none(point)));
+        faulted.0.permit = permit;
+        faulted
+    }
+
+    /// After the wait before the body: `Err` with the fault that replaces the body, or `Ok` with
+    /// what the call must keep until it ends (its place under `max_concurrency`; `None` when it
+    /// holds none, and the allocation is freed at once).
+    pub fn proceed(self) -> Result<Option<Faulted>, Fault> {
+        let mut faulted = self;
+        if let Some(fault) = faulted.0.refused.take() {
+            return Err(fault);
+        }
+        if let Some(fault) = faulted.take().into_fault() {
+            return Err(fault);
+        }
+        Ok(faulted.0.permit.holds().then_some(faulted))
+    }
+
+    /// Whether this is kept for after a `when = "after"` body: its outcome comes after the body.
+    pub fn kept_for_after(&self) -> bool {
+        self.0.refused.is_none() && self.after()
+    }
+
+    /// The injection changed by `change`, in the same allocation.
+    fn map(mut self, change: impl FnOnce(Injection) -> Injection) -> Faulted {
+        self.0.injection = change(self.take());
+        self
+    }
+
+    /// The injection, leaving one that does nothing in its place.
+    fn take(&mut self) -> Injection {
+        let point = self.0.injection.point();
+        std::mem::replace(&mut self.0.injection, Injection::none(point))
+    }
+
+    /// The same injection, with a cold start's delay first.
+    pub(super) fn with_cold_start(self, cold_start: Duration) -> Faulted {
+        self.map(|i| i.with_cold_start(cold_start))
+    }
+
+    /// The delay to wait before the outcome or the body (a cold start's included); zero for none.
+    pub fn latency(&self) -> Duration {
+        self.0.injection.latency()
+    }
+
+    /// Whether the outcome comes after the body (`when = "after"`) rather than instead of it.
+    pub fn after(&self) -> bool {
+        self.0.injection.after()
+    }
+
+    /// The invocation's deadline, read before the body: a `timeout` resolves against it now, or,
+    /// for a `when = "after"` injection, once the body has run.
+    pub fn with_deadline(self, deadline: Option<SystemTime>) -> Faulted {
+        if self.after() {
+            self.map(|i| i.keep_deadline(deadline))
+        } else {
+            self.map(|i| i.until_deadline(deadline))
+        }
+    }
+
+    /// What comes before the body, blocking the thread: the whole delay, or only the cold start
+    /// of a `when = "after"` injection.
+    pub fn wait_before_blocking(mut self) -> Faulted {
+        let (duration, injection) = before_body(self.take());
+        delay_blocking(duration);
+        self.0.injection = injection;
+        self
+    }
+
+    /// What comes after a `when = "after"` body, blocking the thread: the delay (a `timeout`
+    /// resolved against the deadline kept before the body), then the fault.
+    pub fn fault_after_blocking(kept: Option<Faulted>) -> Fault {
+        let Some(mut kept) = kept else {
+            return Injection::none("chaos").into_fault_after();
+        };
+        let injection = kept.take().resolve_kept_deadline();
+        delay_blocking(injection.latency());
+        injection.into_fault_after()
+    }
+
+    /// The fault that replaces the body, if any.
+    pub fn into_fault(mut self) -> Option<Fault> {
+        self.0.refused.take().or_else(|| self.take().into_fault())
+    }
+
+    /// The fault for a request to `host` that a `deny_hosts` point faulted.
+    #[cfg(feature = "tower")]
+    pub(crate) fn into_fault_for_host(self, host: Option<&str>) -> Option<Fault> {
+        self.0.injection.into_fault_for_host(host)
+    }
+
+    /// Polls the delay of `duration` (started at the first poll) to its end.
+    fn poll_delay(
+        &mut self,
+        duration: impl FnOnce(&Injection) -> Duration,
+        cx: &mut Context<'_>,
+    ) -> Poll<()> {
+        let faulting = &mut *self.0;
+        let injection = &faulting.injection;
+        let delay = faulting
+            .delay
+            .get_or_insert_with(|| Delay::new(injection.point(), duration(injection)));
+        if Pin::new(delay).poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        faulting.delay = None;
+        Poll::Ready(())
+    }
+}
+
+/// What comes before the body: how long to wait, and the injection once it has been waited.
+fn before_body(injection: Injection) -> (Duration, Injection) {
+    if injection.after() {
+        (injection.cold_start(), injection.without_cold_start())
+    } else {
+        (injection.latency(), injection.waited())
+    }
+}
+
+/// What comes before the body of an async function, as a future of one pointer whose timer is
+/// allocated (with the injection) only when a call is faulted: the whole delay, or only the cold
+/// start of a `when = "after"` injection. A call with nothing decided is ready at once.
+pub fn wait_before(decided: Option<Faulted>) -> WaitBefore {
+    WaitBefore(decided)
+}
+
+/// See [`wait_before`].
+#[derive(Debug)]
+#[must_use = "a delay does nothing unless awaited"]
+pub struct WaitBefore(Option<Faulted>);
+
+impl Future for WaitBefore {
+    type Output = Option<Faulted>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Faulted>> {
+        if let Some(faulted) = self.0.as_mut() {
+            if faulted.poll_delay(before_body_duration, cx).is_pending() {
+                return Poll::Pending;
+            }
+            let (_, injection) = before_body(faulted.take());
+            faulted.0.injection = injection;
+        }
+        Poll::Ready(self.0.take())
+    }
+}
+
+/// A `when = "after"` body's fault, from what the call kept before the body (which
+/// [`Faulted::kept_for_after`] said was for after it).
+pub fn fault_after(kept: Option<Faulted>) -> FaultAfter {
+    FaultAfter(kept)
+}
+
+fn before_body_duration(injection: &Injection) -> Duration {
+    if injection.after() {
+        injection.cold_start()
+    } else {
+        injection.latency()
+    }
+}
+
+/// See [`Faulted::fault_after`].
+#[derive(Debug)]
+#[must_use = "a delay does nothing unless awaited"]
+pub struct FaultAfter(Option<Faulted>);
+
+impl Future for FaultAfter {
+    type Output = Fault;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Fault> {
+        let Some(faulted) = self.0.as_mut() else {
+            // Only what `kept_for_after` kept comes here; nothing kept still fails the call.
+            return Poll::Ready(Injection::none("chaos").into_fault_after());
+        };
+        if faulted.0.delay.is_none() {
+            let resolved = faulted.take().resolve_kept_deadline();
+            faulted.0.injection = resolved;
+        }
+        if faulted.poll_delay(Injection::latency, cx).is_pending() {
+            return Poll::Pending;
+        }
+        let fault = faulted.take().into_fault_after();
+        self.0 = None;
+        Poll::Ready(fault)
+    }
+}
