@@ -15,6 +15,13 @@ impl Permit {
         self.0.is_some()
     }
 
+    /// Counts a call among `in_flight` whatever their number: a call admitted while chaos is
+    /// switched off, which the limit must see once chaos is on again.
+    pub(crate) fn count(in_flight: &'static AtomicU64) -> Permit {
+        in_flight.fetch_add(1, Ordering::AcqRel);
+        Permit(Some(in_flight))
+    }
+
     /// Takes a place among `in_flight` if fewer than `limit` are taken; `None` when full. Taken
     /// only if there is room, so that contention never throttles below the limit.
     pub(crate) fn take(in_flight: &'static AtomicU64, limit: u64) -> Option<Permit> {

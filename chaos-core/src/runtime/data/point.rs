@@ -42,7 +42,7 @@ pub struct Point {
     stream_load: AtomicU64,
     /// The point's first call (with a `cold_start_ms`) has happened.
     warmed: AtomicBool,
-    /// Calls in flight, counted only while a `max_concurrency` is in force.
+    /// Calls in flight, counted while a `max_concurrency` is in force (chaos switched on or off).
     in_flight: AtomicU64,
     /// Where this point's disk fill stands, so that a faulted call finds it settled in one load.
     disk: disk::Slot,
@@ -188,10 +188,16 @@ impl Point {
             return self.permit_scoped();
         }
         let effective = self.current();
-        if effective.max_concurrency == 0 || !effective.active {
+        if effective.max_concurrency == 0 {
             return Ok(Permit::default());
         }
-        self.admit(effective.max_concurrency, effective.dry_run)
+        // Counted even while chaos is switched off (never throttled then), so that when it is
+        // switched on again the calls already in flight count towards the limit.
+        self.admit(
+            effective.max_concurrency,
+            effective.dry_run,
+            effective.active,
+        )
     }
 
     /// [`permit`](Self::permit) while a scope runs somewhere: the current task's scope decides
@@ -200,23 +206,29 @@ impl Point {
     #[inline(never)]
     fn permit_scoped(&'static self) -> Result<Permit, Fault> {
         let global = self.current();
-        if global.killed {
-            return Ok(Permit::default());
-        }
         let limits = |e: &Effective| (e.active, e.max_concurrency, e.dry_run);
-        let (active, limit, dry_run) = scoped::with(self.address(), |effective| {
-            effective.map_or((false, 0, false), limits)
-        })
-        .unwrap_or_else(|| limits(global));
-        if !active || limit == 0 {
+        let (active, limit, dry_run) = if global.killed {
+            // Switched off for the whole process: counted against the process-wide limit only.
+            (false, global.max_concurrency, global.dry_run)
+        } else {
+            scoped::with(self.address(), |effective| {
+                effective.map_or((false, 0, false), limits)
+            })
+            .unwrap_or_else(|| limits(global))
+        };
+        if limit == 0 {
             return Ok(Permit::default());
         }
-        self.admit(limit, dry_run || global.dry_run)
+        self.admit(limit, dry_run || global.dry_run, active)
     }
 
     #[cold]
     #[inline(never)]
-    fn admit(&'static self, limit: u64, dry_run: bool) -> Result<Permit, Fault> {
+    fn admit(&'static self, limit: u64, dry_run: bool, active: bool) -> Result<Permit, Fault> {
+        if !active {
+            // Switched off: never throttled, but counted.
+            return Ok(Permit::count(&self.in_flight));
+        }
         if let Some(permit) = Permit::take(&self.in_flight, limit) {
             return Ok(permit);
         }
