@@ -223,8 +223,11 @@ pub const ENABLED: bool = cfg!(feature = "enabled");
 /// thread), then returns the outcome fault instead of running the body. With latency alone, the
 /// body runs after the delay. With `when = "after"`, the body runs first, then the delay (a
 /// timeout's hang measured from the end of the body), then the outcome replaces the result. A
-/// plain `fn` that returns a future is a plain `fn`: its delay happens when it is called, not
-/// when the future is polled.
+/// plain `fn` returning `impl Future<Output = T>` (a trait method written without `async`) is
+/// treated as an `async fn`: its body builds the future when it is called, as written, and the
+/// decision and the delay happen in the future returned, at its first poll, without blocking the
+/// executor. (Outside any tokio runtime a helper thread keeps a delay's time, and chaos says so
+/// once.)
 ///
 /// # What a fault returns
 ///

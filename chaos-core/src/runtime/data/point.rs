@@ -244,13 +244,45 @@ impl Point {
     /// `max_concurrency` and its injection, in one pointer. `None` (null) for a call that is
     /// neither faulted nor holding a place; otherwise one allocation holds both (a faulted call,
     /// or a call admitted while a limit is in force), and a throttled call's fault.
+    ///
+    /// One lookup of the effective spec serves both; the path of a call with nothing to do is
+    /// a scope check, an epoch compare, one pointer load and a few flags (a draw when armed).
     #[inline(always)]
     pub fn enter(&'static self) -> Option<Faulted> {
-        let permit = match self.permit() {
+        if scoped::any_active() {
+            return self.enter_scoped();
+        }
+        let effective = self.current();
+        let permit = if effective.max_concurrency == 0 {
+            Permit::default()
+        } else {
+            let limit = effective.max_concurrency;
+            match self.admit(limit, effective.dry_run, effective.active) {
+                Ok(permit) => permit,
+                Err(throttled) => return Some(Faulted::refused(self.name, throttled)),
+            }
+        };
+        let decided = if self.warmed.load(Ordering::Relaxed) {
+            self.decide_with(effective, false)
+        } else {
+            let decided = self.decide_with(effective, false);
+            self.first_call(effective, decided)
+        };
+        if decided.is_none() && !permit.holds() {
+            return None;
+        }
+        Some(Faulted::holding(self.name, decided, permit))
+    }
+
+    /// [`enter`](Self::enter) while a scope runs somewhere.
+    #[cold]
+    #[inline(never)]
+    fn enter_scoped(&'static self) -> Option<Faulted> {
+        let permit = match self.permit_scoped() {
             Ok(permit) => permit,
             Err(throttled) => return Some(Faulted::refused(self.name, throttled)),
         };
-        let decided = self.decide();
+        let decided = self.decide_scoped();
         if decided.is_none() && !permit.holds() {
             return None;
         }
