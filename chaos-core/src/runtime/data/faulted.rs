@@ -67,6 +67,7 @@ impl Faulted {
     /// After the wait before the body: `Err` with the fault that replaces the body, or `Ok` with
     /// what the call must keep until it ends (its place under `max_concurrency`; `None` when it
     /// holds none, and the allocation is freed at once).
+    #[inline]
     pub fn proceed(self) -> Result<Option<Faulted>, Fault> {
         let mut faulted = self;
         if let Some(fault) = faulted.0.refused.take() {
@@ -79,6 +80,7 @@ impl Faulted {
     }
 
     /// Whether this is kept for after a `when = "after"` body: its outcome comes after the body.
+    #[inline]
     pub fn kept_for_after(&self) -> bool {
         self.0.refused.is_none() && self.after()
     }
@@ -101,17 +103,20 @@ impl Faulted {
     }
 
     /// The delay to wait before the outcome or the body (a cold start's included); zero for none.
+    #[inline]
     pub fn latency(&self) -> Duration {
         self.0.injection.latency()
     }
 
     /// Whether the outcome comes after the body (`when = "after"`) rather than instead of it.
+    #[inline]
     pub fn after(&self) -> bool {
         self.0.injection.after()
     }
 
     /// The invocation's deadline, read before the body: a `timeout` resolves against it now, or,
     /// for a `when = "after"` injection, once the body has run.
+    #[inline]
     pub fn with_deadline(self, deadline: Option<SystemTime>) -> Faulted {
         if self.after() {
             self.map(|i| i.keep_deadline(deadline))
@@ -122,6 +127,7 @@ impl Faulted {
 
     /// What comes before the body, blocking the thread: the whole delay, or only the cold start
     /// of a `when = "after"` injection.
+    #[inline]
     pub fn wait_before_blocking(mut self) -> Faulted {
         let (duration, injection) = before_body(self.take());
         delay_blocking(duration);
@@ -182,6 +188,7 @@ fn before_body(injection: Injection) -> (Duration, Injection) {
 /// What comes before the body of an async function, as a future of one pointer whose timer is
 /// allocated (with the injection) only when a call is faulted: the whole delay, or only the cold
 /// start of a `when = "after"` injection. A call with nothing decided is ready at once.
+#[inline]
 pub fn wait_before(decided: Option<Faulted>) -> WaitBefore {
     WaitBefore(decided)
 }
@@ -194,16 +201,26 @@ pub struct WaitBefore(Option<Faulted>);
 impl Future for WaitBefore {
     type Output = Option<Faulted>;
 
+    /// Inlined into the annotated function: a call with nothing decided is one null check.
+    #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Faulted>> {
-        if let Some(faulted) = self.0.as_mut() {
-            if faulted.poll_delay(before_body_duration, cx).is_pending() {
-                return Poll::Pending;
-            }
-            let (_, injection) = before_body(faulted.take());
-            faulted.0.injection = injection;
+        match self.0.as_mut() {
+            None => Poll::Ready(None),
+            Some(faulted) => wait_faulted(faulted, cx).map(|()| self.0.take()),
         }
-        Poll::Ready(self.0.take())
     }
+}
+
+/// The wait of a call with something decided, out of line.
+#[cold]
+#[inline(never)]
+fn wait_faulted(faulted: &mut Faulted, cx: &mut Context<'_>) -> Poll<()> {
+    if faulted.poll_delay(before_body_duration, cx).is_pending() {
+        return Poll::Pending;
+    }
+    let (_, injection) = before_body(faulted.take());
+    faulted.0.injection = injection;
+    Poll::Ready(())
 }
 
 /// A `when = "after"` body's fault, from what the call kept before the body (which

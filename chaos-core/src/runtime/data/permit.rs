@@ -11,6 +11,7 @@ pub struct Permit(Option<&'static AtomicU64>);
 
 impl Permit {
     /// Whether it holds a place (a limit is in force).
+    #[inline]
     pub(crate) fn holds(&self) -> bool {
         self.0.is_some()
     }
@@ -35,6 +36,7 @@ impl Permit {
 }
 
 impl Drop for Permit {
+    #[inline]
     fn drop(&mut self) {
         if let Some(in_flight) = self.0 {
             in_flight.fetch_sub(1, Ordering::AcqRel);

@@ -1,0 +1,159 @@
+//! The cost of an injection point on an `async fn` polled to completion, beside its plain twin
+//! and fail-rs, in one run; and the futures' sizes. The point is armed and does not fire
+//! (`rate = 1e-15`, so that it does not fire in billions of calls), then, in a second group, chaos is switched off at run time
+//! (`set_enabled(false)`).
+//!
+//! ```sh
+//! cargo bench --bench async_path --features enabled
+//! ```
+
+use std::future::Future;
+use std::hint::black_box;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use chaos::chaos;
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main};
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+#[inline(always)]
+fn work(x: u64) -> u64 {
+    x.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(17)
+}
+
+#[inline(never)]
+async fn plain_result(x: u64) -> Result<u64, Error> {
+    Ok(work(x))
+}
+
+#[inline(never)]
+#[chaos(error = "bench", rate = 0.000_000_000_000_001)]
+async fn armed_error(x: u64) -> Result<u64, Error> {
+    Ok(work(x))
+}
+
+#[inline(never)]
+#[chaos(latency_ms = 300, rate = 0.000_000_000_000_001)]
+async fn armed_latency(x: u64) -> Result<u64, Error> {
+    Ok(work(x))
+}
+
+#[inline(never)]
+async fn plain_response(x: u64) -> http::Response<String> {
+    let _ = work(x);
+    http::Response::new(String::new())
+}
+
+#[inline(never)]
+#[chaos(status = 503, rate = 0.000_000_000_000_001)]
+async fn armed_status(x: u64) -> http::Response<String> {
+    let _ = work(x);
+    http::Response::new(String::new())
+}
+
+#[inline(never)]
+async fn plain_string(x: u64) -> Result<u64, String> {
+    Ok(work(x))
+}
+
+#[inline(never)]
+async fn fail_rs_unconfigured(x: u64) -> Result<u64, String> {
+    fail::fail_point!("async::unconfigured", |_| Err("fail-rs".to_string()));
+    Ok(work(x))
+}
+
+/// Three annotated layers, each awaiting the next.
+#[inline(never)]
+#[chaos(latency_ms = 5, rate = 0.000_000_000_000_001, name = "bench::outer")]
+async fn outer(x: u64) -> Result<u64, Error> {
+    middle(x).await
+}
+
+#[inline(never)]
+#[chaos(error = "x", rate = 0.000_000_000_000_001, name = "bench::middle")]
+async fn middle(x: u64) -> Result<u64, Error> {
+    inner(x).await
+}
+
+#[inline(never)]
+#[chaos(status = 503, rate = 0.000_000_000_000_001, name = "bench::inner")]
+async fn inner(x: u64) -> Result<u64, Error> {
+    Ok(work(x))
+}
+
+#[inline(never)]
+async fn plain_outer(x: u64) -> Result<u64, Error> {
+    plain_middle(x).await
+}
+
+#[inline(never)]
+async fn plain_middle(x: u64) -> Result<u64, Error> {
+    plain_inner(x).await
+}
+
+#[inline(never)]
+async fn plain_inner(x: u64) -> Result<u64, Error> {
+    Ok(work(x))
+}
+
+/// Polls `future` to completion with a no-op waker (every future here is ready at once).
+#[inline(always)]
+fn complete<F: Future>(future: F) -> F::Output {
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut future = pin!(future);
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+    }
+}
+
+fn row<F: Future>(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, f: fn(u64) -> F) {
+    let f = black_box(f);
+    group.bench_function(name, |b| b.iter(|| complete(f(black_box(7)))));
+}
+
+fn rows(group: &mut BenchmarkGroup<'_, WallTime>) {
+    row(group, "plain_result", plain_result);
+    row(group, "error", armed_error);
+    row(group, "latency", armed_latency);
+    row(group, "plain_response", plain_response);
+    row(group, "status_response", armed_status);
+    row(group, "plain_chain_3", plain_outer);
+    row(group, "chain_3", outer);
+}
+
+fn async_path(c: &mut Criterion) {
+    eprintln!(
+        "sizes: plain_result {} error {} latency {} | plain_response {} status {} | plain_chain_3 {} chain_3 {}",
+        size_of_val(&plain_result(1)),
+        size_of_val(&armed_error(1)),
+        size_of_val(&armed_latency(1)),
+        size_of_val(&plain_response(1)),
+        size_of_val(&armed_status(1)),
+        size_of_val(&plain_outer(1)),
+        size_of_val(&outer(1)),
+    );
+    chaos::set_enabled(true);
+    let mut armed = c.benchmark_group("async_armed");
+    rows(&mut armed);
+    row(&mut armed, "plain_string", plain_string);
+    row(&mut armed, "fail_rs_unconfigured", fail_rs_unconfigured);
+    armed.finish();
+    chaos::set_enabled(false);
+    let mut off = c.benchmark_group("async_off");
+    rows(&mut off);
+    off.finish();
+    chaos::set_enabled(true);
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(std::time::Duration::from_secs(1))
+        .measurement_time(std::time::Duration::from_secs(3));
+    targets = async_path
+}
+criterion_main!(benches);
