@@ -226,7 +226,10 @@ pub const ENABLED: bool = cfg!(feature = "enabled");
 /// plain `fn` returning `impl Future<Output = T>` (a trait method written without `async`) is
 /// treated as an `async fn`: its body builds the future when it is called, as written, and the
 /// decision and the delay happen in the future returned, at its first poll, without blocking the
-/// executor. (Outside any tokio runtime a helper thread keeps a delay's time, and chaos says so
+/// executor (so a `panic` fault comes after the body has built the future), and the future is
+/// `Unpin`, `Send` and `Sync` exactly when the body's is. Other future-returning functions
+/// (`Pin<Box<dyn Future>>`, `impl Future` without `Output = ..`) stay plain `fn`s and wait when
+/// called. (Outside any tokio runtime a helper thread keeps a delay's time, and chaos says so
 /// once.)
 ///
 /// # What a fault returns

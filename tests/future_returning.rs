@@ -30,6 +30,18 @@ fn early(skip: bool) -> impl Future<Output = &'static str> {
     std::future::ready("built")
 }
 
+/// A future that is `Unpin` stays `Unpin` (and `Send`) once annotated: callers may poll it
+/// through `Pin::new(&mut future)` as they could before.
+#[chaos(latency_ms = 50, name = "future_returning::unpin")]
+fn unpin_value() -> impl Future<Output = u8> + Send {
+    std::future::ready(9)
+}
+
+#[chaos(latency_ms = 50, name = "future_returning::declared_unpin")]
+fn declared_unpin() -> impl Future<Output = u8> + Unpin {
+    Box::pin(async { 3 })
+}
+
 /// Ticks of a 10 ms ticker while `work` runs on the same current-thread runtime (paused clock:
 /// time moves only when every task waits, so a delay that blocked the thread would let the
 /// ticker tick at most once).
@@ -74,4 +86,17 @@ async fn calling_it_does_not_wait_polling_does() {
     assert_eq!(future.await, "built");
     assert_eq!(started.elapsed(), Duration::from_millis(300));
     assert_eq!(early(true).await, "skipped");
+}
+
+#[tokio::test(flavor = "current_thread", start_paused = true)]
+async fn an_unpin_future_stays_unpin_and_still_waits() {
+    fn assert_unpin_send<T: Unpin + Send>(_: &T) {}
+    let mut future = unpin_value();
+    assert_unpin_send(&future);
+    let started = tokio::time::Instant::now();
+    let value = std::future::poll_fn(|cx| std::pin::Pin::new(&mut future).poll(cx)).await;
+    assert_eq!(value, 9);
+    assert_eq!(started.elapsed(), Duration::from_millis(50));
+    assert_eq!(declared_unpin().await, 3);
+    assert_eq!(started.elapsed(), Duration::from_millis(100));
 }

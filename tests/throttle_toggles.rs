@@ -27,6 +27,18 @@ fn held() -> Result<(), Fault> {
     Ok(())
 }
 
+/// Waits until `n` calls are in `held`'s body; a hang bound, not a timing: fails after 30 s.
+fn wait_for_in_body(n: usize) {
+    let started = std::time::Instant::now();
+    while IN_BODY.load(Ordering::SeqCst) < n {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{n} calls never reached the body"
+        );
+        thread::yield_now();
+    }
+}
+
 #[test]
 fn calls_admitted_while_off_count_once_chaos_is_on_again() {
     // Six calls admitted with chaos off, held in their bodies.
@@ -34,9 +46,7 @@ fn calls_admitted_while_off_count_once_chaos_is_on_again() {
     let gate = Arc::new(Barrier::new(7));
     *GATE.lock().unwrap() = Some(Arc::clone(&gate));
     let calls: Vec<_> = (0..6).map(|_| thread::spawn(held)).collect();
-    while IN_BODY.load(Ordering::SeqCst) < 6 {
-        thread::yield_now();
-    }
+    wait_for_in_body(6);
     // On again: six are in flight, above the limit of four, so a new call is throttled.
     chaos::set_enabled(true);
     let refused = held().unwrap_err();
@@ -75,9 +85,7 @@ fn calls_admitted_while_off_count_once_chaos_is_on_again() {
     let gate = Arc::new(Barrier::new(5));
     *GATE.lock().unwrap() = Some(Arc::clone(&gate));
     let calls: Vec<_> = (0..4).map(|_| thread::spawn(held)).collect();
-    while IN_BODY.load(Ordering::SeqCst) < 4 {
-        thread::yield_now();
-    }
+    wait_for_in_body(4);
     // Were a place lost or counted twice, the fifth would be admitted (and, as the barrier's
     // fifth party, let all five through) or a fourth refused above.
     let fifth = thread::spawn(held).join().unwrap();

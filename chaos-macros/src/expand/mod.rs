@@ -43,11 +43,9 @@ pub fn expand(checked: &Checked, mut func: ItemFn) -> TokenStream {
     let name = point_name(checked, &func);
     let is_async = func.sig.asyncness.is_some();
     let declared = return_type(&func.sig.output);
-    if !is_async {
-        if let Some(output) = future_output(&func.sig.output) {
-            instrument_future(checked, &mut func.block, &name, &output);
-            return quote!(#func);
-        }
+    if !is_async && returns_future(&func.sig.output) {
+        instrument_future(checked, &mut func.block, &name);
+        return quote!(#func);
     }
     match async_trait_body(&mut func) {
         Some((block, output)) => {
@@ -70,62 +68,44 @@ pub fn expand(checked: &Checked, mut func: ItemFn) -> TokenStream {
     quote!(#func)
 }
 
-/// `T` of a plain `fn`'s `-> impl Future<Output = T> (+ ...)`, unless a bound says `Unpin` (which
-/// an `async` block is not): such a function gets its waits inside the future it returns.
-fn future_output(output: &syn::ReturnType) -> Option<Type> {
+/// Whether a plain `fn` returns `impl Future<Output = ..> (+ ...)`: such a function gets its
+/// waits inside the future it returns.
+fn returns_future(output: &syn::ReturnType) -> bool {
     let syn::ReturnType::Type(_, ty) = output else {
-        return None;
+        return false;
     };
     let Type::ImplTrait(bounds) = &**ty else {
-        return None;
+        return false;
     };
-    let traits = || {
-        bounds.bounds.iter().filter_map(|bound| match bound {
-            syn::TypeParamBound::Trait(t) => t.path.segments.last(),
-            _ => None,
-        })
-    };
-    if traits().any(|segment| segment.ident == "Unpin") {
-        return None;
-    }
-    traits()
-        .filter(|segment| segment.ident == "Future")
-        .find_map(|segment| match &segment.arguments {
-            syn::PathArguments::AngleBracketed(args) => {
-                args.args.iter().find_map(|arg| match arg {
-                    syn::GenericArgument::AssocType(assoc) if assoc.ident == "Output" => {
-                        Some(assoc.ty.clone())
-                    }
-                    _ => None,
-                })
-            }
-            _ => None,
-        })
+    bounds.bounds.iter().any(|bound| match bound {
+        syn::TypeParamBound::Trait(t) => t.path.segments.last().is_some_and(|segment| {
+            segment.ident == "Future"
+                && matches!(&segment.arguments, syn::PathArguments::AngleBracketed(args)
+                    if args.args.iter().any(|arg| matches!(arg,
+                        syn::GenericArgument::AssocType(assoc) if assoc.ident == "Output")))
+        }),
+        _ => false,
+    })
 }
 
 /// A plain `fn` returning `impl Future<Output = T>`: the body builds its future when the function
 /// is called, as written; the prelude runs in the future returned, at its first poll, as in an
 /// `async fn`, so a delay waits without blocking the executor. (Such a function cannot be given
 /// an outcome that replaces its value, so no place under `max_concurrency` is held.)
-fn instrument_future(checked: &Checked, block: &mut Block, name: &TokenStream, output: &Type) {
-    let target = Target {
-        name,
-        is_async: true,
-        output,
-    };
-    let Prelude { before, .. } = Prelude::new(checked, &target);
+fn instrument_future(checked: &Checked, block: &mut Block, name: &TokenStream) {
+    let register = prelude::register(checked, name);
     let krate = &checked.krate;
     let mut body = std::mem::replace(block, syn::parse_quote!({}));
     body.brace_token =
         syn::token::Brace(Span::call_site().located_at(body.brace_token.span.join()));
     // Called through an `FnOnce` bound, so that `return` in the body returns its future, and the
     // body may move what it captured, as the function could.
+    // A named future rather than an `async` block: it is `Unpin` (and `Send`, `Sync`) exactly
+    // when the body's future is, as the unannotated function's callers may rely on.
     *block = syn::parse_quote!({
+        #register
         let __chaos_future = #krate::__private::call_once(move || #body);
-        async move {
-            #before
-            __chaos_future.await
-        }
+        #krate::__private::Instrumented::new(&__CHAOS_POINT, __chaos_future)
     });
 }
 

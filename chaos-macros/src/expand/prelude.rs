@@ -2,8 +2,9 @@
 //!
 //! ```text
 //! register   the point's `static`, registered at link time
-//! permit     a place under `max_concurrency`, for points that can return a fault
-//! decide     the decision; for a faulted call: the wait, then the fault returned
+//! decide     one decision (`enter`: the place under `max_concurrency` and the injection, for
+//!            points that can return a fault; `decide` for the others), the wait before the
+//!            body, then the fault returned or what the call keeps until it ends
 //! tail       after a `when = "after"` body: the wait, then the fault in place of its value
 //! ```
 
@@ -174,7 +175,7 @@ fn fault_return(checked: &Checked, output: &Type) -> TokenStream {
 
 /// The point's `static`, registered at link time so that `chaos::points()` lists the point
 /// before its first call.
-fn register(checked: &Checked, name: &TokenStream) -> TokenStream {
+pub fn register(checked: &Checked, name: &TokenStream) -> TokenStream {
     let krate = &checked.krate;
     let spec = spec_tokens(checked, &checked.spec);
     let point = point_ident();

@@ -1,8 +1,9 @@
-//! [`Faulted`]: a faulted call's [`Injection`] in an allocation of its own, and [`Wait`], its
-//! delay as a future of one pointer.
+//! [`Faulted`]: what a call was given at its start (an injection, a place under
+//! `max_concurrency`, or a throttled call's fault) in an allocation of its own, and the futures
+//! of one pointer that wait for it: [`WaitBefore`], before the body, and [`FaultAfter`], after a
+//! `when = "after"` body.
 //!
-//! A call that is not faulted allocates nothing and carries nothing; a faulted one allocates
-//! once. What lives across the annotated function's `.await`s is therefore one pointer, whatever
+//! A call with nothing to do allocates nothing and carries nothing; any other allocates once. What lives across the annotated function's `.await`s is therefore one pointer, whatever
 //! the fault: the injection, and the timer once a delay starts, are behind it. (An `Option` of
 //! the injection by value, and a tokio `Sleep` in the function's state, made every armed future
 //! hundreds of bytes larger.)
@@ -237,7 +238,7 @@ fn before_body_duration(injection: &Injection) -> Duration {
     }
 }
 
-/// See [`Faulted::fault_after`].
+/// See [`fault_after`].
 #[derive(Debug)]
 #[must_use = "a delay does nothing unless awaited"]
 pub struct FaultAfter(Option<Faulted>);

@@ -7,10 +7,12 @@ pub(crate) mod delay;
 pub(crate) mod disk;
 mod faulted;
 mod injection;
+mod instrumented;
 mod permit;
 mod point;
 pub(crate) mod scoped;
 
 pub use faulted::{FaultAfter, Faulted, WaitBefore, fault_after, wait_before};
+pub use instrumented::Instrumented;
 pub use permit::Permit;
 pub use point::{Point, Site};

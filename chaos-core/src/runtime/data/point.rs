@@ -235,7 +235,9 @@ impl Point {
         self.counters.record_throttled(dry_run);
         events::throttled(self.name, limit, dry_run);
         if dry_run {
-            return Ok(Permit::default());
+            // Admitted, and counted like any call in flight, so that the limit sees it once the
+            // dry run ends.
+            return Ok(Permit::count(&self.in_flight));
         }
         Err(Fault::new(self.name, FaultKind::Throttled { limit }))
     }
