@@ -57,32 +57,8 @@ pub mod __private {
     pub use crate::integrations::LayerPoint;
     #[cfg(feature = "runtime")]
     pub use crate::runtime::__private::*;
-    pub use crate::spec::{FaultSpec, HostPatterns, Latency, Outcome, Trigger};
+    pub use crate::spec::{
+        FaultSpec, HostPatterns, Latency, Outcome, Trigger, fault_spec, host_patterns,
+    };
     pub use std::borrow::Cow;
-
-    /// Host patterns that passed validation when `point!` was expanded (lowercased).
-    pub const fn host_patterns(patterns: &'static [&'static str]) -> HostPatterns {
-        HostPatterns::from_static(patterns)
-    }
-
-    /// A spec from parts that passed validation when the attribute was expanded.
-    pub const fn fault_spec(
-        latency: Option<Latency>,
-        outcome: Option<Outcome>,
-        trigger: Trigger,
-        cold_start_ms: Option<u64>,
-        after: bool,
-        max_concurrency: Option<u64>,
-        disk_fill_mb: Option<u64>,
-    ) -> FaultSpec {
-        FaultSpec::from_parts(
-            latency,
-            outcome,
-            trigger,
-            cold_start_ms,
-            after,
-            max_concurrency,
-            disk_fill_mb,
-        )
-    }
 }

@@ -32,13 +32,13 @@ enum Patterns {
     Owned(Vec<String>),
 }
 
-impl HostPatterns {
-    /// Patterns that already passed [`HostPatterns::parse`] (lowercased). The expansion of
-    /// `chaos::point!` calls this, through `__private::host_patterns`.
-    pub(crate) const fn from_static(patterns: &'static [&'static str]) -> HostPatterns {
-        HostPatterns(Patterns::Static(patterns))
-    }
+/// Patterns that already passed `HostPatterns::parse` (lowercased): what the expansion of
+/// `chaos::point!` builds (through `__private`) in a constant.
+pub const fn host_patterns(patterns: &'static [&'static str]) -> HostPatterns {
+    HostPatterns(Patterns::Static(patterns))
+}
 
+impl HostPatterns {
     /// Checks each pattern and keeps them lowercased; the error names the first bad one.
     pub(crate) fn parse(patterns: &[String]) -> Result<HostPatterns, SpecError> {
         if patterns.is_empty() {
@@ -189,7 +189,7 @@ mod tests {
     fn static_and_owned_patterns_are_equal() {
         static FIXED: [&str; 2] = ["a.example.com", "*.internal"];
         assert_eq!(
-            HostPatterns::from_static(&FIXED),
+            host_patterns(&FIXED),
             hosts(&["A.example.com", "*.INTERNAL"])
         );
     }

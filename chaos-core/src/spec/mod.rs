@@ -33,6 +33,11 @@ pub use hosts::HostPatterns;
 pub use input::{LatencyInput, SpecInput};
 pub use key::Key;
 pub use model::{FaultSpec, Latency, Outcome, Trigger};
+// For the expansion only (through `__private`): not among what `chaos::spec` re-exports.
+#[doc(hidden)]
+pub use hosts::host_patterns;
+#[doc(hidden)]
+pub use model::fault_spec;
 pub use rules::{PointShape, deny_hosts_on_function, opaque_return};
 pub use suggest::{closest, unknown_key};
 pub use validate::{

@@ -69,6 +69,29 @@ impl Outcome {
     }
 }
 
+/// A spec from parts that passed validation: what [`validate`](super::validate) builds, and what
+/// the expansion of `#[chaos]` builds (through `__private`) in a constant. Not a method, so that
+/// `chaos::spec::FaultSpec` carries no constructor.
+pub const fn fault_spec(
+    latency: Option<Latency>,
+    outcome: Option<Outcome>,
+    trigger: Trigger,
+    cold_start_ms: Option<u64>,
+    after: bool,
+    max_concurrency: Option<u64>,
+    disk_fill_mb: Option<u64>,
+) -> FaultSpec {
+    FaultSpec {
+        latency,
+        outcome,
+        trigger,
+        cold_start_ms,
+        after,
+        max_concurrency,
+        disk_fill_mb,
+    }
+}
+
 /// Which calls are faulted.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
@@ -92,28 +115,6 @@ pub struct FaultSpec {
 }
 
 impl FaultSpec {
-    /// A spec from parts. Callers go through [`validate`](super::validate); the expansion of
-    /// `#[chaos]` calls this (through `__private::fault_spec`) with parts that already passed it.
-    pub(crate) const fn from_parts(
-        latency: Option<Latency>,
-        outcome: Option<Outcome>,
-        trigger: Trigger,
-        cold_start_ms: Option<u64>,
-        after: bool,
-        max_concurrency: Option<u64>,
-        disk_fill_mb: Option<u64>,
-    ) -> FaultSpec {
-        FaultSpec {
-            latency,
-            outcome,
-            trigger,
-            cold_start_ms,
-            after,
-            max_concurrency,
-            disk_fill_mb,
-        }
-    }
-
     /// MiB of the temp directory's file system to hold while the fault is in force.
     pub const fn disk_fill_mb(&self) -> Option<u64> {
         self.disk_fill_mb

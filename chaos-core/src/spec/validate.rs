@@ -6,7 +6,7 @@ use super::error::SpecError;
 use super::hosts::HostPatterns;
 use super::input::{LatencyInput, SpecInput};
 use super::key::Key;
-use super::model::{FaultSpec, Latency, Outcome, Trigger};
+use super::model::{FaultSpec, Latency, Outcome, Trigger, fault_spec};
 
 /// The valid HTTP status codes for `status`.
 pub const STATUS_RANGE: std::ops::RangeInclusive<i128> = 100..=599;
@@ -73,7 +73,7 @@ pub fn validate(input: &SpecInput) -> Result<FaultSpec, Vec<SpecError>> {
         ));
     }
     if errors.is_empty() {
-        Ok(FaultSpec::from_parts(
+        Ok(fault_spec(
             latency,
             outcome,
             trigger.unwrap_or(Trigger::Rate(1.0)),

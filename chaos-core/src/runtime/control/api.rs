@@ -41,12 +41,7 @@ pub(crate) fn apply_first(
     source: &str,
     still_wanted: impl FnOnce() -> bool,
 ) -> Option<Result<(), ConfigError>> {
-    let outcome = commit_loaded(result, still_wanted)?;
-    match &outcome {
-        Ok(()) => events::accepted(source),
-        Err(error) => events::refused(source, error),
-    }
-    Some(outcome)
+    commit_loaded(result, source, still_wanted, events::refused)
 }
 
 /// Loads a followed source's document if `still_wanted` holds under the lock (a replaced source
@@ -57,20 +52,18 @@ pub(crate) fn apply_if(
     source: &str,
     still_wanted: impl FnOnce() -> bool,
 ) -> Option<Result<(), ConfigError>> {
-    let outcome = commit_loaded(result, still_wanted)?;
-    match &outcome {
-        Ok(()) => events::accepted(source),
-        Err(error) => events::rejected(source, error),
-    }
-    Some(outcome)
+    commit_loaded(result, source, still_wanted, events::rejected)
 }
 
-/// The one commit of a loaded (or rejected) configuration.
+/// The one commit of a loaded (or rejected) configuration, then its report: accepted, or
+/// `rejected` (which says whether stderr hears of it).
 fn commit_loaded(
     result: Result<Config, ConfigError>,
+    source: &str,
     still_wanted: impl FnOnce() -> bool,
+    rejected: fn(&str, &dyn std::fmt::Display),
 ) -> Option<Result<(), ConfigError>> {
-    state::commit_if(still_wanted, |state| match result {
+    let outcome = state::commit_if(still_wanted, |state| match result {
         Ok(config) => {
             state.load(Base::Loaded(config));
             Ok(())
@@ -79,7 +72,12 @@ fn commit_loaded(
             state.load(Base::Rejected);
             Err(error)
         }
-    })
+    })?;
+    match &outcome {
+        Ok(()) => events::accepted(source),
+        Err(error) => rejected(source, error),
+    }
+    Some(outcome)
 }
 
 /// Turns every point on or off from code. Off wins from any layer: `set_enabled(true)` does not

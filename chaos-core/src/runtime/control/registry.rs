@@ -90,7 +90,7 @@ pub(crate) fn shared_names() -> &'static [(&'static str, Vec<Site>)] {
             .into_iter()
             .filter(|(_, sites)| sites.len() > 1)
             .map(|(name, mut sites)| {
-                sites.sort_by_key(|site| (site.file(), site.line(), site.to_string()));
+                sites.sort();
                 (name, sites)
             })
             .collect()

@@ -69,15 +69,14 @@ impl Faulted {
     /// what the call must keep until it ends (its place under `max_concurrency`; `None` when it
     /// holds none, and the allocation is freed at once).
     #[inline]
-    pub fn proceed(self) -> Result<Option<Faulted>, Fault> {
-        let mut faulted = self;
-        if let Some(fault) = faulted.0.refused.take() {
+    pub fn proceed(mut self) -> Result<Option<Faulted>, Fault> {
+        if let Some(fault) = self.0.refused.take() {
             return Err(fault);
         }
-        if let Some(fault) = faulted.take().into_fault() {
+        if let Some(fault) = self.take().into_fault() {
             return Err(fault);
         }
-        Ok(faulted.0.permit.holds().then_some(faulted))
+        Ok(self.0.permit.holds().then_some(self))
     }
 
     /// Whether this is kept for after a `when = "after"` body: its outcome comes after the body.
@@ -130,9 +129,9 @@ impl Faulted {
     /// of a `when = "after"` injection.
     #[inline]
     pub fn wait_before_blocking(mut self) -> Faulted {
-        let (duration, injection) = before_body(self.take());
-        delay_blocking(duration);
-        self.0.injection = injection;
+        delay_blocking(before_body_duration(&self.0.injection));
+        let waited = waited_before(self.take());
+        self.0.injection = waited;
         self
     }
 
@@ -177,12 +176,12 @@ impl Faulted {
     }
 }
 
-/// What comes before the body: how long to wait, and the injection once it has been waited.
-fn before_body(injection: Injection) -> (Duration, Injection) {
+/// The injection once what comes before the body ([`before_body_duration`]) has been waited.
+fn waited_before(injection: Injection) -> Injection {
     if injection.after() {
-        (injection.cold_start(), injection.without_cold_start())
+        injection.without_cold_start()
     } else {
-        (injection.latency(), injection.waited())
+        injection.waited()
     }
 }
 
@@ -219,8 +218,8 @@ fn wait_faulted(faulted: &mut Faulted, cx: &mut Context<'_>) -> Poll<()> {
     if faulted.poll_delay(before_body_duration, cx).is_pending() {
         return Poll::Pending;
     }
-    let (_, injection) = before_body(faulted.take());
-    faulted.0.injection = injection;
+    let waited = waited_before(faulted.take());
+    faulted.0.injection = waited;
     Poll::Ready(())
 }
 
@@ -230,6 +229,8 @@ pub fn fault_after(kept: Option<Faulted>) -> FaultAfter {
     FaultAfter(kept)
 }
 
+/// What comes before the body: the whole delay, or only the cold start of a `when = "after"`
+/// injection.
 fn before_body_duration(injection: &Injection) -> Duration {
     if injection.after() {
         injection.cold_start()

@@ -50,7 +50,7 @@ pub struct Point {
 }
 
 /// Where a point is declared in the source: `file!()`, `line!()`, `column!()` of its attribute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Site {
     file: &'static str,
     line: u32,
