@@ -3,7 +3,7 @@
 /// A divisor prepared for the exact divisibility test of Granlund and Montgomery (Hacker's
 /// Delight, 10-17): for `n = 2^k * d` with `d` odd, `x` is a multiple of `n` exactly when
 /// `(x * d⁻¹ mod 2^64).rotate_right(k) <= u64::MAX / n`. One multiply, one rotate, one compare.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Divisor {
     inverse: u64,
     shift: u32,
@@ -27,6 +27,21 @@ impl Divisor {
             inverse,
             shift,
             limit: u64::MAX / n,
+        }
+    }
+
+    /// The divisor as three words (inverse, shift, bound), for a point to keep in atomics.
+    pub(crate) const fn parts(self) -> (u64, u32, u64) {
+        (self.inverse, self.shift, self.limit)
+    }
+
+    /// The divisor [`parts`](Self::parts) gave.
+    #[inline]
+    pub(crate) const fn from_parts(inverse: u64, shift: u32, limit: u64) -> Divisor {
+        Divisor {
+            inverse,
+            shift,
+            limit,
         }
     }
 

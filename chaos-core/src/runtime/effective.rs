@@ -1,15 +1,12 @@
 //! What a point does right now: its declared spec with the run-time configuration applied,
 //! prepared for the hot path. Immutable once built, so a call reads one consistent version.
 
-use std::collections::HashSet;
-use std::sync::Mutex;
-
 use super::divisor::Divisor;
 use crate::config::PointConfig;
 use crate::spec::{self, FaultSpec, Latency, Outcome, Trigger};
 
 /// Which calls fire, in the form the hot path compares against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Firing {
     /// A 32-bit draw fires when below this (2^32 for `rate = 1.0`).
     Below(u64),
@@ -17,7 +14,7 @@ pub(crate) enum Firing {
     Every(Divisor),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Effective {
     /// Injecting at all: false when switched off, globally or for this point.
     pub(crate) active: bool,
@@ -112,24 +109,6 @@ impl Effective {
             max_concurrency: spec.max_concurrency().unwrap_or(0),
             disk_fill_mb: spec.disk_fill_mb().unwrap_or(0),
         }
-    }
-
-    /// A `'static` copy for the global configuration. Each distinct value is allocated once and
-    /// kept for the life of the process, so that a point can hold a plain reference to it on the
-    /// hot path with nothing to reclaim; configurations alternate among few distinct values, so
-    /// this stays small even when a file is reloaded for days.
-    pub(crate) fn interned(self) -> &'static Effective {
-        static INTERNED: Mutex<Option<HashSet<&'static Effective>>> = Mutex::new(None);
-        let mut interned = INTERNED
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let interned = interned.get_or_insert_with(HashSet::new);
-        if let Some(existing) = interned.get(&self) {
-            return existing;
-        }
-        let leaked: &'static Effective = Box::leak(Box::new(self));
-        interned.insert(leaked);
-        leaked
     }
 }
 

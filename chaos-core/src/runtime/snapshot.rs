@@ -1,21 +1,140 @@
 //! The published snapshot: every layer of the configuration folded into one immutable value,
-//! with an epoch that moves on every change. The control plane publishes; the data plane only
-//! compares the epoch with the one it cached, and reads the snapshot when it moved.
+//! with an epoch that moves on every change. The control plane publishes; the data plane reads
+//! one word, the [`State`], and reads the snapshot only when that word moved.
 //!
 //! The first reader of a process finds nothing published and starts the runtime through the one
 //! hook, [`super::start`], which reads the environment and publishes the first snapshot.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use super::effective::{Effective, Globals};
 use crate::config::PointConfig;
 use crate::spec::FaultSpec;
 
-/// Bumped on every publication; 0 until the first.
-static EPOCH: AtomicU64 = AtomicU64::new(0);
+/// The state word: the epoch (bumped on every publication; 0 until the first) and two flags.
+static STATE: AtomicU64 = AtomicU64::new(0);
+/// What the state word is made of, changed only under this lock.
+static SWITCHES: Mutex<Switches> = Mutex::new(Switches {
+    epoch: 0,
+    quiet: false,
+    killed: false,
+    scopes: 0,
+    cold: 0,
+});
 static SNAPSHOT: RwLock<Option<Arc<Snapshot>>> = RwLock::new(None);
+
+/// Nothing to do anywhere: every call of every point returns at once.
+const QUIET: u64 = 1;
+/// A task scope runs somewhere: calls look up their task's scope.
+const SCOPED: u64 = 1 << 1;
+const FLAGS: u64 = QUIET | SCOPED;
+
+/// The one word every call reads first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct State(u64);
+
+impl State {
+    /// Nothing to do anywhere: the configuration in force has no point active, none with a
+    /// `max_concurrency` (whose calls in flight must be counted even while off) and none with a
+    /// cold start; every point has had its first call (which must be seen, so that a cold start
+    /// configured later does not take a later call for the first); and no scope runs that could
+    /// switch a point on (unless chaos is switched off for the whole process, which wins over
+    /// scopes).
+    #[inline(always)]
+    pub(crate) fn quiet(self) -> bool {
+        self.0 & QUIET != 0
+    }
+
+    /// A task scope runs somewhere.
+    #[inline(always)]
+    pub(crate) fn scoped(self) -> bool {
+        self.0 & SCOPED != 0
+    }
+
+    /// The whole word: a point's stamp (see [`stamp`](Self::stamp)) equals it exactly when the
+    /// point's words are current and neither flag is set, so the hot path compares once.
+    #[inline(always)]
+    pub(crate) fn raw(self) -> u64 {
+        self.0
+    }
+
+    /// The stamp a point gives the words it builds for this epoch: the word without its flags.
+    #[inline(always)]
+    pub(crate) fn stamp(self) -> u64 {
+        self.0 & !FLAGS
+    }
+
+    /// The configuration epoch.
+    pub(crate) fn epoch(self) -> u64 {
+        self.0 >> 2
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Switches {
+    epoch: u64,
+    /// The snapshot in force has nothing to do (see [`State::quiet`]).
+    quiet: bool,
+    /// The snapshot in force switches chaos off for the whole process.
+    killed: bool,
+    /// Scopes running.
+    scopes: usize,
+    /// Registered points whose first call has not happened: such a call must reach its point,
+    /// which notes it (a cold start given later must not treat a later call as the first).
+    cold: usize,
+}
+
+impl Switches {
+    fn word(&self) -> u64 {
+        let quiet = self.quiet && self.cold == 0 && (self.killed || self.scopes == 0);
+        self.epoch << 2 | if quiet { QUIET } else { 0 } | if self.scopes > 0 { SCOPED } else { 0 }
+    }
+
+    fn store(&self) {
+        STATE.store(self.word(), Ordering::Release);
+    }
+}
+
+fn switches() -> std::sync::MutexGuard<'static, Switches> {
+    // A few integers, each assignment whole: usable after a panic elsewhere.
+    SWITCHES.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The state word in force.
+#[inline(always)]
+pub(crate) fn state() -> State {
+    State(STATE.load(Ordering::Acquire))
+}
+
+/// The number of registered points, none of which has had its first call yet: set once, by the
+/// control plane, before the first snapshot is published.
+pub(crate) fn points_registered(count: usize) {
+    switches().cold = count;
+}
+
+/// A point had its first call. (Points that are not registered, built by unit tests, saturate
+/// the count; no registered point calls this twice.)
+pub(crate) fn point_warmed() {
+    let mut switches = switches();
+    switches.cold = switches.cold.saturating_sub(1);
+    switches.store();
+}
+
+/// A task scope starts running.
+pub(crate) fn scope_entered() {
+    let mut switches = switches();
+    switches.scopes += 1;
+    switches.store();
+}
+
+/// A task scope stopped running.
+pub(crate) fn scope_left() {
+    let mut switches = switches();
+    switches.scopes -= 1;
+    switches.store();
+}
 
 /// What the points read.
 #[derive(Debug, Default)]
@@ -25,19 +144,21 @@ pub(crate) struct Snapshot {
     /// Counts loads: a seeded point restarts its stream when this changes.
     pub(crate) loads: u64,
     pub(crate) points: HashMap<String, PointConfig>,
+    /// No point of the process has anything to do (see [`State::quiet`]); the control plane,
+    /// which knows the points, works it out.
+    pub(crate) quiet: bool,
 }
 
 impl Snapshot {
+    /// The stamp of this snapshot's epoch: what [`State::stamp`] is while it is in force.
+    pub(crate) fn stamp(&self) -> u64 {
+        self.epoch << 2
+    }
+
     /// The effective spec of the point `name`, declared `declared`.
     pub(crate) fn effective_for(&self, name: &str, declared: &FaultSpec) -> Effective {
         Effective::of(declared, self.points.get(name), self.globals)
     }
-}
-
-/// The current configuration epoch.
-#[inline(always)]
-pub(crate) fn epoch() -> u64 {
-    EPOCH.load(Ordering::Acquire)
 }
 
 /// The snapshot in force, starting the runtime first if nothing was published yet.
@@ -58,10 +179,55 @@ pub(crate) fn published() -> Option<Arc<Snapshot>> {
 /// plane's lock), so epochs only move forward.
 pub(crate) fn publish(build: impl FnOnce(u64) -> Snapshot) -> Arc<Snapshot> {
     let mut slot = SNAPSHOT.write().unwrap_or_else(|p| p.into_inner());
-    let epoch = EPOCH.load(Ordering::Relaxed) + 1;
+    let mut switches = switches();
+    let epoch = switches.epoch + 1;
     let snapshot = Arc::new(build(epoch));
     *slot = Some(Arc::clone(&snapshot));
     // Published after the snapshot, so a point that sees the new epoch reads the new snapshot.
-    EPOCH.store(epoch, Ordering::Release);
+    switches.epoch = epoch;
+    switches.quiet = snapshot.quiet;
+    switches.killed = snapshot.globals.killed;
+    switches.store();
     snapshot
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_word_is_quiet_only_when_nothing_anywhere_needs_a_call_to_reach_its_point() {
+        let quiet = Switches {
+            epoch: 5,
+            quiet: true,
+            killed: false,
+            scopes: 0,
+            cold: 0,
+        };
+        let word = State(quiet.word());
+        assert!(word.quiet() && !word.scoped());
+        assert_eq!((word.epoch(), word.stamp()), (5, 5 << 2));
+        let not = |switches: Switches| !State(switches.word()).quiet();
+        assert!(not(Switches {
+            quiet: false,
+            ..quiet
+        }));
+        assert!(not(Switches { cold: 1, ..quiet }), "a first call to see");
+        let scoped = Switches { scopes: 1, ..quiet };
+        assert!(not(scoped), "a scope may switch a point on");
+        assert!(State(scoped.word()).scoped());
+        let killed = Switches {
+            killed: true,
+            ..scoped
+        };
+        assert!(
+            State(killed.word()).quiet(),
+            "the kill switch wins over scopes"
+        );
+        assert_ne!(
+            State(killed.word()).raw(),
+            killed.epoch << 2,
+            "a point's stamp never matches a word with a flag"
+        );
+    }
 }

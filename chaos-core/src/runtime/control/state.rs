@@ -9,9 +9,10 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use super::registry;
 use crate::config::{Config, PointConfig};
 use crate::runtime::data::disk;
-use crate::runtime::effective::Globals;
+use crate::runtime::effective::{Effective, Globals};
 use crate::runtime::snapshot::{self, Snapshot};
 
 static STATE: Mutex<Option<State>> = Mutex::new(None);
@@ -94,17 +95,29 @@ impl State {
             entry.spec = entry.spec.overlay(&over.spec);
             entry.enabled = Some(over.enabled.unwrap_or(true));
         }
+        let globals = Globals {
+            killed,
+            dry_run,
+            seed: self.pinned.seed.or(loaded.and_then(|c| c.seed)),
+        };
         Snapshot {
             epoch,
-            globals: Globals {
-                killed,
-                dry_run,
-                seed: self.pinned.seed.or(loaded.and_then(|c| c.seed)),
-            },
+            globals,
             loads: self.loads,
+            quiet: quiet(&points, globals),
             points,
         }
     }
+}
+
+/// Whether no compiled point has anything to do under `points` and `globals`: none injects, none
+/// has a `max_concurrency` (whose calls are counted even while off) or a cold start (whose first
+/// call must be seen). Then every call returns after one load.
+fn quiet(points: &HashMap<String, PointConfig>, globals: Globals) -> bool {
+    registry::POINTS.iter().all(|point| {
+        let effective = Effective::of(point.spec(), points.get(point.name()), globals);
+        !effective.active && effective.max_concurrency == 0 && effective.cold_start_ms == 0
+    })
 }
 
 fn lock() -> MutexGuard<'static, Option<State>> {
@@ -123,6 +136,7 @@ pub(crate) fn initialise(state: impl FnOnce() -> State) -> (Arc<Snapshot>, bool)
         return (snapshot, false);
     }
     let state = state();
+    snapshot::points_registered(registry::POINTS.len());
     let snapshot = snapshot::publish(|epoch| state.fold(epoch));
     *guard = Some(state);
     (snapshot, true)

@@ -85,7 +85,7 @@ fn in_force(snapshot: &Snapshot, holder: Holder, mb: u64) -> bool {
 pub(crate) fn ensure(holder: Holder, requested_mb: u64) {
     // Read before the snapshot: a change after it moves the epoch, so a stale refusal never
     // matches a newer configuration.
-    let epoch = snapshot::epoch();
+    let epoch = snapshot::state().epoch();
     let slot = holder.slot;
     if slot.settled_mb.load(Ordering::Acquire) == requested_mb
         || slot.refused_epoch.load(Ordering::Acquire) == epoch

@@ -6,6 +6,7 @@
 pub(crate) mod delay;
 pub(crate) mod disk;
 mod faulted;
+mod hot;
 mod injection;
 mod instrumented;
 mod permit;

@@ -1,26 +1,28 @@
 //! An injection point: its static data, and the decision made at the start of every call.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use super::faulted::Faulted;
+use super::hot::{self, Hot};
 use super::injection::Injection;
 use super::permit::Permit;
 use super::{disk, scoped};
 use crate::PointStats;
 use crate::fault::{Fault, FaultKind};
 use crate::runtime::effective::{Effective, Firing};
+use crate::runtime::snapshot::{self, State};
 use crate::runtime::stats::Counters;
-use crate::runtime::{events, rng, snapshot};
+use crate::runtime::{events, rng};
 use crate::spec::{FaultSpec, Latency, Outcome};
 
 /// One `#[chaos]` attribute: a `static` inside the function it annotates, registered at link
 /// time so that [`points`](crate::points) lists it.
 ///
-/// The hot path reads the point's current effective spec through one pointer, refreshed only when
-/// the configuration's epoch moves; the only shared write of a call that is not faulted is the
-/// `one_in` counter (and a seeded point's stream).
+/// The hot path reads the process-wide state word and the point's own word (see [`hot`]),
+/// rebuilt only when the configuration's epoch moves; the only shared write of a call that is not
+/// faulted is the `one_in` counter (and a seeded point's stream).
 #[derive(Debug)]
 pub struct Point {
     name: &'static str,
@@ -30,10 +32,8 @@ pub struct Point {
     /// Declared by `chaos::point!` for a `ChaosLayer`: it sees requests (so `deny_hosts` applies)
     /// and has no function body.
     layer: bool,
-    /// The effective spec the hot path reads; null until the first call.
-    current: AtomicPtr<Effective>,
-    /// The configuration epoch `current` was built for; `u64::MAX` before the first call.
-    epoch: AtomicU64,
+    /// What a call reads to decide, and the effective spec behind it.
+    hot: Hot,
     /// Calls seen so far, for `one_in`.
     calls: AtomicU64,
     /// The state of this point's seeded stream (SplitMix64), when a seed is configured.
@@ -97,8 +97,7 @@ impl Point {
             spec,
             site,
             layer,
-            current: AtomicPtr::new(std::ptr::null_mut()),
-            epoch: AtomicU64::new(u64::MAX),
+            hot: Hot::new(),
             calls: AtomicU64::new(0),
             stream: AtomicU64::new(0),
             stream_load: AtomicU64::new(u64::MAX),
@@ -167,8 +166,13 @@ impl Point {
             Some(Outcome::Unreachable(hosts)) => Some(host.is_some_and(|h| hosts.matches(h))),
             _ => None,
         };
-        let global = self.current();
-        if scoped::any_active() && !global.killed {
+        let state = snapshot::state();
+        if state.quiet() {
+            // Nothing is decided anywhere: every request passes, whatever its host.
+            return None;
+        }
+        let (word, _) = self.word_now(state);
+        if state.scoped() && word & hot::KILLED == 0 {
             let in_scope = scoped::with(self.address(), |effective| {
                 check(effective.and_then(|e| e.outcome.as_ref().filter(|_| e.active)))
             });
@@ -176,7 +180,10 @@ impl Point {
                 return in_scope;
             }
         }
-        check(global.outcome.as_ref())
+        if word & hot::DENIES == 0 {
+            return None;
+        }
+        check(self.hot.effective()?.outcome.as_ref())
     }
 
     /// Admits the call under `max_concurrency`, or throttles it. Only points that can return a
@@ -184,20 +191,31 @@ impl Point {
     /// in force it is a flag check and a permit that does nothing.
     #[inline(always)]
     pub fn permit(&'static self) -> Result<Permit, Fault> {
-        if scoped::any_active() {
-            return self.permit_scoped();
-        }
-        let effective = self.current();
-        if effective.max_concurrency == 0 {
+        let state = snapshot::state();
+        if state.quiet() {
             return Ok(Permit::default());
         }
-        // Counted even while chaos is switched off (never throttled then), so that when it is
-        // switched on again the calls already in flight count towards the limit.
-        self.admit(
-            effective.max_concurrency,
-            effective.dry_run,
-            effective.active,
-        )
+        if state.scoped() {
+            return self.permit_scoped();
+        }
+        let (word, _) = self.word_now(state);
+        if word & hot::LIMITED == 0 {
+            return Ok(Permit::default());
+        }
+        self.admit_global(word)
+    }
+
+    /// The place of a call under the process-wide `max_concurrency` of `word`. Counted even
+    /// while chaos is switched off (never throttled then), so that when it is switched on again
+    /// the calls already in flight count towards the limit.
+    #[cold]
+    #[inline(never)]
+    fn admit_global(&'static self, word: u64) -> Result<Permit, Fault> {
+        match self.hot.limit() {
+            // The limit was lifted by a change racing with this call.
+            0 => Ok(Permit::default()),
+            limit => self.admit(limit, word & hot::DRY_RUN != 0, word & hot::ACTIVE != 0),
+        }
     }
 
     /// [`permit`](Self::permit) while a scope runs somewhere: the current task's scope decides
@@ -205,21 +223,28 @@ impl Point {
     #[cold]
     #[inline(never)]
     fn permit_scoped(&'static self) -> Result<Permit, Fault> {
-        let global = self.current();
+        let (word, _) = self.word_now(snapshot::state());
+        let global_dry_run = word & hot::DRY_RUN != 0;
+        let global_limit = if word & hot::LIMITED == 0 {
+            0
+        } else {
+            self.hot.limit()
+        };
+        let global = (word & hot::ACTIVE != 0, global_limit, global_dry_run);
         let limits = |e: &Effective| (e.active, e.max_concurrency, e.dry_run);
-        let (active, limit, dry_run) = if global.killed {
+        let (active, limit, dry_run) = if word & hot::KILLED != 0 {
             // Switched off for the whole process: counted against the process-wide limit only.
-            (false, global.max_concurrency, global.dry_run)
+            (false, global_limit, global_dry_run)
         } else {
             scoped::with(self.address(), |effective| {
                 effective.map_or((false, 0, false), limits)
             })
-            .unwrap_or_else(|| limits(global))
+            .unwrap_or(global)
         };
         if limit == 0 {
             return Ok(Permit::default());
         }
-        self.admit(limit, dry_run || global.dry_run, active)
+        self.admit(limit, dry_run || global_dry_run, active)
     }
 
     #[cold]
@@ -247,29 +272,49 @@ impl Point {
     /// neither faulted nor holding a place; otherwise one allocation holds both (a faulted call,
     /// or a call admitted while a limit is in force), and a throttled call's fault.
     ///
-    /// One lookup of the effective spec serves both; the path of a call with nothing to do is
-    /// a scope check, an epoch compare, one pointer load and a few flags (a draw when armed).
+    /// While nothing is to be done anywhere (chaos switched off, every point off) a call is one
+    /// load of the state word and a branch. Otherwise the path of a call with nothing to do is
+    /// the state word compared with the point's stamp, the point's word, a draw and a compare;
+    /// a limit, `one_in`, a seed, a cold start, a scope or a changed configuration each take a
+    /// call out of line.
     #[inline(always)]
     pub fn enter(&'static self) -> Option<Faulted> {
-        if scoped::any_active() {
+        let state = snapshot::state();
+        if state.quiet() {
+            return None;
+        }
+        match self.hot.word_for(state.raw()) {
+            Some(word) if word & hot::UNUSUAL == 0 => self.decide_usual(word),
+            Some(word) => self.enter_with(word, state.raw()),
+            None => self.enter_slow(state),
+        }
+    }
+
+    /// [`enter`](Self::enter) when a scope runs or the configuration changed since the point's
+    /// words were built.
+    #[cold]
+    #[inline(never)]
+    fn enter_slow(&'static self, state: State) -> Option<Faulted> {
+        if state.scoped() {
             return self.enter_scoped();
         }
-        let effective = self.current();
-        let permit = if effective.max_concurrency == 0 {
+        let (word, stamp) = self.word_now(state);
+        self.enter_with(word, stamp)
+    }
+
+    /// [`enter`](Self::enter) with the process-wide `word`, built for `stamp`.
+    #[cold]
+    #[inline(never)]
+    fn enter_with(&'static self, word: u64, stamp: u64) -> Option<Faulted> {
+        let permit = if word & hot::LIMITED == 0 {
             Permit::default()
         } else {
-            let limit = effective.max_concurrency;
-            match self.admit(limit, effective.dry_run, effective.active) {
+            match self.admit_global(word) {
                 Ok(permit) => permit,
                 Err(throttled) => return Some(Faulted::refused(self.name, throttled)),
             }
         };
-        let decided = if self.warmed.load(Ordering::Relaxed) {
-            self.decide_with(effective, false)
-        } else {
-            let decided = self.decide_with(effective, false);
-            self.first_call(effective, decided)
-        };
+        let decided = self.decide_with_word(word, stamp);
         if decided.is_none() && !permit.holds() {
             return None;
         }
@@ -291,48 +336,100 @@ impl Point {
         Some(Faulted::holding(self.name, decided, permit))
     }
 
-    /// Decides whether this call is faulted, and if so, with what.
-    ///
-    /// Kept small enough to inline into the annotated function: the path of a call that is not
-    /// faulted is an epoch compare, one pointer load, a flag, a draw and a compare; everything
-    /// else (refresh, scopes, seeded draws, the fault itself) sits behind cold calls.
+    /// Decides whether this call is faulted, and if so, with what: [`enter`](Self::enter) for a
+    /// point that cannot return a fault (so holds no place under `max_concurrency`).
     #[inline(always)]
     pub fn decide(&'static self) -> Option<Faulted> {
-        // A task-scoped configuration is looked up only while one exists somewhere.
-        if scoped::any_active() {
+        let state = snapshot::state();
+        if state.quiet() {
+            return None;
+        }
+        match self.hot.word_for(state.raw()) {
+            Some(word) if word & hot::UNUSUAL == 0 => self.decide_usual(word),
+            Some(word) => self.decide_with_word(word, state.raw()),
+            None => self.decide_slow(state),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn decide_slow(&'static self, state: State) -> Option<Faulted> {
+        if state.scoped() {
             return self.decide_scoped();
         }
-        let effective = self.current();
-        if !self.warmed.load(Ordering::Relaxed) {
-            let decided = self.decide_with(effective, false);
-            return self.first_call(effective, decided);
+        let (word, stamp) = self.word_now(state);
+        self.decide_with_word(word, stamp)
+    }
+
+    /// The decision of a point whose word has no unusual flag: a draw against the threshold.
+    #[inline(always)]
+    fn decide_usual(&'static self, word: u64) -> Option<Faulted> {
+        if word & hot::ACTIVE != 0 && u64::from(rng::next_u32()) < hot::threshold(word) {
+            self.fault_global()
+        } else {
+            None
         }
-        self.decide_with(effective, false)
+    }
+
+    /// The decision under the process-wide `word` (built for `stamp`), whatever its flags.
+    #[cold]
+    #[inline(never)]
+    fn decide_with_word(&'static self, word: u64, stamp: u64) -> Option<Faulted> {
+        let fires = word & hot::ACTIVE != 0
+            && if word & hot::EVERY != 0 {
+                self.fires_every(word, stamp)
+            } else {
+                let draw = if word & hot::SEEDED == 0 {
+                    rng::next_u32()
+                } else {
+                    self.seeded_u32()
+                };
+                u64::from(draw) < hot::threshold(word)
+            };
+        let decided = if fires { self.fault_global() } else { None };
+        if word & hot::UNWARMED != 0 {
+            return self.first_call_global(decided);
+        }
+        decided
+    }
+
+    /// `one_in` under the process-wide configuration.
+    fn fires_every(&self, word: u64, stamp: u64) -> bool {
+        // Call number `previous + 1` is faulted when it is a multiple of N.
+        let call = self.calls.fetch_add(1, Ordering::Relaxed).wrapping_add(1);
+        match self.hot.divisor_for(stamp, word) {
+            Some(divisor) => divisor.divides(call),
+            // Rebuilt while being read: the spec in force now says.
+            None => self
+                .hot
+                .effective()
+                .is_some_and(|e| matches!(e.firing, Firing::Every(d) if d.divides(call))),
+        }
     }
 
     #[cold]
     #[inline(never)]
     fn decide_scoped(&'static self) -> Option<Faulted> {
-        let global = self.current();
+        let (word, stamp) = self.word_now(snapshot::state());
         // The process-wide kill switch wins over a scope, and its dry run applies inside too.
-        let scoped = if global.killed {
+        let scoped = if word & hot::KILLED != 0 {
             None
         } else {
+            let dry_run = word & hot::DRY_RUN != 0;
             scoped::with(self.address(), |effective| {
-                effective.and_then(|e| self.decide_with(e, global.dry_run))
+                effective.and_then(|e| self.decide_with(e, dry_run))
             })
         };
-        let decided = scoped.unwrap_or_else(|| self.decide_with(global, false));
-        if !self.warmed.load(Ordering::Relaxed) {
+        match scoped {
             // A cold start belongs to the process: the global configuration's, on top of
             // whatever the scope decided.
-            return self.first_call(global, decided);
+            Some(decided) if word & hot::UNWARMED != 0 => self.first_call_global(decided),
+            Some(decided) => decided,
+            None => self.decide_with_word(word, stamp),
         }
-        decided
     }
 
-    /// Decides with `effective`; `dry_run` forces a dry run on top of what it says.
-    #[inline(always)]
+    /// Decides with `effective` (a scope's); `dry_run` forces a dry run on top of what it says.
     fn decide_with(&'static self, effective: &Effective, dry_run: bool) -> Option<Faulted> {
         if effective.active && self.fires(effective) {
             self.fault(effective, dry_run || effective.dry_run)
@@ -341,7 +438,6 @@ impl Point {
         }
     }
 
-    #[inline(always)]
     fn fires(&self, effective: &Effective) -> bool {
         match effective.firing {
             Firing::Below(threshold) => {
@@ -353,43 +449,39 @@ impl Point {
                 u64::from(draw) < threshold
             }
             Firing::Every(divisor) => {
-                // Call number `previous + 1` is faulted when it is a multiple of N.
                 let previous = self.calls.fetch_add(1, Ordering::Relaxed);
                 divisor.divides(previous.wrapping_add(1))
             }
         }
     }
 
-    /// The effective spec for the current configuration epoch.
-    #[inline(always)]
-    fn current(&'static self) -> &'static Effective {
-        let epoch = snapshot::epoch();
-        if self.epoch.load(Ordering::Acquire) == epoch {
-            let current = self.current.load(Ordering::Acquire);
-            // SAFETY: `refresh` stores a pointer to an interned `&'static Effective` (never
-            // freed) before it stores the epoch that this load matched, with release ordering.
-            return unsafe { &*current };
+    /// The point's process-wide word and the stamp it was built for, built first if the
+    /// configuration moved since (whether or not a scope runs).
+    #[inline]
+    fn word_now(&'static self, state: State) -> (u64, u64) {
+        match self.hot.word_for(state.stamp()) {
+            Some(word) => (word, state.stamp()),
+            None => self.refresh(),
         }
-        self.refresh()
     }
 
-    /// Rebuilds the cached effective spec after the configuration changed. Serialised by one
-    /// lock, so that of two racing refreshes the later one always publishes the newer snapshot
-    /// (snapshots only move forward) and a point can never keep an older configuration under a
-    /// newer epoch.
+    /// Rebuilds the point's words after the configuration changed, and frees the effective spec
+    /// they replace. Serialised by one lock, so that of two racing refreshes the later one always
+    /// builds from the newer snapshot (snapshots only move forward) and a point can never keep
+    /// an older configuration under a newer epoch.
     #[cold]
     #[inline(never)]
-    fn refresh(&'static self) -> &'static Effective {
+    fn refresh(&'static self) -> (u64, u64) {
         static REFRESH: Mutex<()> = Mutex::new(());
         // Initialised (and announced) before taking the lock.
         let _ = snapshot::load();
         let _serial = REFRESH.lock().unwrap_or_else(|p| p.into_inner());
         let snapshot = snapshot::load();
-        if self.epoch.load(Ordering::Acquire) == snapshot.epoch {
-            // SAFETY: as in `current`: stored before the epoch that matched.
-            return unsafe { &*self.current.load(Ordering::Acquire) };
+        let stamp = snapshot.stamp();
+        if let Some(word) = self.hot.word_for(stamp) {
+            return (word, stamp);
         }
-        let effective = snapshot.effective_for(self.name, &self.spec).interned();
+        let effective = snapshot.effective_for(self.name, &self.spec);
         if let Some(seed) = effective.seed {
             // Every load of a configuration restarts the streams, so loading the same seed again
             // repeats the same decisions.
@@ -398,10 +490,33 @@ impl Point {
                     .store(rng::stream_start(seed, self.name), Ordering::Relaxed);
             }
         }
-        self.current
-            .store(std::ptr::from_ref(effective).cast_mut(), Ordering::Release);
-        self.epoch.store(snapshot.epoch, Ordering::Release);
-        effective
+        let word = self
+            .hot
+            .publish(stamp, effective, self.warmed.load(Ordering::Relaxed));
+        (word, stamp)
+    }
+
+    /// A faulted call under the process-wide configuration: what it injects is in the effective
+    /// spec the point's words were built from (or a newer one, if the configuration changed
+    /// since the call's word was read: then that one says, and may say nothing).
+    #[cold]
+    #[inline(never)]
+    fn fault_global(&'static self) -> Option<Faulted> {
+        let effective = self.hot.effective()?;
+        if !effective.active {
+            return None;
+        }
+        self.fault(&effective, effective.dry_run)
+    }
+
+    /// [`first_call`](Self::first_call) under the process-wide configuration.
+    #[cold]
+    #[inline(never)]
+    fn first_call_global(&'static self, decided: Option<Faulted>) -> Option<Faulted> {
+        match self.hot.effective() {
+            Some(effective) => self.first_call(&effective, decided),
+            None => decided,
+        }
     }
 
     #[cold]
@@ -475,7 +590,7 @@ impl Point {
     }
 
     /// The point's first call in the process: with a `cold_start_ms` in force, its delay on top
-    /// of whatever the call's decision gave. Later calls find `warmed` set and pay one load.
+    /// of whatever the call's decision gave. Later calls find the point's word without `UNWARMED`.
     #[cold]
     #[inline(never)]
     fn first_call(
@@ -486,6 +601,11 @@ impl Point {
         // The first call of the process is the cold start, whether or not one is configured or
         // chaos is on at that moment: a point given a cold start later is warm already.
         let first = !self.warmed.swap(true, Ordering::Relaxed);
+        // Also when not the first: a build that raced with the first call set the flag again.
+        self.hot.warmed();
+        if first {
+            snapshot::point_warmed();
+        }
         if !first || !effective.active || effective.cold_start_ms == 0 {
             return decided;
         }

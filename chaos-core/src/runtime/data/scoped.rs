@@ -1,20 +1,17 @@
 //! What the data plane sees of task scopes: the table of the scope the current task runs in,
-//! looked up by the point's address, and whether any scope runs at all (while none does, the hot
-//! path skips the lookup). The control plane's `Scope` builds the tables.
+//! looked up by the point's address, and the count of running scopes in the state word (while none runs,
+//! the hot path skips the lookup). The control plane's `Scope` builds the tables.
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::runtime::effective::Effective;
+use crate::runtime::snapshot;
 
 tokio::task_local! {
     static CURRENT: Arc<Table>;
 }
-
-/// How many scopes are running anywhere.
-static ACTIVE: AtomicUsize = AtomicUsize::new(0);
 
 /// One scope's configuration, ready for the hot path.
 #[derive(Debug)]
@@ -52,26 +49,21 @@ pub(crate) fn run_sync<R>(table: Arc<Table>, f: impl FnOnce() -> R) -> R {
     CURRENT.sync_scope(table, f)
 }
 
-/// Counts a running scope for as long as it lives, cancellation and panics included.
+/// Counts a running scope (in the state word every call reads) for as long as it lives,
+/// cancellation and panics included.
 struct Active;
 
 impl Active {
     fn enter() -> Active {
-        ACTIVE.fetch_add(1, Ordering::SeqCst);
+        snapshot::scope_entered();
         Active
     }
 }
 
 impl Drop for Active {
     fn drop(&mut self) {
-        ACTIVE.fetch_sub(1, Ordering::SeqCst);
+        snapshot::scope_left();
     }
-}
-
-/// Whether a scope runs anywhere.
-#[inline(always)]
-pub(crate) fn any_active() -> bool {
-    ACTIVE.load(Ordering::Relaxed) != 0
 }
 
 /// `f` applied to what the current task's scope says of the point at `address` (`None` for a
@@ -104,7 +96,7 @@ mod tests {
         assert_eq!(with(1, |e| e.is_some()), None, "outside any scope");
         let table = Arc::new(Table::new(false, HashMap::from([(1, effective())])));
         let inside = run_sync(table, || {
-            assert!(any_active());
+            assert!(snapshot::state().scoped());
             (with(1, |e| e.is_some()), with(2, |e| e.is_some()))
         });
         assert_eq!(inside, (Some(true), None), "point 1 covered, point 2 not");

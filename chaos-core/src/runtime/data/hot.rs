@@ -1,0 +1,239 @@
+//! What a call needs of its point's effective spec to decide, copied into the point's own atomic
+//! words when the configuration changes: a call that is not faulted reads one word and frees
+//! nothing, and the effective spec itself (outcome, latency, hosts) is one `Arc` per point,
+//! replaced and freed when the configuration moves on. Memory stays bounded however many
+//! configurations a process loads, with no reclamation scheme and no shared write on the hot path.
+//!
+//! The words are published like a sequence lock: the stamp (the epoch they were built for) is
+//! invalidated first and set last, so a reader that finds the stamp matching before and after its
+//! reads has read one configuration's words. A reader that needs one word only (the flags and the
+//! threshold) checks the stamp once: that word alone is always whole.
+
+use std::sync::atomic::{AtomicU64, Ordering, fence};
+use std::sync::{Arc, Mutex};
+
+use super::super::divisor::Divisor;
+use crate::runtime::effective::{Effective, Firing};
+use crate::spec::Outcome;
+
+/// Injecting at all (a point switched off, or every point, has this clear).
+pub(crate) const ACTIVE: u64 = 1;
+/// Decide, count and log, but inject nothing.
+pub(crate) const DRY_RUN: u64 = 1 << 1;
+/// Draw from the point's seeded stream.
+pub(crate) const SEEDED: u64 = 1 << 2;
+/// `one_in`: the divisor is in the words beside this one.
+pub(crate) const EVERY: u64 = 1 << 3;
+/// A `max_concurrency` is in force: the limit is in the word beside this one.
+pub(crate) const LIMITED: u64 = 1 << 4;
+/// The point's first call has not happened yet (cold start).
+pub(crate) const UNWARMED: u64 = 1 << 5;
+/// The outcome is `deny_hosts`: a layer checks the request's host first.
+pub(crate) const DENIES: u64 = 1 << 6;
+/// Switched off for the whole process: task scopes do not apply either.
+pub(crate) const KILLED: u64 = 1 << 7;
+/// Any flag that takes a call off the shortest path.
+pub(crate) const UNUSUAL: u64 = SEEDED | EVERY | LIMITED | UNWARMED;
+/// Where a `rate`'s threshold starts: it needs 33 bits (up to 2^32, for `rate = 1.0`).
+const THRESHOLD_SHIFT: u32 = 31;
+/// Where the divisor's shift starts: 6 bits.
+const DIVISOR_SHIFT_AT: u32 = 8;
+
+/// A point's words.
+#[derive(Debug)]
+pub(crate) struct Hot {
+    /// The state word (see `snapshot::State`) these words were built for; `u64::MAX` while they
+    /// are being written, and before the point's first call.
+    stamp: AtomicU64,
+    /// Flags, the divisor's shift and the threshold of a `rate`.
+    word: AtomicU64,
+    /// `max_concurrency`, when [`LIMITED`].
+    limit: AtomicU64,
+    /// The divisor of `one_in`, when [`EVERY`].
+    inverse: AtomicU64,
+    bound: AtomicU64,
+    /// The whole effective spec, for a faulted call, a cold start, a host check.
+    effective: Mutex<Option<Arc<Effective>>>,
+}
+
+impl Hot {
+    pub(crate) const fn new() -> Hot {
+        Hot {
+            stamp: AtomicU64::new(u64::MAX),
+            word: AtomicU64::new(0),
+            limit: AtomicU64::new(0),
+            inverse: AtomicU64::new(0),
+            bound: AtomicU64::new(0),
+            effective: Mutex::new(None),
+        }
+    }
+
+    /// The word, if it was built for the state `stamp`.
+    #[inline(always)]
+    pub(crate) fn word_for(&self, stamp: u64) -> Option<u64> {
+        if self.stamp.load(Ordering::Acquire) == stamp {
+            Some(self.word.load(Ordering::Acquire))
+        } else {
+            None
+        }
+    }
+
+    /// The `max_concurrency` in force (0: none; a limit read across a change may be the newer
+    /// configuration's, which is as good as the older one's).
+    pub(crate) fn limit(&self) -> u64 {
+        self.limit.load(Ordering::Acquire)
+    }
+
+    /// The divisor of `one_in` built for `stamp` and the word read with it, or `None` when the
+    /// words changed while being read.
+    pub(crate) fn divisor_for(&self, stamp: u64, word: u64) -> Option<Divisor> {
+        let inverse = self.inverse.load(Ordering::Relaxed);
+        let bound = self.bound.load(Ordering::Relaxed);
+        fence(Ordering::Acquire);
+        let shift = ((word >> DIVISOR_SHIFT_AT) & 63) as u32;
+        (self.stamp.load(Ordering::Relaxed) == stamp)
+            .then(|| Divisor::from_parts(inverse, shift, bound))
+    }
+
+    /// The effective spec the words were built from (it may be a newer one than a call's word,
+    /// when the configuration changed in between; `None` before the first build).
+    pub(crate) fn effective(&self) -> Option<Arc<Effective>> {
+        self.lock().clone()
+    }
+
+    /// Builds the words from `effective` for the state `stamp`, and frees the effective spec
+    /// they replace. Callers serialise (one lock for every point).
+    pub(crate) fn publish(&self, stamp: u64, effective: Effective, warmed: bool) -> u64 {
+        let word = encode(&effective, warmed);
+        self.stamp.store(u64::MAX, Ordering::Relaxed);
+        fence(Ordering::Release);
+        self.limit
+            .store(effective.max_concurrency, Ordering::Relaxed);
+        if let Firing::Every(divisor) = effective.firing {
+            let (inverse, _, bound) = divisor.parts();
+            self.inverse.store(inverse, Ordering::Relaxed);
+            self.bound.store(bound, Ordering::Relaxed);
+        }
+        self.word.store(word, Ordering::Relaxed);
+        let replaced = self.lock().replace(Arc::new(effective));
+        self.stamp.store(stamp, Ordering::Release);
+        drop(replaced);
+        word
+    }
+
+    /// Clears [`UNWARMED`] once the first call happened. A build racing with this may set it
+    /// again; the next call then finds the point warm and clears it once more.
+    pub(crate) fn warmed(&self) {
+        self.word.fetch_and(!UNWARMED, Ordering::Relaxed);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Arc<Effective>>> {
+        // Only an `Arc` is swapped under it: a panic elsewhere cannot leave it half-written.
+        self.effective.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The threshold a 32-bit draw is compared with.
+#[inline(always)]
+pub(crate) fn threshold(word: u64) -> u64 {
+    word >> THRESHOLD_SHIFT
+}
+
+fn encode(effective: &Effective, warmed: bool) -> u64 {
+    let flag = |on: bool, flag: u64| if on { flag } else { 0 };
+    let (threshold, shift) = match effective.firing {
+        Firing::Below(threshold) => (threshold, 0),
+        Firing::Every(divisor) => (0, u64::from(divisor.parts().1)),
+    };
+    flag(effective.active, ACTIVE)
+        | flag(effective.dry_run, DRY_RUN)
+        | flag(effective.seed.is_some(), SEEDED)
+        | flag(matches!(effective.firing, Firing::Every(_)), EVERY)
+        | flag(effective.max_concurrency > 0, LIMITED)
+        | flag(!warmed, UNWARMED)
+        | flag(
+            matches!(effective.outcome, Some(Outcome::Unreachable(_))),
+            DENIES,
+        )
+        | flag(effective.killed, KILLED)
+        | shift << DIVISOR_SHIFT_AT
+        | threshold << THRESHOLD_SHIFT
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::effective::Globals;
+    use crate::spec::{SpecInput, validate};
+
+    fn effective(input: SpecInput, globals: Globals) -> Effective {
+        Effective::of(&validate(&input).unwrap(), None, globals)
+    }
+
+    #[test]
+    fn a_word_holds_every_flag_and_a_whole_threshold() {
+        let always = effective(
+            SpecInput {
+                status: Some(503),
+                rate: Some(1.0),
+                max_concurrency: Some(3),
+                ..SpecInput::default()
+            },
+            Globals {
+                dry_run: true,
+                seed: Some(1),
+                ..Globals::default()
+            },
+        );
+        let word = encode(&always, false);
+        assert_eq!(threshold(word), 1 << 32, "rate = 1.0 is above every draw");
+        for flag in [ACTIVE, DRY_RUN, SEEDED, LIMITED, UNWARMED] {
+            assert_ne!(word & flag, 0, "{flag:#b}");
+        }
+        for flag in [EVERY, DENIES, KILLED] {
+            assert_eq!(word & flag, 0, "{flag:#b}");
+        }
+        let killed = effective(
+            SpecInput {
+                status: Some(503),
+                ..SpecInput::default()
+            },
+            Globals {
+                killed: true,
+                ..Globals::default()
+            },
+        );
+        let word = encode(&killed, true);
+        assert_eq!(word & (ACTIVE | UNWARMED), 0);
+        assert_ne!(word & KILLED, 0);
+    }
+
+    #[test]
+    fn the_words_are_read_for_their_stamp_only_and_the_replaced_spec_is_freed() {
+        let hot = Hot::new();
+        assert_eq!(hot.word_for(4), None, "nothing built yet");
+        let every = |n| {
+            effective(
+                SpecInput {
+                    status: Some(503),
+                    one_in: Some(n),
+                    ..SpecInput::default()
+                },
+                Globals::default(),
+            )
+        };
+        hot.publish(4, every(12), true);
+        let word = hot.word_for(4).unwrap();
+        assert_eq!(hot.word_for(8), None, "another state");
+        let divisor = hot.divisor_for(4, word).unwrap();
+        assert!((1..=48).all(|x| divisor.divides(x) == (x % 12 == 0)));
+        let first = hot.effective().unwrap();
+        hot.publish(8, every(5), true);
+        assert_eq!(
+            Arc::strong_count(&first),
+            1,
+            "only this test holds the old spec"
+        );
+        assert_eq!(hot.divisor_for(4, word), None, "built for a newer state");
+    }
+}
