@@ -9,8 +9,10 @@
 //! reads has read one configuration's words. A reader that needs one word only (the flags and the
 //! threshold) checks the stamp once: that word alone is always whole.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering, fence};
-use std::sync::{Arc, Mutex};
+
+use arc_swap::ArcSwapOption;
 
 use super::super::divisor::Divisor;
 use crate::runtime::effective::{Effective, Firing};
@@ -52,8 +54,9 @@ pub(crate) struct Hot {
     /// The divisor of `one_in`, when [`EVERY`].
     inverse: AtomicU64,
     bound: AtomicU64,
-    /// The whole effective spec, for a faulted call, a cold start, a host check.
-    effective: Mutex<Option<Arc<Effective>>>,
+    /// The whole effective spec, for a faulted call, a cold start, a host check: read without a
+    /// lock or a shared write (`arc-swap`), freed once replaced and no longer read.
+    effective: ArcSwapOption<Effective>,
 }
 
 impl Hot {
@@ -64,7 +67,7 @@ impl Hot {
             limit: AtomicU64::new(0),
             inverse: AtomicU64::new(0),
             bound: AtomicU64::new(0),
-            effective: Mutex::new(None),
+            effective: ArcSwapOption::const_empty(),
         }
     }
 
@@ -98,7 +101,13 @@ impl Hot {
     /// The effective spec the words were built from (it may be a newer one than a call's word,
     /// when the configuration changed in between; `None` before the first build).
     pub(crate) fn effective(&self) -> Option<Arc<Effective>> {
-        self.lock().clone()
+        self.effective.load_full()
+    }
+
+    /// `read` applied to the effective spec (see [`effective`](Self::effective)), without
+    /// taking a reference count: for what every request of a layer reads.
+    pub(crate) fn read<T>(&self, read: impl FnOnce(&Effective) -> T) -> Option<T> {
+        self.effective.load().as_deref().map(read)
     }
 
     /// Builds the words from `effective` for the state `stamp`, and frees the effective spec
@@ -115,9 +124,8 @@ impl Hot {
             self.bound.store(bound, Ordering::Relaxed);
         }
         self.word.store(word, Ordering::Relaxed);
-        let replaced = self.lock().replace(Arc::new(effective));
+        self.effective.store(Some(Arc::new(effective)));
         self.stamp.store(stamp, Ordering::Release);
-        drop(replaced);
         word
     }
 
@@ -125,11 +133,6 @@ impl Hot {
     /// again; the next call then finds the point warm and clears it once more.
     pub(crate) fn warmed(&self) {
         self.word.fetch_and(!UNWARMED, Ordering::Relaxed);
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Arc<Effective>>> {
-        // Only an `Arc` is swapped under it: a panic elsewhere cannot leave it half-written.
-        self.effective.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 

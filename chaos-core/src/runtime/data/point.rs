@@ -183,7 +183,8 @@ impl Point {
         if word & hot::DENIES == 0 {
             return None;
         }
-        check(self.hot.effective()?.outcome.as_ref())
+        self.hot
+            .read(|effective| check(effective.outcome.as_ref()))?
     }
 
     /// Admits the call under `max_concurrency`, or throttles it. Only points that can return a
