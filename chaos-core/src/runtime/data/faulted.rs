@@ -201,12 +201,21 @@ pub struct WaitBefore(Option<Faulted>);
 impl Future for WaitBefore {
     type Output = Option<Faulted>;
 
-    /// Inlined into the annotated function: a call with nothing decided is one null check.
+    /// Inlined into the annotated function: a call with nothing decided is one null check. The
+    /// faulted call's box goes to the wait by value and comes back, so that no pointer into the
+    /// annotated function's future reaches code out of line: a future whose address escapes
+    /// cannot be built in place, and is copied after it is built (see `benches/async_path.rs`).
     #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Faulted>> {
-        match self.0.as_mut() {
+        match self.0.take() {
             None => Poll::Ready(None),
-            Some(faulted) => wait_faulted(faulted, cx).map(|()| self.0.take()),
+            Some(faulted) => match wait_faulted(faulted, cx) {
+                (faulted, Poll::Ready(())) => Poll::Ready(Some(faulted)),
+                (faulted, Poll::Pending) => {
+                    self.0 = Some(faulted);
+                    Poll::Pending
+                }
+            },
         }
     }
 }
@@ -214,13 +223,13 @@ impl Future for WaitBefore {
 /// The wait of a call with something decided, out of line.
 #[cold]
 #[inline(never)]
-fn wait_faulted(faulted: &mut Faulted, cx: &mut Context<'_>) -> Poll<()> {
+fn wait_faulted(mut faulted: Faulted, cx: &mut Context<'_>) -> (Faulted, Poll<()>) {
     if faulted.poll_delay(before_body_duration, cx).is_pending() {
-        return Poll::Pending;
+        return (faulted, Poll::Pending);
     }
     let waited = waited_before(faulted.take());
     faulted.0.injection = waited;
-    Poll::Ready(())
+    (faulted, Poll::Ready(()))
 }
 
 /// A `when = "after"` body's fault, from what the call kept before the body (which
