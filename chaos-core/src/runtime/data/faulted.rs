@@ -256,20 +256,35 @@ pub struct FaultAfter(Option<Faulted>);
 impl Future for FaultAfter {
     type Output = Fault;
 
+    /// As [`WaitBefore`]'s: the box goes out of line by value, so that no pointer into the
+    /// annotated function's future escapes.
+    #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Fault> {
-        let Some(faulted) = self.0.as_mut() else {
+        let Some(faulted) = self.0.take() else {
             // Only what `kept_for_after` kept comes here; nothing kept still fails the call.
             return Poll::Ready(Injection::none("chaos").into_fault_after());
         };
-        if faulted.0.delay.is_none() {
-            let resolved = faulted.take().resolve_kept_deadline();
-            faulted.0.injection = resolved;
+        match wait_after(faulted, cx) {
+            Ok(fault) => Poll::Ready(fault),
+            Err(faulted) => {
+                self.0 = Some(faulted);
+                Poll::Pending
+            }
         }
-        if faulted.poll_delay(Injection::latency, cx).is_pending() {
-            return Poll::Pending;
-        }
-        let fault = faulted.take().into_fault_after();
-        self.0 = None;
-        Poll::Ready(fault)
     }
+}
+
+/// The wait after a `when = "after"` body, out of line: the fault once the delay is over, or the
+/// box back while it runs.
+#[cold]
+#[inline(never)]
+fn wait_after(mut faulted: Faulted, cx: &mut Context<'_>) -> Result<Fault, Faulted> {
+    if faulted.0.delay.is_none() {
+        let resolved = faulted.take().resolve_kept_deadline();
+        faulted.0.injection = resolved;
+    }
+    if faulted.poll_delay(Injection::latency, cx).is_pending() {
+        return Err(faulted);
+    }
+    Ok(faulted.take().into_fault_after())
 }
