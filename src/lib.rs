@@ -219,7 +219,7 @@ pub const ENABLED: bool = cfg!(feature = "enabled");
 ///
 /// One decision per call, at its start. A faulted call first waits the latency
 /// (`tokio::time::sleep` in an `async fn`, so the executor keeps running other tasks, which needs
-/// a tokio runtime with the time driver; `std::thread::sleep` in a plain `fn`, which blocks the
+/// a tokio runtime with the time driver, else a helper thread keeps the time; `std::thread::sleep` in a plain `fn`, which blocks the
 /// thread), then returns the outcome fault instead of running the body. With latency alone, the
 /// body runs after the delay. With `when = "after"`, the body runs first, then the delay (a
 /// timeout's hang measured from the end of the body), then the outcome replaces the result. A

@@ -1,5 +1,6 @@
-//! An async delay outside any tokio runtime does not panic: a helper thread keeps its time, and
-//! chaos says once, naming the point, what the delay needs to run on tokio's timer instead.
+//! An async delay outside any tokio runtime, or in one without its time driver, does not fail: a
+//! helper thread keeps its time, and chaos says once, naming the point, what the delay needs to
+//! run on tokio's timer instead.
 #![cfg(feature = "enabled")]
 
 mod common;
@@ -61,4 +62,35 @@ fn without_a_runtime_the_delay_happens_and_is_explained_once() {
     assert_eq!(said.len(), 1, "{}", child.stderr);
     assert!(said[0].contains("`no_tokio::slow`"), "{}", said[0]);
     assert!(said[0].contains("#[tokio::main]"), "{}", said[0]);
+}
+
+#[test]
+#[ignore = "run by the other tests as a child process"]
+fn child_delay_in_a_runtime_without_timers() {
+    // No `enable_time()`: tokio's timer panics when made.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a runtime");
+    let started = Instant::now();
+    let answers = [runtime.block_on(slow(1)), runtime.block_on(slow(2))];
+    let waited = started.elapsed();
+    println!(
+        "\nANSWERS={answers:?}\nWAITED_ENOUGH={}",
+        waited >= Duration::from_millis(80)
+    );
+}
+
+#[test]
+fn in_a_runtime_without_timers_the_delay_happens_and_is_explained_once() {
+    let child = run_child("child_delay_in_a_runtime_without_timers", &[]);
+    assert_eq!(child.value("ANSWERS"), "[1, 2]", "{}", child.stderr);
+    assert_eq!(child.value("WAITED_ENOUGH"), "true", "{}", child.stderr);
+    let said: Vec<&str> = child
+        .stderr
+        .lines()
+        .filter(|line| line.contains("without its time driver"))
+        .collect();
+    assert_eq!(said.len(), 1, "{}", child.stderr);
+    assert!(said[0].contains("`no_tokio::slow`"), "{}", said[0]);
+    assert!(said[0].contains("enable_time()"), "{}", said[0]);
 }

@@ -83,6 +83,20 @@ pub(crate) fn no_tokio_runtime(point: &str) {
     tracing::warn!(target: "chaos", point, "{message}");
 }
 
+/// An async delay ran in a tokio runtime built without its time driver: a helper thread keeps
+/// its time instead. Said once per process.
+pub(crate) fn tokio_without_timer(point: &str) {
+    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
+    let message = format!(
+        "chaos: `{point}` delays a call in a tokio runtime without its time driver (tokio's panic above is caught), so a helper thread keeps the time of each such delay; build the runtime with `enable_time()` or `enable_all()` (`#[tokio::main]` and `#[tokio::test]` have it); said once"
+    );
+    to_stderr(&message);
+    tracing::warn!(target: "chaos", point, "{message}");
+}
+
 /// A `timeout` fault found no deadline ahead: said once per process, since the call then times
 /// out at once, which looks like a bug unless one knows why.
 pub(crate) fn deadline_unusable(point: &str, deadline: Option<std::time::SystemTime>) {

@@ -2,7 +2,9 @@
 //!
 //! An async delay is a [`Delay`]: tokio's timer when the call runs inside a tokio runtime, else
 //! a helper thread that sleeps and wakes the task (said once per process), so that a delay never
-//! panics for want of a runtime. Its state exists only while a delay is under way: the expansion
+//! fails for want of a runtime or of its time driver. (Without the driver tokio panics when the
+//! timer is made; chaos catches it, so its message still reaches the panic hook once, unless
+//! the profile aborts on panic.) Its state exists only while a delay is under way: the expansion
 //! keeps it in the faulted call's own allocation, not in the annotated function's future.
 
 use std::future::Future;
@@ -50,9 +52,17 @@ impl Delay {
 
     fn start(&self) -> Timer {
         if tokio::runtime::Handle::try_current().is_ok() {
-            return Timer::Tokio(Box::pin(tokio::time::sleep(self.duration)));
+            // A runtime built without its time driver makes tokio panic here, and tokio has no
+            // way to ask beforehand. Caught (this is the faulted path only), the delay then runs
+            // on a helper thread, and chaos says which point and what the runtime lacks.
+            let duration = self.duration;
+            match std::panic::catch_unwind(move || tokio::time::sleep(duration)) {
+                Ok(sleep) => return Timer::Tokio(Box::pin(sleep)),
+                Err(_) => events::tokio_without_timer(self.point),
+            }
+        } else {
+            events::no_tokio_runtime(self.point);
         }
-        events::no_tokio_runtime(self.point);
         let alarm = Arc::new(Alarm::default());
         let ringer = Arc::clone(&alarm);
         let duration = self.duration;
