@@ -13,14 +13,15 @@
 //!                                                           Ok(held) => held,
 //!                                                           Err(fault) => return /* fault as Result<R, E> */,
 //!                                                       },
-//!                                                       None => None,
+//!                                                       None => Permit::none(),
 //!                                                   };
 //!                                                   { body }
 //!                                               }
 //! ```
 //!
 //! `enter` is one decision (a place under `max_concurrency`, and the injection), one pointer that
-//! is null for a call with nothing to do; `wait_before` is ready at once for it. A point that
+//! is null for a call with nothing to do; `wait_before` is ready at once for it. What the body
+//! keeps is a `Permit` (a place under `max_concurrency`, or none), dropped inline. A point that
 //! cannot return a fault calls `decide` instead. A plain `fn` blocks in `wait_before_blocking`. A method that `#[async_trait]` already turned into
 //! `fn m(..) -> Pin<Box<dyn Future<Output = R> + ..>> { Box::pin(async move { body }) }` gets the
 //! prelude inside that `async move` block, with `R` as the return type.

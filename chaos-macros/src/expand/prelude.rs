@@ -68,15 +68,19 @@ impl Prelude {
         } else {
             quote!(let __chaos_decided = #decided.map(#krate::__private::Faulted::wait_before_blocking);)
         };
-        // What the call keeps until it ends (its place under `max_concurrency`), or the fault
+        // What the call keeps until it ends (its place under `max_concurrency`: a `Permit`, or
+        // for a `when = "after"` point the box that also keeps its injection), or the fault
         // returned instead of the body.
-        let proceed = quote! {
-            match __chaos_injection.proceed() {
-                ::core::result::Result::Ok(__chaos_held) => __chaos_held,
-                ::core::result::Result::Err(__chaos_fault) => #fault_return,
+        let proceed_with = |method: TokenStream| {
+            quote! {
+                match __chaos_injection.#method() {
+                    ::core::result::Result::Ok(__chaos_held) => __chaos_held,
+                    ::core::result::Result::Err(__chaos_fault) => #fault_return,
+                }
             }
         };
         let before = if checked.spec.after() {
+            let proceed = proceed_with(quote!(proceed_after));
             // The injection is kept for after the body when it says so (its cold start already
             // waited, its deadline read); a run-time configuration may make it a "before" fault
             // again, handled here as for any point.
@@ -101,6 +105,7 @@ impl Prelude {
             } else {
                 quote!(let _ = )
             };
+            let proceed = proceed_with(quote!(proceed));
             // In a block of its own: the decision's storage ends with it, so that an async
             // function's future does not keep a slot for it through the body's own `.await`s.
             quote! {
@@ -109,7 +114,7 @@ impl Prelude {
                     #wait_before
                     match __chaos_decided {
                         ::core::option::Option::Some(__chaos_injection) => #proceed,
-                        ::core::option::Option::None => ::core::option::Option::None,
+                        ::core::option::Option::None => #krate::__private::Permit::none(),
                     }
                 };
             }

@@ -66,10 +66,28 @@ impl Faulted {
     }
 
     /// After the wait before the body: `Err` with the fault that replaces the body, or `Ok` with
-    /// what the call must keep until it ends (its place under `max_concurrency`; `None` when it
-    /// holds none, and the allocation is freed at once).
+    /// the call's place under `max_concurrency` (held until the call ends; one that holds none
+    /// without a limit), and the allocation freed.
+    ///
+    /// The function keeps the permit, not this box, across its body: the box is freed as soon as
+    /// the wait is over, and what is dropped at the end of the body is inline (one atomic
+    /// decrement for a held place, nothing otherwise), not a call.
     #[inline]
-    pub fn proceed(mut self) -> Result<Option<Faulted>, Fault> {
+    pub fn proceed(mut self) -> Result<Permit, Fault> {
+        if let Some(fault) = self.0.refused.take() {
+            return Err(fault);
+        }
+        if let Some(fault) = self.take().into_fault() {
+            return Err(fault);
+        }
+        Ok(std::mem::take(&mut self.0.permit))
+    }
+
+    /// [`proceed`](Self::proceed) for a `when = "after"` point, which keeps its box across the
+    /// body anyway: `Ok` with what the call must keep until it ends (its place under
+    /// `max_concurrency`; `None` when it holds none, and the allocation is freed at once).
+    #[inline]
+    pub fn proceed_after(mut self) -> Result<Option<Faulted>, Fault> {
         if let Some(fault) = self.0.refused.take() {
             return Err(fault);
         }

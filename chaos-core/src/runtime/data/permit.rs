@@ -10,6 +10,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub struct Permit(Option<&'static AtomicU64>);
 
 impl Permit {
+    /// A permit that holds no place: what a call keeps when no limit is in force (the same as
+    /// `Permit::default()`, named so that the expansion needs no trait in scope).
+    #[inline]
+    pub const fn none() -> Permit {
+        Permit(None)
+    }
+
     /// Whether it holds a place (a limit is in force).
     #[inline]
     pub(crate) fn holds(&self) -> bool {
