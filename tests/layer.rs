@@ -163,6 +163,35 @@ mod enabled {
     }
 
     #[tokio::test]
+    async fn hosts_given_at_run_time_replace_the_declared_ones_and_the_reset_brings_them_back() {
+        let _serial = SERIAL.lock().await;
+        chaos::reset();
+        let point = chaos::point!(name = "layer::moved", deny_hosts = ["a.internal"]);
+        let (_, inner) = counted();
+        let mut client = ChaosLayer::new(point)
+            .errors()
+            .layer(inner.map_err(BoxError::from));
+        let declared = [
+            call(&mut client, get("http://a.internal/")).await.is_ok(),
+            call(&mut client, get("http://b.internal/")).await.is_ok(),
+        ];
+        assert_eq!(declared, [false, true], "the declared host is denied");
+        chaos::configure_json(r#"{"points": {"layer::moved": {"deny_hosts": ["b.internal"]}}}"#)
+            .unwrap();
+        let configured = [
+            call(&mut client, get("http://a.internal/")).await.is_ok(),
+            call(&mut client, get("http://b.internal/")).await.is_ok(),
+        ];
+        assert_eq!(configured, [true, false], "the configured host replaced it");
+        chaos::reset();
+        let reset = [
+            call(&mut client, get("http://a.internal/")).await.is_ok(),
+            call(&mut client, get("http://b.internal/")).await.is_ok(),
+        ];
+        assert_eq!(reset, [false, true], "the declared host again");
+    }
+
+    #[tokio::test]
     async fn the_server_s_host_header_is_matched_without_its_port() {
         let _serial = SERIAL.lock().await;
         chaos::reset();

@@ -16,7 +16,7 @@ use arc_swap::ArcSwapOption;
 
 use super::super::divisor::Divisor;
 use crate::runtime::effective::{Effective, Firing};
-use crate::spec::Outcome;
+use crate::spec::{FaultSpec, Outcome};
 
 /// Injecting at all (a point switched off, or every point, has this clear).
 pub(crate) const ACTIVE: u64 = 1;
@@ -34,11 +34,14 @@ pub(crate) const UNWARMED: u64 = 1 << 5;
 pub(crate) const DENIES: u64 = 1 << 6;
 /// Switched off for the whole process: task scopes do not apply either.
 pub(crate) const KILLED: u64 = 1 << 7;
+/// The `deny_hosts` in force are the ones the point declared: a layer reads them from the
+/// point's `static` spec, with no synchronisation at all.
+pub(crate) const DECLARED_HOSTS: u64 = 1 << 14;
 /// Any flag that takes a call off the shortest path.
 pub(crate) const UNUSUAL: u64 = SEEDED | EVERY | LIMITED | UNWARMED;
 /// Where a `rate`'s threshold starts: it needs 33 bits (up to 2^32, for `rate = 1.0`).
 const THRESHOLD_SHIFT: u32 = 31;
-/// Where the divisor's shift starts: 6 bits.
+/// Where the divisor's shift starts: 6 bits (8 to 13).
 const DIVISOR_SHIFT_AT: u32 = 8;
 
 /// A point's words.
@@ -112,8 +115,14 @@ impl Hot {
 
     /// Builds the words from `effective` for the state `stamp`, and frees the effective spec
     /// they replace. Callers serialise (one lock for every point).
-    pub(crate) fn publish(&self, stamp: u64, effective: Effective, warmed: bool) -> u64 {
-        let word = encode(&effective, warmed);
+    pub(crate) fn publish(
+        &self,
+        stamp: u64,
+        effective: Effective,
+        declared: &FaultSpec,
+        warmed: bool,
+    ) -> u64 {
+        let word = encode(&effective, declared, warmed);
         self.stamp.store(u64::MAX, Ordering::Relaxed);
         fence(Ordering::Release);
         self.limit
@@ -142,7 +151,7 @@ pub(crate) fn threshold(word: u64) -> u64 {
     word >> THRESHOLD_SHIFT
 }
 
-fn encode(effective: &Effective, warmed: bool) -> u64 {
+fn encode(effective: &Effective, declared: &FaultSpec, warmed: bool) -> u64 {
     let flag = |on: bool, flag: u64| if on { flag } else { 0 };
     let (threshold, shift) = match effective.firing {
         Firing::Below(threshold) => (threshold, 0),
@@ -159,6 +168,11 @@ fn encode(effective: &Effective, warmed: bool) -> u64 {
             DENIES,
         )
         | flag(effective.killed, KILLED)
+        | flag(
+            matches!(effective.outcome, Some(Outcome::Unreachable(_)))
+                && effective.outcome.as_ref() == declared.outcome(),
+            DECLARED_HOSTS,
+        )
         | shift << DIVISOR_SHIFT_AT
         | threshold << THRESHOLD_SHIFT
 }
@@ -168,6 +182,14 @@ mod tests {
     use super::*;
     use crate::runtime::effective::Globals;
     use crate::spec::{SpecInput, validate};
+
+    fn declared() -> FaultSpec {
+        validate(&SpecInput {
+            status: Some(503),
+            ..SpecInput::default()
+        })
+        .unwrap()
+    }
 
     fn effective(input: SpecInput, globals: Globals) -> Effective {
         Effective::of(&validate(&input).unwrap(), None, globals)
@@ -188,7 +210,7 @@ mod tests {
                 ..Globals::default()
             },
         );
-        let word = encode(&always, false);
+        let word = encode(&always, &declared(), false);
         assert_eq!(threshold(word), 1 << 32, "rate = 1.0 is above every draw");
         for flag in [ACTIVE, DRY_RUN, SEEDED, LIMITED, UNWARMED] {
             assert_ne!(word & flag, 0, "{flag:#b}");
@@ -206,7 +228,7 @@ mod tests {
                 ..Globals::default()
             },
         );
-        let word = encode(&killed, true);
+        let word = encode(&killed, &declared(), true);
         assert_eq!(word & (ACTIVE | UNWARMED), 0);
         assert_ne!(word & KILLED, 0);
     }
@@ -225,13 +247,13 @@ mod tests {
                 Globals::default(),
             )
         };
-        hot.publish(4, every(12), true);
+        hot.publish(4, every(12), &declared(), true);
         let word = hot.word_for(4).unwrap();
         assert_eq!(hot.word_for(8), None, "another state");
         let divisor = hot.divisor_for(4, word).unwrap();
         assert!((1..=48).all(|x| divisor.divides(x) == (x % 12 == 0)));
         let first = hot.effective().unwrap();
-        hot.publish(8, every(5), true);
+        hot.publish(8, every(5), &declared(), true);
         assert_eq!(
             Arc::strong_count(&first),
             1,

@@ -183,6 +183,9 @@ impl Point {
         if word & hot::DENIES == 0 {
             return None;
         }
+        if word & hot::DECLARED_HOSTS != 0 {
+            return check(self.spec.outcome());
+        }
         self.hot
             .read(|effective| check(effective.outcome.as_ref()))?
     }
@@ -491,9 +494,12 @@ impl Point {
                     .store(rng::stream_start(seed, self.name), Ordering::Relaxed);
             }
         }
-        let word = self
-            .hot
-            .publish(stamp, effective, self.warmed.load(Ordering::Relaxed));
+        let word = self.hot.publish(
+            stamp,
+            effective,
+            &self.spec,
+            self.warmed.load(Ordering::Relaxed),
+        );
         (word, stamp)
     }
 
@@ -503,11 +509,15 @@ impl Point {
     #[cold]
     #[inline(never)]
     fn fault_global(&'static self) -> Option<Faulted> {
-        let effective = self.hot.effective()?;
-        if !effective.active {
-            return None;
-        }
-        self.fault(&effective, effective.dry_run)
+        self.hot
+            .read(|effective| {
+                if effective.active {
+                    self.fault(effective, effective.dry_run)
+                } else {
+                    None
+                }
+            })
+            .flatten()
     }
 
     /// [`first_call`](Self::first_call) under the process-wide configuration.
@@ -516,6 +526,7 @@ impl Point {
     fn first_call_global(&'static self, decided: Option<Faulted>) -> Option<Faulted> {
         match self.hot.effective() {
             Some(effective) => self.first_call(&effective, decided),
+            // Never: a call has read the point's word, so its spec is there.
             None => decided,
         }
     }
