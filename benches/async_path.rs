@@ -98,6 +98,60 @@ async fn plain_inner(x: u64) -> Result<u64, Error> {
     Ok(work(x))
 }
 
+/// The chains again, each level holding a `String` across its `.await`, as a handler holding a
+/// request id or a body does: then the plain futures have drop glue too.
+#[inline(never)]
+#[chaos(
+    latency_ms = 5,
+    rate = 0.000_000_000_000_001,
+    name = "bench::outer_owning"
+)]
+async fn outer_owning(x: u64) -> Result<u64, Error> {
+    let held = String::new();
+    let value = middle_owning(x).await;
+    drop(black_box(held));
+    value
+}
+
+#[inline(never)]
+#[chaos(
+    error = "x",
+    rate = 0.000_000_000_000_001,
+    name = "bench::middle_owning"
+)]
+async fn middle_owning(x: u64) -> Result<u64, Error> {
+    let held = String::new();
+    let value = inner_owning(x).await;
+    drop(black_box(held));
+    value
+}
+
+#[inline(never)]
+#[chaos(
+    status = 503,
+    rate = 0.000_000_000_000_001,
+    name = "bench::inner_owning"
+)]
+async fn inner_owning(x: u64) -> Result<u64, Error> {
+    Ok(work(x))
+}
+
+#[inline(never)]
+async fn plain_outer_owning(x: u64) -> Result<u64, Error> {
+    let held = String::new();
+    let value = plain_middle_owning(x).await;
+    drop(black_box(held));
+    value
+}
+
+#[inline(never)]
+async fn plain_middle_owning(x: u64) -> Result<u64, Error> {
+    let held = String::new();
+    let value = plain_inner(x).await;
+    drop(black_box(held));
+    value
+}
+
 /// Polls `future` to completion with a no-op waker (every future here is ready at once).
 #[inline(always)]
 fn complete<F: Future>(future: F) -> F::Output {
@@ -123,6 +177,8 @@ fn rows(group: &mut BenchmarkGroup<'_, WallTime>) {
     row(group, "status_response", armed_status);
     row(group, "plain_chain_3", plain_outer);
     row(group, "chain_3", outer);
+    row(group, "plain_chain_3_owning", plain_outer_owning);
+    row(group, "chain_3_owning", outer_owning);
 }
 
 fn async_path(c: &mut Criterion) {
