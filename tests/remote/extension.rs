@@ -18,6 +18,9 @@ pub enum Behaviour {
     Serve(String),
     /// This status, with a short body.
     Status(u16),
+    /// This status, with a body that names the request (as a request id would): different on
+    /// every answer.
+    StatusWithRequestId(u16),
     /// 200 with this body as it is (for AppConfig, the "document"; for SSM, the whole reply).
     RawBody(String),
     /// No answer for this long.
@@ -117,6 +120,9 @@ impl Drop for Extension {
     }
 }
 
+/// Numbers the answers, for [`Behaviour::StatusWithRequestId`].
+static REQUEST_IDS: AtomicUsize = AtomicUsize::new(0);
+
 fn answer(protocol: Protocol, request: tiny_http::Request, behaviour: Behaviour) {
     if let Err(status) = check(protocol, &request) {
         let _ = request
@@ -142,6 +148,7 @@ fn answer(protocol: Protocol, request: tiny_http::Request, behaviour: Behaviour)
         .to_string(),
     };
     let json = tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap();
+    let id = REQUEST_IDS.fetch_add(1, Ordering::SeqCst);
     let _ = match behaviour {
         Behaviour::Serve(document) => {
             request.respond(tiny_http::Response::from_string(wrap(&document)).with_header(json))
@@ -149,6 +156,10 @@ fn answer(protocol: Protocol, request: tiny_http::Request, behaviour: Behaviour)
         Behaviour::RawBody(body) => request.respond(tiny_http::Response::from_string(body)),
         Behaviour::Status(status) => request.respond(
             tiny_http::Response::from_string("the extension failed").with_status_code(status),
+        ),
+        Behaviour::StatusWithRequestId(status) => request.respond(
+            tiny_http::Response::from_string(format!("the extension failed (request id {id:08x})"))
+                .with_status_code(status),
         ),
         Behaviour::Hang(duration) => {
             std::thread::sleep(duration);

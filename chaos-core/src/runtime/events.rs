@@ -157,13 +157,17 @@ pub(crate) fn remote_pending(source: &str) {
     tracing::info!(target: "chaos", source, "chaos follows {source}; injection is off until its first valid document");
 }
 
-/// A remote source failed (reported once per change of state, not per attempt).
+/// A remote source failed: said when it starts failing and as a reminder at most once a minute
+/// while it stays down (see `sources::remote::health`), not on every attempt; `unreported` counts
+/// the failures of a flapping source since the last line.
 #[cfg(feature = "aws")]
 pub(crate) fn remote_failed(
     source: &str,
     error: &str,
     kept_last: bool,
     retry_in: std::time::Duration,
+    still: bool,
+    unreported: u32,
 ) {
     let state = if kept_last {
         "keeping the last valid configuration"
@@ -171,10 +175,19 @@ pub(crate) fn remote_failed(
         "fault injection stays OFF until a valid configuration loads"
     };
     let retry_ms = u64::try_from(retry_in.as_millis()).unwrap_or(u64::MAX);
+    let how = if still {
+        "still unavailable"
+    } else {
+        "unavailable"
+    };
+    let flapped = match unreported {
+        0 => String::new(),
+        n => format!(" ({n} more failures since the last report, each followed by an answer)"),
+    };
     let message =
-        format!("chaos: {source} unavailable, {state} (retrying in {retry_ms} ms): {error}");
+        format!("chaos: {source} {how}, {state} (retrying in {retry_ms} ms){flapped}: {error}");
     to_stderr(&message);
-    tracing::error!(target: "chaos", source, kept_last, retry_ms, "{message}");
+    tracing::error!(target: "chaos", source, kept_last, retry_ms, unreported, "{message}");
 }
 
 /// A failing remote source answers again.

@@ -2,16 +2,20 @@
 //! changed. Calls never wait on it: they read the published snapshot as always.
 //!
 //! ```text
-//! start ──► (injection off: nothing loaded yet) ──fetch──► ok: load, wait TTL ──► fetch ...
-//!                                                    └──► failed: keep the last valid document
-//!                                                         (or stay off), report it once, wait
+//! start ──► (injection off: nothing loaded yet) ──fetch──► a valid document: load, wait TTL ──► ...
+//!                                                    ├──► an invalid one: injection off (said
+//!                                                    │    once), wait TTL
+//!                                                    └──► unreachable: keep what is in force
+//!                                                         (the last valid document, or off), say
+//!                                                         so once (see `health`), wait
 //!                                                         TTL × 2^failures (at most MAX_BACKOFF)
 //! ```
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::RemoteSource;
-use super::fetch::fetch;
+use super::fetch::{Answer, fetch};
+use super::health::{Health, Report};
 use crate::runtime::control::state::{self, Base};
 use crate::runtime::control::{Config, MAX_DOCUMENT_BYTES};
 use crate::runtime::events;
@@ -65,10 +69,12 @@ struct Follower {
     name: String,
     port: u16,
     ttl: Duration,
-    /// The document last loaded, to load a changed one only.
-    loaded: Option<String>,
-    /// The failure last reported, to report each change of state once.
-    failing: Option<String>,
+    /// The answer last acted on (loaded, or rejected), to act on a changed one only.
+    answered: Option<Answer>,
+    /// What is in force comes from a valid document of this source (else injection is off).
+    in_force: bool,
+    /// What has been said about the source's availability.
+    health: Health,
     failures: u32,
 }
 
@@ -79,8 +85,9 @@ impl Follower {
             ttl: source.effective_ttl(),
             source,
             port,
-            loaded: None,
-            failing: None,
+            answered: None,
+            in_force: false,
+            health: Health::default(),
             failures: 0,
         }
     }
@@ -105,39 +112,64 @@ impl Follower {
             token.as_deref(),
             REQUEST_TIMEOUT,
             MAX_DOCUMENT_BYTES,
-        )
-        .and_then(|document| {
-            if self.loaded.as_ref() == Some(&document) {
-                return Ok((document, None));
-            }
-            Config::checked_json(&document)
-                .map(|config| (document, Some(config)))
-                .map_err(|e| format!("the document is not a valid configuration: {e}"))
-        });
+        );
         match fetched {
-            Ok((document, changed)) => {
-                if let Some(config) = changed {
-                    if load(config, &self.name, ticket).is_none() {
-                        return Duration::ZERO;
-                    }
-                    self.loaded = Some(document);
-                }
-                if self.failing.take().is_some() {
-                    events::remote_recovered(&self.name);
-                }
-                self.failures = 0;
-                self.ttl
-            }
-            Err(error) => {
+            Ok(answer) => self.answered(answer, ticket),
+            Err(unreachable) => {
+                // Unreachable: what is in force stays (the last valid document, or off).
                 self.failures = self.failures.saturating_add(1);
                 let wait = backoff(self.ttl, self.failures);
-                if self.failing.as_ref() != Some(&error) && ticket.is_current() {
-                    events::remote_failed(&self.name, &error, self.loaded.is_some(), wait);
-                    self.failing = Some(error);
+                let report = self.health.failed(&unreachable, Instant::now());
+                if let (
+                    Report::Failing {
+                        message,
+                        still,
+                        unreported,
+                    },
+                    true,
+                ) = (report, ticket.is_current())
+                {
+                    events::remote_failed(
+                        &self.name,
+                        &message,
+                        self.in_force,
+                        wait,
+                        still,
+                        unreported,
+                    );
                 }
                 wait
             }
         }
+    }
+
+    /// The source answered: a changed document is loaded if it is a valid configuration, and
+    /// turns injection off if it is not (the operator's intent went wrong, and keeping the
+    /// previous faults running could be the opposite of it), until a valid one arrives.
+    fn answered(&mut self, answer: Answer, ticket: Ticket) -> Duration {
+        if self.health.answered() == Report::Recovered && ticket.is_current() {
+            events::remote_recovered(&self.name);
+        }
+        self.failures = 0;
+        if self.answered.as_ref() == Some(&answer) {
+            return self.ttl;
+        }
+        let checked = match &answer {
+            Answer::Document(document) => Config::checked_json(document)
+                .map_err(|e| format!("the document is not a valid configuration: {e}")),
+            Answer::NotADocument(why) => Err(why.clone()),
+        };
+        let committed = match checked {
+            Ok(config) => load(config, &self.name, ticket).map(|()| true),
+            Err(why) => reject(&why, &self.name, ticket).map(|()| false),
+        };
+        let Some(in_force) = committed else {
+            // Replaced by a newer source: the loop ends.
+            return Duration::ZERO;
+        };
+        self.in_force = in_force;
+        self.answered = Some(answer);
+        self.ttl
     }
 }
 
@@ -152,6 +184,22 @@ fn load(config: Config, source: &str, ticket: Ticket) -> Option<()> {
         },
     )?;
     events::accepted(source);
+    Some(())
+}
+
+/// Turns injection off for an answer that is not a valid configuration, if `ticket` is still
+/// current under the lock, and says so (once per such answer: the follower acts on a changed
+/// answer only). The last valid document is forgotten too: `reset` must not bring back what the
+/// operator's latest document meant to replace.
+fn reject(why: &str, source: &str, ticket: Ticket) -> Option<()> {
+    state::commit_if(
+        || ticket.is_current(),
+        |state| {
+            state.remote = None;
+            state.load(Base::Rejected);
+        },
+    )?;
+    events::rejected(source, &why);
     Some(())
 }
 
