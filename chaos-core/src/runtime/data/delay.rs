@@ -1,19 +1,20 @@
 //! The delays and the panic a faulted call goes through.
 //!
 //! An async delay is a [`Delay`]: tokio's timer when the call runs inside a tokio runtime, else
-//! a helper thread that sleeps and wakes the task (said once per process), so that a delay never
-//! fails for want of a runtime or of its time driver. (Without the driver tokio panics when the
-//! timer is made; chaos catches it, so its message still reaches the panic hook once, unless
-//! the profile aborts on panic.) Its state exists only while a delay is under way: the expansion
-//! keeps it in the faulted call's own allocation, not in the annotated function's future.
+//! one helper thread that keeps the time of every such delay and wakes its task (said once per
+//! process), so that a delay never fails for want of a runtime or of its time driver. (Without
+//! the driver tokio panics when the timer is made; chaos catches it, so its message still
+//! reaches the panic hook once, unless the profile aborts on panic.) Its state exists only while
+//! a delay is under way: the expansion keeps it in the faulted call's own allocation, not in the
+//! annotated function's future.
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Waker};
+use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
+use super::alarms::{self, Alarm};
 use crate::fault::Fault;
 use crate::runtime::events;
 
@@ -30,15 +31,8 @@ pub(crate) struct Delay {
 enum Timer {
     /// tokio's timer: the executor runs other tasks meanwhile.
     Tokio(Pin<Box<tokio::time::Sleep>>),
-    /// Outside a tokio runtime: a helper thread sleeps, then wakes the task.
+    /// Outside a tokio runtime: the helper thread of [`alarms`] wakes the task.
     Thread(Arc<Alarm>),
-}
-
-/// Shared between a waiting task and the helper thread that wakes it.
-#[derive(Debug, Default)]
-struct Alarm {
-    rung: AtomicBool,
-    waker: Mutex<Option<Waker>>,
 }
 
 impl Delay {
@@ -63,29 +57,7 @@ impl Delay {
         } else {
             events::no_tokio_runtime(self.point);
         }
-        let alarm = Arc::new(Alarm::default());
-        let ringer = Arc::clone(&alarm);
-        let duration = self.duration;
-        let spawned = std::thread::Builder::new()
-            .name("chaos-delay".into())
-            .spawn(move || {
-                std::thread::sleep(duration);
-                ringer.rung.store(true, Ordering::Release);
-                let waker = ringer
-                    .waker
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .take();
-                if let Some(waker) = waker {
-                    waker.wake();
-                }
-            });
-        if spawned.is_err() {
-            // No thread to spare: the delay blocks this one rather than being skipped.
-            std::thread::sleep(duration);
-            alarm.rung.store(true, Ordering::Release);
-        }
-        Timer::Thread(alarm)
+        Timer::Thread(alarms::set(self.duration))
     }
 }
 
@@ -102,12 +74,7 @@ impl Future for Delay {
         match self.timer.as_mut() {
             Some(Timer::Tokio(sleep)) => sleep.as_mut().poll(cx),
             Some(Timer::Thread(alarm)) => {
-                if alarm.rung.load(Ordering::Acquire) {
-                    return Poll::Ready(());
-                }
-                *alarm.waker.lock().unwrap_or_else(|p| p.into_inner()) = Some(cx.waker().clone());
-                // Rung between the check and the registration: the thread found no waker.
-                if alarm.rung.load(Ordering::Acquire) {
+                if alarm.rung_or_wake(cx.waker()) {
                     Poll::Ready(())
                 } else {
                     Poll::Pending
@@ -143,6 +110,7 @@ pub fn call_once<R>(f: impl FnOnce() -> R) -> R {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::task::Waker;
     use std::time::Instant;
 
     /// Polls `future` to completion on this thread, with no runtime at all.

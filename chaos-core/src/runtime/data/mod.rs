@@ -3,6 +3,7 @@
 //! `max_concurrency`, a disk fill as the point sees it, an outcome. It reads what the control
 //! plane publishes and never imports it.
 
+mod alarms;
 pub(crate) mod delay;
 pub(crate) mod disk;
 mod faulted;

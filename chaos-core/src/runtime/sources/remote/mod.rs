@@ -7,6 +7,7 @@
 mod fetch;
 #[cfg(feature = "aws")]
 mod follow;
+#[cfg(feature = "aws")]
 mod health;
 #[cfg(feature = "aws")]
 mod request;
