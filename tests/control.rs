@@ -186,6 +186,24 @@ fn each_kind_of_bad_input_is_rejected_with_where_and_what() {
             r#"{"points": {"control::never": 5}}"#,
             "expected an object of attribute keys, found the number 5",
         ),
+        // serde_json alone keeps the last of two keys, silently.
+        (
+            r#"{"enabled": false, "enabled": true}"#,
+            "at enabled: duplicate key `enabled`",
+        ),
+        (
+            r#"{"points": {"control::never": {"rate": 1, "rate": 0}}}"#,
+            "at points.\"control::never\".rate: duplicate key `rate`",
+        ),
+        // `-0` is 0 (serde_json reads it as the float -0.0).
+        (
+            r#"{"points": {"control::never": {"status": -0}}}"#,
+            "`status` must be an HTTP status code in 100..=599, found 0",
+        ),
+        (
+            r#"{"enabled": -0}"#,
+            "`enabled` expects `true` or `false`, found the number 0",
+        ),
     ];
     for (json, expected) in cases {
         let error = chaos::configure_json(json).unwrap_err().to_string();
@@ -336,6 +354,45 @@ impl std::io::Write for Captured {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+#[test]
+fn a_rejection_is_one_escaped_line_with_a_bounded_list_of_problems() {
+    let _serial = exclusive();
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let forged = r#"{"points": {"x\nchaos: forged\u0000": {}}}"#;
+    let keys: Vec<String> = (0..100).map(|i| format!("\"k{i}\": 1")).collect();
+    let many = format!("{{{}}}", keys.join(", "));
+    let (forged, many) = tracing::subscriber::with_default(subscriber, || {
+        (
+            chaos::configure_json(forged).unwrap_err(),
+            chaos::configure_json(&many).unwrap_err(),
+        )
+    });
+    chaos::configure(Config::new()).unwrap();
+    let forged = forged.to_string();
+    assert!(
+        forged.contains(r#"no injection point is named `x\nchaos: forged\0`"#),
+        "{forged}"
+    );
+    // The caller gets every problem; what is shown is bounded.
+    assert_eq!(many.problems().count(), 100);
+    let shown = many.to_string();
+    assert!(shown.ends_with("; ... and 80 more problems"), "{shown}");
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(
+        !text.lines().any(|l| l.starts_with("chaos: forged")),
+        "{text}"
+    );
+    assert!(!text.contains('\0'), "{text:?}");
+    assert!(text.contains(r"x\nchaos: forged\0"), "{text}");
+    assert!(text.contains("; ... and 80 more problems"), "{text}");
 }
 
 #[test]

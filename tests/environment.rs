@@ -8,7 +8,7 @@ mod common;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use common::run_child;
+use common::{run_child, run_child_os};
 
 use chaos::{Fault, chaos};
 
@@ -235,6 +235,18 @@ fn bad_variables_are_reported_once_and_turn_injection_off() {
             ("CHAOS_CONFIG", "/nonexistent/chaos.json"),
             "cannot read /nonexistent/chaos.json",
         ),
+        // serde_json alone keeps the last of two keys: this one would inject on every call.
+        (
+            ("CHAOS_CONFIG", r#"{"enabled": false, "enabled": true}"#),
+            "at enabled: duplicate key `enabled`",
+        ),
+        (
+            (
+                "CHAOS_CONFIG",
+                r#"{"points": {"env::always": {"rate": 0, "rate": 1}}}"#,
+            ),
+            "at points.\"env::always\".rate: duplicate key `rate`",
+        ),
     ];
     for ((name, value), expected) in cases {
         let child = run_child("child_report", &[(name, value)]);
@@ -368,4 +380,137 @@ fn the_poll_interval_is_read_from_chaos_config_poll_ms() {
     );
     let _ = std::fs::remove_file(&path);
     assert_eq!(slow.value("CHANGED"), "false", "{}", slow.stderr);
+}
+
+#[test]
+fn an_empty_chaos_config_is_unset() {
+    for empty in ["", "  "] {
+        let child = run_child("child_report", &[("CHAOS_CONFIG", empty)]);
+        assert_eq!(child.value("ALWAYS"), "20", "{:?}: {}", empty, child.stderr);
+        assert!(!child.stderr.contains("rejected"), "{}", child.stderr);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn an_inline_config_that_is_not_utf8_is_reported_not_read_lossily() {
+    use std::ffi::OsString;
+    use std::os::unix::ffi::OsStringExt;
+    // Valid JSON once the byte is replaced: read lossily, it would be accepted.
+    let config =
+        OsString::from_vec(b"{\"points\": {\"env::always\": {\"error\": \"\xff\"}}}".to_vec());
+    let child = run_child_os("child_report", &[("CHAOS_CONFIG", config)]);
+    assert_eq!(child.value("ALWAYS"), "0", "{}", child.stderr);
+    assert!(
+        child.stderr.contains("CHAOS_CONFIG is a JSON document (it starts with `{`) with a byte that is not UTF-8, at byte 38"),
+        "{}",
+        child.stderr
+    );
+}
+
+#[test]
+fn negative_zero_is_zero() {
+    let child = run_child(
+        "child_report",
+        &[(
+            "CHAOS_CONFIG",
+            r#"{"seed": -0, "points": {"env::always": {"latency_ms": -0, "rate": -0.0}}}"#,
+        )],
+    );
+    // Accepted: a seed of 0, a latency of 0 in place of the declared error, at a rate of 0.
+    assert!(!child.stderr.contains("rejected"), "{}", child.stderr);
+    assert_eq!(child.value("ALWAYS"), "0");
+    let child = run_child(
+        "child_report",
+        &[(
+            "CHAOS_CONFIG",
+            r#"{"points": {"env::always": {"one_in": -0}}}"#,
+        )],
+    );
+    assert_eq!(child.value("ALWAYS"), "0");
+    assert!(
+        child
+            .stderr
+            .contains("`one_in` must be an integer >= 1 (`one_in = 1` faults every call), found 0"),
+        "{}",
+        child.stderr
+    );
+}
+
+#[test]
+fn a_name_or_key_from_the_configuration_cannot_forge_a_line() {
+    // JSON escapes: the document holds a newline, a NUL and an ESC once read.
+    for (config, shown) in [
+        (
+            r#"{"points": {"x\nchaos: forged\u0000": {}}}"#,
+            r#"at points."x\nchaos: forged\u0000": no injection point is named `x\nchaos: forged\0`"#,
+        ),
+        (
+            r#"{"points": {"env::always": {"ra\nchaos: forged\u001b[2J": 1}}}"#,
+            r#"at points."env::always".ra\nchaos: forged\u{1b}[2J: unknown key `ra\nchaos: forged\u{1b}[2J`"#,
+        ),
+    ] {
+        let child = run_child("child_report", &[("CHAOS_CONFIG", config)]);
+        assert_eq!(child.value("ALWAYS"), "0");
+        let rejected: Vec<&str> = child
+            .stderr
+            .lines()
+            .filter(|l| l.contains("rejected"))
+            .collect();
+        assert_eq!(rejected.len(), 1, "{}", child.stderr);
+        assert!(rejected[0].contains(shown), "{shown}\n{}", rejected[0]);
+        assert!(
+            !child.stderr.lines().any(|l| l.starts_with("chaos: forged")),
+            "{}",
+            child.stderr
+        );
+        assert!(
+            !child.stderr.contains(['\0', '\u{1b}']),
+            "{:?}",
+            child.stderr
+        );
+    }
+}
+
+#[test]
+fn fifty_thousand_unknown_keys_print_a_bounded_report() {
+    // A file: one environment variable holds at most 128 KiB on Linux, and this is 600 KB.
+    let keys: Vec<String> = (0..50_000).map(|i| format!("\"unknown_{i}\": 1")).collect();
+    let path = temp_config("many-keys", &format!("{{{}}}", keys.join(", ")));
+    let child = run_child("child_report", &[("CHAOS_CONFIG", &path)]);
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(child.value("ALWAYS"), "0");
+    assert!(
+        child.stderr.len() <= 64 << 10,
+        "{} bytes of stderr",
+        child.stderr.len()
+    );
+    assert!(
+        child.stderr.contains("; ... and 49980 more problems"),
+        "{}",
+        child.stderr
+    );
+    // The same in a point, whose unknown-key message is longer, with keys of 100 KB.
+    let long = "k".repeat(100_000);
+    let keys: Vec<String> = (0..8).map(|i| format!("\"{long}{i}\": 1")).collect();
+    let path = temp_config(
+        "long-keys",
+        &format!(
+            r#"{{"points": {{"env::always": {{{}}}}}}}"#,
+            keys.join(", ")
+        ),
+    );
+    let child = run_child("child_report", &[("CHAOS_CONFIG", &path)]);
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(child.value("ALWAYS"), "0");
+    assert!(
+        child.stderr.len() <= 16 << 10,
+        "{} bytes",
+        child.stderr.len()
+    );
+    assert!(
+        child.stderr.contains("unknown key `kkkk"),
+        "{}",
+        child.stderr
+    );
 }

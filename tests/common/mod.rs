@@ -1,6 +1,7 @@
 //! Running this test binary again as a child process, with an environment of its own: for what
 //! is read once per process (the environment variables, the temp directory).
 
+use std::ffi::OsStr;
 use std::process::{Command, Output};
 
 /// What a child printed.
@@ -28,6 +29,12 @@ impl Child {
 /// Runs the ignored test `test` of this binary in a child process with `env` (and no inherited
 /// `CHAOS_*` variable), and returns what it printed; fails if the child failed.
 pub fn run_child(test: &str, env: &[(&str, &str)]) -> Child {
+    run_child_os(test, env)
+}
+
+/// [`run_child`] with values that need not be UTF-8.
+#[allow(dead_code)] // Not every test binary that shares this module uses it.
+pub fn run_child_os<V: AsRef<OsStr>>(test: &str, env: &[(&str, V)]) -> Child {
     let mut command = Command::new(std::env::current_exe().unwrap());
     command.args([
         "--ignored",
@@ -41,7 +48,7 @@ pub fn run_child(test: &str, env: &[(&str, &str)]) -> Child {
             command.env_remove(name);
         }
     }
-    command.envs(env.iter().copied());
+    command.envs(env.iter().map(|(name, value)| (name, value.as_ref())));
     let Output {
         status,
         stdout,

@@ -65,6 +65,7 @@ pub(crate) fn disk_fill_failed(point: &str, dir: &std::path::Path, error: &dyn s
         "chaos: disk fill at `{point}` not injected: cannot fill {}: {error}",
         dir.display()
     );
+    let message = line(&message);
     to_stderr(&message);
     tracing::error!(target: "chaos", point, kind = "disk_fill", "{message}");
 }
@@ -79,6 +80,7 @@ pub(crate) fn no_tokio_runtime(point: &str) {
     let message = format!(
         "chaos: `{point}` delays a call outside a tokio runtime, so a helper thread keeps the time of each such delay; run it inside a tokio runtime with the time driver (`#[tokio::main]` has one) to wait on tokio's timer; said once"
     );
+    let message = line(&message);
     to_stderr(&message);
     tracing::warn!(target: "chaos", point, "{message}");
 }
@@ -93,6 +95,7 @@ pub(crate) fn tokio_without_timer(point: &str) {
     let message = format!(
         "chaos: `{point}` delays a call in a tokio runtime without its time driver (tokio's panic above is caught), so a helper thread keeps the time of each such delay; build the runtime with `enable_time()` or `enable_all()` (`#[tokio::main]` and `#[tokio::test]` have it); said once"
     );
+    let message = line(&message);
     to_stderr(&message);
     tracing::warn!(target: "chaos", point, "{message}");
 }
@@ -116,6 +119,7 @@ pub(crate) fn deadline_unusable(point: &str, deadline: Option<std::time::SystemT
     let message = format!(
         "chaos: `timeout` at `{point}` times out at once: {why} (local emulators such as `cargo lambda watch` send a deadline in 1970); said once"
     );
+    let message = line(&message);
     to_stderr(&message);
     tracing::warn!(target: "chaos", point, kind = "timeout", "{message}");
 }
@@ -126,6 +130,7 @@ pub(crate) fn compiled_in(points: usize) {
     let message = format!(
         "chaos: fault injection is compiled into this binary ({points} injection {noun}); CHAOS_ENABLED=0 turns it off"
     );
+    let message = line(&message);
     to_stderr(&message);
     tracing::warn!(target: "chaos", points, "{message}");
 }
@@ -133,6 +138,7 @@ pub(crate) fn compiled_in(points: usize) {
 /// Two points or more share a name, announced once per process at the first decision.
 pub(crate) fn shared_name(point: &str, problem: &str) {
     let message = format!("chaos: {problem}; a configuration naming it is refused");
+    let message = line(&message);
     to_stderr(&message);
     tracing::warn!(target: "chaos", point, "{message}");
 }
@@ -142,13 +148,17 @@ pub(crate) fn rejected(source: &str, error: &dyn std::fmt::Display) {
     let message = format!(
         "chaos: {source} rejected, fault injection is OFF until a valid configuration arrives: {error}"
     );
+    let message = line(&message);
     to_stderr(&message);
     tracing::error!(target: "chaos", source, "{message}");
 }
 
 /// A configuration given in code was refused: its caller has the error, so it is only recorded.
 pub(crate) fn refused(source: &str, error: &dyn std::fmt::Display) {
-    tracing::error!(target: "chaos", source, "chaos: {source} rejected, fault injection is OFF until a valid configuration arrives: {error}");
+    let message = line(&format!(
+        "chaos: {source} rejected, fault injection is OFF until a valid configuration arrives: {error}"
+    ));
+    tracing::error!(target: "chaos", source, "{message}");
 }
 
 /// A remote source is followed, and injection is off until its first document.
@@ -186,6 +196,7 @@ pub(crate) fn remote_failed(
     };
     let message =
         format!("chaos: {source} {how}, {state} (retrying in {retry_ms} ms){flapped}: {error}");
+    let message = line(&message);
     to_stderr(&message);
     tracing::error!(target: "chaos", source, kept_last, retry_ms, unreported, "{message}");
 }
@@ -194,6 +205,7 @@ pub(crate) fn remote_failed(
 #[cfg(feature = "aws")]
 pub(crate) fn remote_recovered(source: &str) {
     let message = format!("chaos: {source} answers again");
+    let message = line(&message);
     to_stderr(&message);
     tracing::info!(target: "chaos", source, "{message}");
 }
@@ -203,9 +215,54 @@ pub(crate) fn accepted(source: &str) {
     tracing::info!(target: "chaos", source, "chaos configuration loaded");
 }
 
+/// The most bytes of one message printed or recorded: 16 KiB, a screenful of problems (a
+/// [`ConfigError`](crate::ConfigError) shows 20 at most), so that the messages of a process stay
+/// far below what a log accepts whatever its configurations hold.
+pub(crate) const MAX_LINE_BYTES: usize = 16 << 10;
+
+/// `message` as it goes out, to stderr and `tracing` alike: one line, every control character
+/// escaped (a name or a key from input with a newline or an ESC in it cannot forge or colour a
+/// line), and cut at [`MAX_LINE_BYTES`].
+pub(crate) fn line(message: &str) -> String {
+    let mut line = crate::spec::escaped(message).to_string();
+    if line.len() > MAX_LINE_BYTES {
+        let mut end = MAX_LINE_BYTES;
+        while !line.is_char_boundary(end) {
+            end -= 1;
+        }
+        let cut = line.len() - end;
+        line.truncate(end);
+        line.push_str(&format!("... ({cut} more bytes cut)"));
+    }
+    line
+}
+
 /// Writes a line to stderr, ignoring failure (a closed stderr must not panic a point's caller, as
 /// `eprintln!` would).
 fn to_stderr(message: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr().lock(), "{message}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_goes_out_as_one_escaped_bounded_line() {
+        assert_eq!(line("chaos: plain"), "chaos: plain");
+        assert_eq!(
+            line("chaos: `a\nchaos: forged`\0\u{1b}[2J"),
+            "chaos: `a\\nchaos: forged`\\0\\u{1b}[2J"
+        );
+        let long = format!("chaos: {}", "é".repeat(MAX_LINE_BYTES));
+        let out = line(&long);
+        assert!(out.len() < MAX_LINE_BYTES + 40, "{}", out.len());
+        assert!(
+            out.ends_with("more bytes cut)"),
+            "{}",
+            &out[out.len() - 40..]
+        );
+        assert!(!out.contains('\n'));
+    }
 }

@@ -117,7 +117,7 @@ fn check(pattern: &str) -> Result<String, SpecError> {
     let bad = |why: &str| {
         Err(SpecError::new(
             Key::DenyHosts,
-            format!("`deny_hosts` pattern {pattern:?} {why}"),
+            format!("`deny_hosts` pattern {} {why}", super::quoted(pattern)),
         ))
     };
     let lower = pattern.trim_end_matches('.').to_ascii_lowercase();

@@ -15,6 +15,7 @@
 //! hosts      deny_hosts patterns
 //! describe   the one description of a spec in words (Display)
 //! suggest    "did you mean" hints and the unknown-key message
+//! shown      how a piece of input is shown in a message: escaped, and cut when long
 //! error      SpecError
 //! ```
 
@@ -25,6 +26,7 @@ mod input;
 mod key;
 mod model;
 mod rules;
+mod shown;
 mod suggest;
 mod validate;
 
@@ -39,6 +41,11 @@ pub use hosts::host_patterns;
 #[doc(hidden)]
 pub use model::fault_spec;
 pub use rules::{PointShape, deny_hosts_on_function, opaque_return};
+#[cfg(all(test, feature = "runtime"))]
+pub(crate) use shown::SHOWN_CHARS;
+#[cfg(feature = "runtime")]
+pub(crate) use shown::cut;
+pub(crate) use shown::{escaped, quoted, shown};
 pub use suggest::{closest, unknown_key};
 pub use validate::{
     DEFAULT_TIMEOUT_BUFFER_MS, MAX_DISK_FILL_MB, STATUS_RANGE, validate, validate_name,

@@ -34,7 +34,10 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 /// ```
 pub fn unknown_key(key: &str, valid: &[&str]) -> String {
     let list = valid.join(", ");
-    match closest(key, valid.iter().copied()).first() {
+    let close = closest(key, valid.iter().copied());
+    // The key came from input: escaped and cut, so that it cannot break or flood a log line.
+    let key = super::shown(key);
+    match close.first() {
         Some(close) => {
             format!("unknown key `{key}`; did you mean `{close}`? valid keys are: {list}")
         }

@@ -49,7 +49,10 @@ pub fn validate(input: &SpecInput) -> Result<FaultSpec, Vec<SpecError>> {
         Some(other) => {
             errors.push(SpecError::new(
                 Key::When,
-                format!("`when` must be \"before\" or \"after\", found {other:?}"),
+                format!(
+                    "`when` must be \"before\" or \"after\", found {}",
+                    super::quoted(other)
+                ),
             ));
             false
         }

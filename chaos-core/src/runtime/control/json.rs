@@ -3,7 +3,8 @@
 
 use serde_json::{Map, Value};
 
-use super::error::point_path;
+use super::error::{key_path, point_path};
+use super::strict;
 use crate::config::{Config, ConfigError, PointConfig, Problems};
 use crate::spec::{self, Key, LatencyInput};
 
@@ -14,9 +15,12 @@ pub(crate) const MAX_DOCUMENT_BYTES: u64 = 1 << 20;
 impl Config {
     /// Reads a configuration from JSON, reporting every problem with where it is.
     pub fn from_json(json: &str) -> Result<Config, ConfigError> {
-        let value: Value = serde_json::from_str(json)
+        let (value, duplicates) = strict::from_str(json)
             .map_err(|e| ConfigError::one("", format!("malformed JSON: {e}")))?;
         let mut problems = Problems::default();
+        for (path, message) in duplicates {
+            problems.push(&path, message);
+        }
         let config = read_config(&value, &mut problems);
         problems.into_result(config)
     }
@@ -26,8 +30,15 @@ fn describe(value: &Value) -> String {
     match value {
         Value::Null => "null".into(),
         Value::Bool(b) => format!("`{b}`"),
+        // `-0` is read as the float -0.0; it means 0.
+        Value::Number(_) if negative_zero(value) => "the number 0".into(),
         Value::Number(n) => format!("the number {n}"),
-        Value::String(s) => format!("the string {}", Value::String(s.clone())),
+        // Quoted as JSON quotes it, and cut: a string value can be as long as the document.
+        Value::String(s) => {
+            let (head, whole) = spec::cut(s);
+            let more = if whole { "" } else { "…" };
+            format!("the string {}{more}", Value::String(head.to_string()))
+        }
         Value::Array(_) => "an array".into(),
         Value::Object(_) => "an object".into(),
     }
@@ -69,6 +80,21 @@ fn integer(value: &Value) -> Option<i128> {
         .as_i64()
         .map(i128::from)
         .or_else(|| value.as_u64().map(i128::from))
+        .or_else(|| negative_zero(value).then_some(0))
+}
+
+/// `-0` (or `-0.0`): serde_json reads it as a float, and it means 0, so an integer key takes it
+/// as 0, and a key that refuses 0 says "found 0".
+fn negative_zero(value: &Value) -> bool {
+    value
+        .as_f64()
+        .is_some_and(|n| n == 0.0 && n.is_sign_negative())
+}
+
+/// A probability as a number, `-0` as 0.
+fn float(value: &Value) -> Option<f64> {
+    // -0.0 + 0.0 is 0.0: a rate of -0 is a rate of 0, and is shown so.
+    value.as_f64().map(|n| n + 0.0)
 }
 
 const TOP_KEYS: [&str; 5] = ["enabled", "seed", "dry_run", "unknown_points", "points"];
@@ -90,7 +116,7 @@ fn read_config(value: &Value, problems: &mut Problems) -> Config {
         return config;
     };
     for (key, value) in top {
-        let path = key.clone();
+        let path = key_path("", key);
         match key.as_str() {
             "enabled" => config.enabled = boolean(value, &path, key, problems),
             "dry_run" => config.dry_run = boolean(value, &path, key, problems),
@@ -105,7 +131,7 @@ fn read_config(value: &Value, problems: &mut Problems) -> Config {
                     ),
                 ),
             },
-            "seed" => match value.as_u64() {
+            "seed" => match integer(value).and_then(|seed| u64::try_from(seed).ok()) {
                 Some(seed) => config.seed = Some(seed),
                 None => problems.push(
                     &path,
@@ -141,7 +167,7 @@ fn read_point(value: &Value, path: &str, problems: &mut Problems) -> PointConfig
         return point;
     };
     for (key, value) in map {
-        let at = format!("{path}.{key}");
+        let at = key_path(path, key);
         if key == "enabled" {
             point.enabled = boolean(value, &at, key, problems);
             continue;
@@ -153,7 +179,7 @@ fn read_point(value: &Value, path: &str, problems: &mut Problems) -> PointConfig
         let read = match spec_key {
             Key::Status => integer(value).map(|v| point.spec.status = Some(v)),
             Key::OneIn => integer(value).map(|v| point.spec.one_in = Some(v)),
-            Key::Rate => value.as_f64().map(|v| point.spec.rate = Some(v)),
+            Key::Rate => float(value).map(|v| point.spec.rate = Some(v)),
             Key::Error => value
                 .as_str()
                 .map(|v| point.spec.error = Some(v.to_string())),
@@ -229,5 +255,79 @@ fn latency(value: &Value) -> Option<LatencyInput> {
             p99: integer(shape.get("p99")?)?,
         }),
         other => integer(other).map(LatencyInput::Fixed),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(json: &str) -> Vec<(String, String)> {
+        Config::from_json(json)
+            .unwrap_err()
+            .problems()
+            .map(|(p, m)| (p.to_string(), m.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_duplicate_key_is_a_problem_at_any_level() {
+        let found = problems(r#"{"enabled": false, "enabled": true}"#);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "enabled");
+        assert!(
+            found[0].1.starts_with("duplicate key `enabled`"),
+            "{found:?}"
+        );
+        let found = problems(r#"{"points": {"a": {"rate": 1, "rate": 0}}}"#);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, r#"points."a".rate"#);
+        assert!(found[0].1.starts_with("duplicate key `rate`"), "{found:?}");
+        // Reported beside the document's other problems.
+        let found = problems(r#"{"seed": 1, "seed": 2, "sede": 3}"#);
+        assert_eq!(found.len(), 2, "{found:?}");
+    }
+
+    #[test]
+    fn negative_zero_is_zero() {
+        let config = Config::from_json(
+            r#"{"seed": -0, "points": {"a": {"latency_ms": -0, "rate": -0.0, "status": -0}}}"#,
+        )
+        .unwrap();
+        assert_eq!(config.seed, Some(0));
+        let spec = &config.points["a"].spec;
+        assert_eq!(spec.latency_ms, Some(LatencyInput::Fixed(0)));
+        assert_eq!(
+            spec.status,
+            Some(0),
+            "read as 0: the spec's rule then says `found 0`"
+        );
+        assert!(spec.rate.is_some_and(|r| r == 0.0 && r.is_sign_positive()));
+        let found = problems(r#"{"enabled": -0}"#);
+        assert_eq!(
+            found[0].1,
+            "`enabled` expects `true` or `false`, found the number 0"
+        );
+    }
+
+    #[test]
+    fn input_in_messages_is_escaped_and_cut() {
+        let found =
+            problems("{\"en\\nabled\": true, \"points\": {\"a\\u0000\": {\"ra\\u001bte\": 1}}}");
+        let paths: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(paths, [r"en\nabled", r#"points."a\u0000".ra\u{1b}te"#]);
+        assert!(
+            found[0].1.starts_with(r"unknown key `en\nabled`"),
+            "{found:?}"
+        );
+        assert!(
+            found[1].1.starts_with(r"unknown key `ra\u{1b}te`"),
+            "{found:?}"
+        );
+        let long = "k".repeat(10_000);
+        let found = problems(&format!(r#"{{"{long}": 1, "seed": "{long}"}}"#));
+        for (path, message) in &found {
+            assert!(path.len() < 200 && message.len() < 600, "{path}: {message}");
+        }
     }
 }

@@ -436,7 +436,7 @@ proptest! {
                         for ((path, message), name) in found.iter().zip(config.points.keys()) {
                             prop_assert_eq!(path, &point_path(name));
                             prop_assert!(
-                                message.contains(&format!("no injection point is named `{name}`")),
+                                message.contains(&format!("no injection point is named `{}`", crate::spec::shown(name))),
                                 "{}", message
                             );
                         }

@@ -12,6 +12,7 @@ mod json_cases;
 mod registry;
 mod scope;
 pub(crate) mod state;
+mod strict;
 
 pub(crate) use crate::config::{Config, ConfigError};
 pub use api::{OverrideGuard, configure, configure_json, override_point, set_enabled};

@@ -110,6 +110,8 @@ pub(crate) fn shared_name(name: &str, sites: &[Site]) -> String {
 /// "no injection point named ...", with the closest names.
 pub(crate) fn unknown_point(name: &str) -> String {
     let close = spec::closest(name, POINTS.iter().map(|p| p.name()));
+    // The name came from a configuration: escaped and cut, so that it cannot break a log line.
+    let name = spec::shown(name);
     let count = POINTS.len();
     let compiled = if count == 1 { "point is" } else { "points are" };
     if close.is_empty() {

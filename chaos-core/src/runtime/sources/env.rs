@@ -1,5 +1,6 @@
 //! The environment variables, read once per process at the first decision.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -32,14 +33,17 @@ pub(crate) const DEFAULT_POLL: Duration = Duration::from_secs(1);
 
 impl EnvSettings {
     pub(crate) fn from_process() -> EnvSettings {
-        // A value that is not UTF-8 is passed on lossily, so that it is reported as invalid
-        // rather than taken for unset.
-        EnvSettings::from_lookup(|name| {
-            std::env::var_os(name).map(|v| v.to_string_lossy().into_owned())
-        })
+        EnvSettings::from_lookup(|name| std::env::var_os(name))
     }
 
-    pub(crate) fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> EnvSettings {
+    /// The settings from `lookup`, which gives a variable's value (an `OsString` from the
+    /// process, a `String` in tests).
+    pub(crate) fn from_lookup<V: Into<OsString>>(
+        lookup_os: impl Fn(&str) -> Option<V>,
+    ) -> EnvSettings {
+        // A value that is not UTF-8 is read lossily, so that it is reported as invalid rather
+        // than taken for unset; only `CHAOS_CONFIG` (a path, or a document) is read as it is.
+        let lookup = |name: &str| lookup_os(name).map(|v| v.into().to_string_lossy().into_owned());
         let mut problems = Vec::new();
         // A switch that cannot be read takes its safe side for the life of the process: off for
         // CHAOS_ENABLED, on for CHAOS_DRY_RUN (an operator who set it meant something).
@@ -77,14 +81,10 @@ impl EnvSettings {
                 DEFAULT_POLL
             }
         };
-        let config = lookup("CHAOS_CONFIG").map(|value| {
-            if value.trim_start().starts_with('{') {
-                ConfigSource::Inline(value)
-            } else {
-                ConfigSource::File(PathBuf::from(value))
-            }
-        });
+        let config = lookup_os("CHAOS_CONFIG").and_then(|v| config_source(v.into()));
         let remote = remote_source(&lookup, config.is_some(), &mut problems);
+        let config =
+            config.and_then(|config| config.map_err(|problem| problems.push(problem)).ok());
         EnvSettings {
             enabled,
             dry_run,
@@ -95,6 +95,27 @@ impl EnvSettings {
             problems,
         }
     }
+}
+
+/// `CHAOS_CONFIG`: a document when it starts with `{`, else a path; `None` when it is empty or
+/// blank (as if unset: an empty path names no file), `Err` for a document that is not UTF-8 (a
+/// path need not be).
+fn config_source(value: OsString) -> Option<Result<ConfigSource, String>> {
+    let bytes = value.as_encoded_bytes();
+    if bytes.trim_ascii().is_empty() {
+        return None;
+    }
+    if !bytes.trim_ascii_start().starts_with(b"{") {
+        return Some(Ok(ConfigSource::File(PathBuf::from(value))));
+    }
+    Some(value.into_string().map(ConfigSource::Inline).map_err(|value| {
+        let at = std::str::from_utf8(value.as_encoded_bytes())
+            .err()
+            .map_or(0, |e| e.valid_up_to());
+        format!(
+            "CHAOS_CONFIG is a JSON document (it starts with `{{`) with a byte that is not UTF-8, at byte {at}: JSON is UTF-8, so it was not read"
+        )
+    }))
 }
 
 /// A variable holding a number of milliseconds above 0, or the problem with it.
@@ -262,6 +283,47 @@ mod tests {
             Some(ConfigSource::File("/etc/chaos.json".into()))
         );
         assert_eq!(env(&[("CHAOS_SEED", "42")]).seed, Some(42));
+    }
+
+    #[test]
+    fn an_empty_config_is_unset() {
+        for blank in ["", " ", "\t\n"] {
+            let settings = env(&[("CHAOS_CONFIG", blank)]);
+            assert_eq!(settings.config, None, "{blank:?}");
+            assert!(settings.problems.is_empty(), "{:?}", settings.problems);
+        }
+        // So it does not conflict with a remote source either.
+        let settings = env(&[("CHAOS_CONFIG", ""), ("CHAOS_SSM_PARAMETER", "/p")]);
+        assert!(
+            !settings.problems.iter().any(|p| p.contains("both set")),
+            "{:?}",
+            settings.problems
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_document_that_is_not_utf8_is_reported_and_a_path_is_kept_as_it_is() {
+        use std::os::unix::ffi::OsStringExt;
+        let value = |bytes: &[u8]| OsString::from_vec(bytes.to_vec());
+        let inline = value(b"{\"enabled\": \"\xff\"}");
+        let settings =
+            EnvSettings::from_lookup(|name| (name == "CHAOS_CONFIG").then(|| inline.clone()));
+        assert_eq!(settings.config, None);
+        assert_eq!(
+            settings.problems,
+            [
+                "CHAOS_CONFIG is a JSON document (it starts with `{`) with a byte that is not UTF-8, at byte 13: JSON is UTF-8, so it was not read"
+            ]
+        );
+        let path = value(b"/tmp/chaos-\xff.json");
+        let settings =
+            EnvSettings::from_lookup(|name| (name == "CHAOS_CONFIG").then(|| path.clone()));
+        assert_eq!(
+            settings.config,
+            Some(ConfigSource::File(PathBuf::from(path)))
+        );
+        assert!(settings.problems.is_empty());
     }
 
     #[cfg(feature = "aws")]
