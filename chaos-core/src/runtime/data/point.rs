@@ -20,7 +20,7 @@ use crate::spec::{FaultSpec, Latency, Outcome};
 /// One `#[chaos]` attribute: a `static` inside the function it annotates, registered at link
 /// time so that [`points`](crate::points) lists it.
 ///
-/// The hot path reads the process-wide state word and the point's own word (see [`hot`]),
+/// The hot path reads the process-wide state word and the point's own word (see `data/hot.rs`),
 /// rebuilt only when the configuration's epoch moves; the only shared write of a call that is not
 /// faulted is the `one_in` counter (and a seeded point's stream).
 #[derive(Debug)]
