@@ -18,12 +18,15 @@ import subprocess, sys, tomllib
 fixture = sys.argv[1]
 
 def floors():
-    """(name, floor) of every direct normal dependency of chaos-core and chaos-macros."""
+    """(name, floor) of every direct normal dependency of chaos-core and chaos-macros, those of
+    a target (`[target.'cfg(unix)'.dependencies]`) included."""
     found = {}
     for manifest in ("chaos-core/Cargo.toml", "chaos-macros/Cargo.toml"):
         with open(manifest, "rb") as f:
-            deps = tomllib.load(f).get("dependencies", {})
-        for name, spec in deps.items():
+            parsed = tomllib.load(f)
+        tables = [parsed.get("dependencies", {})]
+        tables += [t.get("dependencies", {}) for t in parsed.get("target", {}).values()]
+        for name, spec in (item for deps in tables for item in deps.items()):
             spec = {"version": spec} if isinstance(spec, str) else spec
             if "path" in spec:
                 continue  # chaos-core itself

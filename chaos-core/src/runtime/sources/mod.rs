@@ -231,8 +231,9 @@ pub fn reset() {
     }
 }
 
-/// Loads the JSON file at `path` now and again whenever it changes, checking every `poll`.
-/// Replaces any earlier watch and a followed remote source. A file that cannot be read or is
+/// Loads the JSON file at `path` now and again whenever it changes, checking every `poll`: a
+/// change is loaded once it is the same at two checks in a row, so a file rewritten in place is
+/// not read half-written. Replaces any earlier watch and a followed remote source. A file that cannot be read or is
 /// invalid turns injection off until a valid version is written: the first read's problem is
 /// returned, later ones are reported (stderr and a `tracing` error, once per change).
 ///
