@@ -12,15 +12,14 @@ fn point() -> Result<u64, Fault> {
     Ok(1)
 }
 
-/// Resident set size in KiB.
+/// Resident set size in KiB, as the kernel counts it (`VmRSS`, whatever the page size).
 fn resident_kib() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").expect("Linux has /proc/self/statm");
-    let pages: u64 = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .expect("statm's second field is the resident pages");
-    pages * 4
+    let status = std::fs::read_to_string("/proc/self/status").expect("Linux has /proc/self/status");
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|kib| kib.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("/proc/self/status has VmRSS in kB")
 }
 
 fn load(i: u32, rate: f64) {

@@ -1,8 +1,9 @@
 //! While chaos is switched off for the whole process and no point has anything to do, a call
-//! returns after one load of a process-wide word, without reaching its point. What the points
-//! must still see is seen: a point's first call (so that a cold start configured later does not
-//! take a later call for the first), and a configuration that switches chaos on again. A binary of
-//! its own, with one point: the quiet state depends on every point of the process.
+//! returns after one load of a process-wide word, without reaching its point (that it is faster
+//! is the benchmarks' business). What the points must still see is seen: a point's first call
+//! (so that a cold start configured later does not take a later call for the first), and a
+//! configuration that switches chaos on again. A binary of its own, with one point: the quiet
+//! state depends on every point of the process.
 #![cfg(feature = "enabled")]
 
 use chaos::{Config, Fault, PointConfig, chaos};

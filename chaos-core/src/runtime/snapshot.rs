@@ -21,7 +21,7 @@ static SWITCHES: Mutex<Switches> = Mutex::new(Switches {
     quiet: false,
     killed: false,
     scopes: 0,
-    cold: 0,
+    cold: Vec::new(),
 });
 static SNAPSHOT: RwLock<Option<Arc<Snapshot>>> = RwLock::new(None);
 
@@ -36,12 +36,12 @@ const FLAGS: u64 = QUIET | SCOPED;
 pub(crate) struct State(u64);
 
 impl State {
-    /// Nothing to do anywhere: the configuration in force has no point active, none with a
-    /// `max_concurrency` (whose calls in flight must be counted even while off) and none with a
-    /// cold start; every point has had its first call (which must be seen, so that a cold start
-    /// configured later does not take a later call for the first); and no scope runs that could
-    /// switch a point on (unless chaos is switched off for the whole process, which wins over
-    /// scopes).
+    /// Nothing to do anywhere: the configuration in force has no point active and none with a
+    /// `max_concurrency` (whose calls in flight must be counted even while off); every registered
+    /// point has had its first call (which must be seen: it is the cold start, or, while off, it
+    /// makes the point warm, so that a cold start configured later does not take a later call for
+    /// the first); and no scope runs that could switch a point on (unless chaos is switched off
+    /// for the whole process, which wins over scopes).
     #[inline(always)]
     pub(crate) fn quiet(self) -> bool {
         self.0 & QUIET != 0
@@ -72,7 +72,7 @@ impl State {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Switches {
     epoch: u64,
     /// The snapshot in force has nothing to do (see [`State::quiet`]).
@@ -81,14 +81,15 @@ struct Switches {
     killed: bool,
     /// Scopes running.
     scopes: usize,
-    /// Registered points whose first call has not happened: such a call must reach its point,
-    /// which notes it (a cold start given later must not treat a later call as the first).
-    cold: usize,
+    /// The registered points (their addresses, sorted) whose first call has not happened: such a
+    /// call must reach its point, which notes it (a cold start given later must not treat a
+    /// later call as the first).
+    cold: Vec<usize>,
 }
 
 impl Switches {
     fn word(&self) -> u64 {
-        let quiet = self.quiet && self.cold == 0 && (self.killed || self.scopes == 0);
+        let quiet = self.quiet && self.cold.is_empty() && (self.killed || self.scopes == 0);
         self.epoch << 2 | if quiet { QUIET } else { 0 } | if self.scopes > 0 { SCOPED } else { 0 }
     }
 
@@ -108,18 +109,21 @@ pub(crate) fn state() -> State {
     State(STATE.load(Ordering::Acquire))
 }
 
-/// The number of registered points, none of which has had its first call yet: set once, by the
-/// control plane, before the first snapshot is published.
-pub(crate) fn points_registered(count: usize) {
-    switches().cold = count;
+/// The registered points (the addresses of their `static`s), none of which has had its first
+/// call yet: set once, by the control plane, before the first snapshot is published.
+pub(crate) fn points_registered(mut addresses: Vec<usize>) {
+    addresses.sort_unstable();
+    switches().cold = addresses;
 }
 
-/// A point had its first call. (Points that are not registered, built by unit tests, saturate
-/// the count; no registered point calls this twice.)
-pub(crate) fn point_warmed() {
+/// The point at `address` had its first call. (A point that is not registered, such as one a
+/// unit test builds, is not waited for and changes nothing.)
+pub(crate) fn point_warmed(address: usize) {
     let mut switches = switches();
-    switches.cold = switches.cold.saturating_sub(1);
-    switches.store();
+    if let Ok(at) = switches.cold.binary_search(&address) {
+        switches.cold.remove(at);
+        switches.store();
+    }
 }
 
 /// A task scope starts running.
@@ -179,10 +183,12 @@ pub(crate) fn published() -> Option<Arc<Snapshot>> {
 /// plane's lock), so epochs only move forward.
 pub(crate) fn publish(build: impl FnOnce(u64) -> Snapshot) -> Arc<Snapshot> {
     let mut slot = SNAPSHOT.write().unwrap_or_else(|p| p.into_inner());
-    let mut switches = switches();
-    let epoch = switches.epoch + 1;
+    // Built outside the switches' lock (scopes and first calls take it): only a publication
+    // moves the epoch, and publications are serialised by the snapshot's lock held here.
+    let epoch = switches().epoch + 1;
     let snapshot = Arc::new(build(epoch));
     *slot = Some(Arc::clone(&snapshot));
+    let mut switches = switches();
     // Published after the snapshot, so a point that sees the new epoch reads the new snapshot.
     switches.epoch = epoch;
     switches.quiet = snapshot.quiet;
@@ -202,7 +208,7 @@ mod tests {
             quiet: true,
             killed: false,
             scopes: 0,
-            cold: 0,
+            cold: Vec::new(),
         };
         let word = State(quiet.word());
         assert!(word.quiet() && !word.scoped());
@@ -210,15 +216,24 @@ mod tests {
         let not = |switches: Switches| !State(switches.word()).quiet();
         assert!(not(Switches {
             quiet: false,
-            ..quiet
+            ..quiet.clone()
         }));
-        assert!(not(Switches { cold: 1, ..quiet }), "a first call to see");
-        let scoped = Switches { scopes: 1, ..quiet };
-        assert!(not(scoped), "a scope may switch a point on");
+        assert!(
+            not(Switches {
+                cold: vec![0x1000],
+                ..quiet.clone()
+            }),
+            "a first call to see"
+        );
+        let scoped = Switches {
+            scopes: 1,
+            ..quiet.clone()
+        };
+        assert!(not(scoped.clone()), "a scope may switch a point on");
         assert!(State(scoped.word()).scoped());
         let killed = Switches {
             killed: true,
-            ..scoped
+            ..scoped.clone()
         };
         assert!(
             State(killed.word()).quiet(),

@@ -110,13 +110,14 @@ impl State {
     }
 }
 
-/// Whether no compiled point has anything to do under `points` and `globals`: none injects, none
-/// has a `max_concurrency` (whose calls are counted even while off) or a cold start (whose first
-/// call must be seen). Then every call returns after one load.
+/// Whether no compiled point has anything to do under `points` and `globals`: none injects and
+/// none has a `max_concurrency` (whose calls are counted even while off). (A cold start needs a
+/// point's first call, which the state word waits for on its own: see `snapshot::State::quiet`.)
+/// Then, once every point has had its first call, every call returns after one load.
 fn quiet(points: &HashMap<String, PointConfig>, globals: Globals) -> bool {
     registry::POINTS.iter().all(|point| {
         let effective = Effective::of(point.spec(), points.get(point.name()), globals);
-        !effective.active && effective.max_concurrency == 0 && effective.cold_start_ms == 0
+        !effective.active && effective.max_concurrency == 0
     })
 }
 
@@ -136,7 +137,12 @@ pub(crate) fn initialise(state: impl FnOnce() -> State) -> (Arc<Snapshot>, bool)
         return (snapshot, false);
     }
     let state = state();
-    snapshot::points_registered(registry::POINTS.len());
+    snapshot::points_registered(
+        registry::POINTS
+            .iter()
+            .map(|&point| std::ptr::from_ref(point) as usize)
+            .collect(),
+    );
     let snapshot = snapshot::publish(|epoch| state.fold(epoch));
     *guard = Some(state);
     (snapshot, true)

@@ -26,8 +26,9 @@ pub struct Faulted(Box<Faulting>);
 #[derive(Debug)]
 struct Faulting {
     injection: Injection,
-    /// The call's place under `max_concurrency`, held until the box is dropped (the end of the
-    /// call, or its fault).
+    /// The call's place under `max_concurrency`: handed to the function by
+    /// [`proceed`](Faulted::proceed) after the wait (it keeps it until it returns), or released
+    /// with the box (a fault, a cancelled wait; a `when = "after"` point keeps the box).
     permit: Permit,
     /// A throttled call's fault, returned at once.
     refused: Option<Fault>,

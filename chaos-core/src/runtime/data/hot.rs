@@ -1,13 +1,16 @@
 //! What a call needs of its point's effective spec to decide, copied into the point's own atomic
-//! words when the configuration changes: a call that is not faulted reads one word and frees
-//! nothing, and the effective spec itself (outcome, latency, hosts) is one `Arc` per point,
-//! replaced and freed when the configuration moves on. Memory stays bounded however many
-//! configurations a process loads, with no reclamation scheme and no shared write on the hot path.
+//! words when the configuration changes: a call that is not faulted reads the point's stamp and
+//! one word, writes nothing shared and frees nothing. The effective spec itself (outcome,
+//! latency, hosts) is one `Arc` per point behind `arc-swap`, which does the reclaiming: replaced
+//! when the configuration moves on, and freed once no faulted call reads it. Memory stays
+//! bounded however many configurations a process loads.
 //!
 //! The words are published like a sequence lock: the stamp (the epoch they were built for) is
 //! invalidated first and set last, so a reader that finds the stamp matching before and after its
-//! reads has read one configuration's words. A reader that needs one word only (the flags and the
-//! threshold) checks the stamp once: that word alone is always whole.
+//! reads has read one configuration's words (the divisor of `one_in`). A reader of the main word
+//! alone checks the stamp once, before: the word is whole, of this configuration or a later one.
+//! So a call racing a change may decide with one configuration's rate and inject the next one's
+//! outcome (never a point switched off or a process killed: the spec's own `active` says last).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering, fence};
@@ -84,8 +87,8 @@ impl Hot {
         }
     }
 
-    /// The `max_concurrency` in force (0: none; a limit read across a change may be the newer
-    /// configuration's, which is as good as the older one's).
+    /// The `max_concurrency` in force (0: none; read across a change, it may be either
+    /// configuration's).
     pub(crate) fn limit(&self) -> u64 {
         self.limit.load(Ordering::Acquire)
     }

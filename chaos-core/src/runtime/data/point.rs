@@ -190,9 +190,10 @@ impl Point {
             .read(|effective| check(effective.outcome.as_ref()))?
     }
 
-    /// Admits the call under `max_concurrency`, or throttles it. Only points that can return a
-    /// fault call this (their expansion holds the permit until the body is done); without a limit
-    /// in force it is a flag check and a permit that does nothing.
+    /// Admits the call under `max_concurrency`, or throttles it: what a `ChaosLayer` calls before
+    /// [`decide`](Self::decide) (it holds the permit until the inner service's future is done;
+    /// an annotated function gets both from [`enter`](Self::enter)). Without a limit in force it
+    /// is a flag check and a permit that does nothing.
     #[inline(always)]
     pub fn permit(&'static self) -> Result<Permit, Fault> {
         let state = snapshot::state();
@@ -276,8 +277,9 @@ impl Point {
     /// neither faulted nor holding a place; otherwise one allocation holds both (a faulted call,
     /// or a call admitted while a limit is in force), and a throttled call's fault.
     ///
-    /// While nothing is to be done anywhere (chaos switched off, every point off) a call is one
-    /// load of the state word and a branch. Otherwise the path of a call with nothing to do is
+    /// While nothing is to be done anywhere (chaos switched off or every point off, no limit in
+    /// force, and every point has had its first call) a call is one load of the state word and a
+    /// branch. Otherwise the path of a call with nothing to do is
     /// the state word compared with the point's stamp, the point's word, a draw and a compare;
     /// a limit, `one_in`, a seed, a cold start, a scope or a changed configuration each take a
     /// call out of line.
@@ -616,7 +618,7 @@ impl Point {
         // Also when not the first: a build that raced with the first call set the flag again.
         self.hot.warmed();
         if first {
-            snapshot::point_warmed();
+            snapshot::point_warmed(self.address());
         }
         if !first || !effective.active || effective.cold_start_ms == 0 {
             return decided;
