@@ -70,32 +70,34 @@ pub(crate) fn disk_fill_failed(point: &str, dir: &std::path::Path, error: &dyn s
     tracing::error!(target: "chaos", point, kind = "disk_fill", "{message}");
 }
 
-/// An async delay ran outside a tokio runtime: a helper thread keeps its time. Said once per
-/// process, since every such delay costs a thread.
+/// An async delay ran outside a tokio runtime: the helper thread keeps its time. Said once per
+/// process.
 pub(crate) fn no_tokio_runtime(point: &str) {
     static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-    if SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
-        return;
-    }
-    let message = format!(
-        "chaos: `{point}` delays a call outside a tokio runtime, so a helper thread keeps the time of each such delay; run it inside a tokio runtime with the time driver (`#[tokio::main]` has one) to wait on tokio's timer; said once"
-    );
-    let message = line(&message);
-    to_stderr(&message);
-    tracing::warn!(target: "chaos", point, "{message}");
+    warn_once(&SAID, point, || {
+        format!(
+            "chaos: `{point}` delays a call outside a tokio runtime, so a helper thread keeps the time of such delays; run it inside a tokio runtime with the time driver (`#[tokio::main]` has one) to wait on tokio's timer; said once"
+        )
+    });
 }
 
-/// An async delay ran in a tokio runtime built without its time driver: a helper thread keeps
+/// An async delay ran in a tokio runtime built without its time driver: the helper thread keeps
 /// its time instead. Said once per process.
 pub(crate) fn tokio_without_timer(point: &str) {
     static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-    if SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+    warn_once(&SAID, point, || {
+        format!(
+            "chaos: `{point}` delays a call in a tokio runtime without its time driver (tokio's panic above is caught), so a helper thread keeps the time of such delays; build the runtime with `enable_time()` or `enable_all()` (`#[tokio::main]` and `#[tokio::test]` have it); said once"
+        )
+    });
+}
+
+/// The warning `message` makes, about `point`, unless `said` says it was given already.
+fn warn_once(said: &std::sync::atomic::AtomicBool, point: &str, message: impl FnOnce() -> String) {
+    if said.swap(true, std::sync::atomic::Ordering::Relaxed) {
         return;
     }
-    let message = format!(
-        "chaos: `{point}` delays a call in a tokio runtime without its time driver (tokio's panic above is caught), so a helper thread keeps the time of each such delay; build the runtime with `enable_time()` or `enable_all()` (`#[tokio::main]` and `#[tokio::test]` have it); said once"
-    );
-    let message = line(&message);
+    let message = line(&message());
     to_stderr(&message);
     tracing::warn!(target: "chaos", point, "{message}");
 }

@@ -279,10 +279,9 @@ impl Point {
     ///
     /// While nothing is to be done anywhere (chaos switched off or every point off, no limit in
     /// force, and every point has had its first call) a call is one load of the state word and a
-    /// branch. Otherwise the path of a call with nothing to do is
-    /// the state word compared with the point's stamp, the point's word, a draw and a compare;
-    /// a limit, `one_in`, a seed, a cold start, a scope or a changed configuration each take a
-    /// call out of line.
+    /// branch. Otherwise the path of a call with nothing to do is the state word compared with
+    /// the point's stamp, the point's word, a draw and a compare; a limit, `one_in`, a seed, a
+    /// cold start, a scope or a changed configuration each take a call out of line.
     #[inline(always)]
     pub fn enter(&'static self) -> Option<Faulted> {
         let state = snapshot::state();
