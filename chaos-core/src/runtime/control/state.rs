@@ -49,8 +49,8 @@ pub(crate) struct State {
     /// Counts loads: a seeded point restarts its stream when this changes, so that loading the
     /// same seed again repeats the same decisions.
     pub(crate) loads: u64,
-    /// The last valid document of the followed remote source, if any: what `reset` goes back
-    /// to, and what a failing source keeps in force.
+    /// The last valid document of the followed remote source, if any and if no invalid answer
+    /// came after it: what `reset` goes back to, and what an unreachable source keeps in force.
     pub(crate) remote: Option<Config>,
 }
 

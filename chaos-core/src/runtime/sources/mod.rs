@@ -258,9 +258,10 @@ pub fn watch_file(path: impl AsRef<Path>, poll: Duration) -> Result<(), ConfigEr
 
 /// Follows `source` from now on, in place of any loaded configuration and of any earlier source
 /// or watched file: injection is off until its first document loads (in the background; this
-/// returns at once), then each change of the document is loaded within a TTL. A failure keeps
-/// the last valid document, is reported once (stderr and a `tracing` error), and is retried with
-/// backoff.
+/// returns at once), then each change of the document is loaded within a TTL. A source that
+/// cannot be reached keeps the last valid document and is retried with backoff; an answer that
+/// is not a valid configuration turns injection off until a valid one arrives. Both are
+/// reported when they start and end (stderr and a `tracing` event), not on every attempt.
 ///
 /// ```no_run
 /// use chaos_core::{RemoteSource, follow_remote};
