@@ -75,13 +75,10 @@ impl Faulted {
     /// decrement for a held place, nothing otherwise), not a call.
     #[inline]
     pub fn proceed(mut self) -> Result<Permit, Fault> {
-        if let Some(fault) = self.0.refused.take() {
-            return Err(fault);
+        match self.take_fault() {
+            Some(fault) => Err(fault),
+            None => Ok(std::mem::take(&mut self.0.permit)),
         }
-        if let Some(fault) = self.take().into_fault() {
-            return Err(fault);
-        }
-        Ok(std::mem::take(&mut self.0.permit))
     }
 
     /// [`proceed`](Self::proceed) for a `when = "after"` point, which keeps its box across the
@@ -89,13 +86,10 @@ impl Faulted {
     /// `max_concurrency`; `None` when it holds none, and the allocation is freed at once).
     #[inline]
     pub fn proceed_after(mut self) -> Result<Option<Faulted>, Fault> {
-        if let Some(fault) = self.0.refused.take() {
-            return Err(fault);
+        match self.take_fault() {
+            Some(fault) => Err(fault),
+            None => Ok(self.0.permit.holds().then_some(self)),
         }
-        if let Some(fault) = self.take().into_fault() {
-            return Err(fault);
-        }
-        Ok(self.0.permit.holds().then_some(self))
     }
 
     /// Whether this is kept for after a `when = "after"` body: its outcome comes after the body.
@@ -167,6 +161,12 @@ impl Faulted {
 
     /// The fault that replaces the body, if any.
     pub fn into_fault(mut self) -> Option<Fault> {
+        self.take_fault()
+    }
+
+    /// The fault that replaces the body (a throttled call's, or the injection's), if any,
+    /// leaving the rest (the permit) in place.
+    fn take_fault(&mut self) -> Option<Fault> {
         self.0.refused.take().or_else(|| self.take().into_fault())
     }
 

@@ -312,29 +312,32 @@ impl Point {
     #[inline(never)]
     fn enter_with(&'static self, word: u64, stamp: u64) -> Option<Faulted> {
         let permit = if word & hot::LIMITED == 0 {
-            Permit::default()
+            Ok(Permit::default())
         } else {
-            match self.admit_global(word) {
-                Ok(permit) => permit,
-                Err(throttled) => return Some(Faulted::refused(self.name, throttled)),
-            }
+            self.admit_global(word)
         };
-        let decided = self.decide_with_word(word, stamp);
-        if decided.is_none() && !permit.holds() {
-            return None;
-        }
-        Some(Faulted::holding(self.name, decided, permit))
+        self.hold(permit, || self.decide_with_word(word, stamp))
     }
 
     /// [`enter`](Self::enter) while a scope runs somewhere.
     #[cold]
     #[inline(never)]
     fn enter_scoped(&'static self) -> Option<Faulted> {
-        let permit = match self.permit_scoped() {
+        self.hold(self.permit_scoped(), || self.decide_scoped())
+    }
+
+    /// [`enter`](Self::enter)'s answer from its place under `max_concurrency` and, if it was
+    /// admitted, its decision: null when there is neither a fault nor a place to keep.
+    fn hold(
+        &'static self,
+        permit: Result<Permit, Fault>,
+        decide: impl FnOnce() -> Option<Faulted>,
+    ) -> Option<Faulted> {
+        let permit = match permit {
             Ok(permit) => permit,
             Err(throttled) => return Some(Faulted::refused(self.name, throttled)),
         };
-        let decided = self.decide_scoped();
+        let decided = decide();
         if decided.is_none() && !permit.holds() {
             return None;
         }
@@ -384,12 +387,7 @@ impl Point {
             && if word & hot::EVERY != 0 {
                 self.fires_every(word, stamp)
             } else {
-                let draw = if word & hot::SEEDED == 0 {
-                    rng::next_u32()
-                } else {
-                    self.seeded_u32()
-                };
-                u64::from(draw) < hot::threshold(word)
+                self.draw(word & hot::SEEDED != 0) < hot::threshold(word)
             };
         let decided = if fires { self.fault_global() } else { None };
         if word & hot::UNWARMED != 0 {
@@ -445,14 +443,7 @@ impl Point {
 
     fn fires(&self, effective: &Effective) -> bool {
         match effective.firing {
-            Firing::Below(threshold) => {
-                let draw = if effective.seed.is_none() {
-                    rng::next_u32()
-                } else {
-                    self.seeded_u32()
-                };
-                u64::from(draw) < threshold
-            }
+            Firing::Below(threshold) => self.draw(effective.seed.is_some()) < threshold,
             Firing::Every(divisor) => {
                 let previous = self.calls.fetch_add(1, Ordering::Relaxed);
                 divisor.divides(previous.wrapping_add(1))
@@ -530,6 +521,15 @@ impl Point {
             // Never: a call has read the point's word, so its spec is there.
             None => decided,
         }
+    }
+
+    /// A 32-bit draw for `rate`: from the point's seeded stream, or the thread's generator.
+    fn draw(&self, seeded: bool) -> u64 {
+        u64::from(if seeded {
+            self.seeded_u32()
+        } else {
+            rng::next_u32()
+        })
     }
 
     #[cold]
