@@ -129,6 +129,13 @@ pub use chaos_core::{Fault, FaultKind, FaultReturn, InvocationDeadline, LayerPoi
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub use chaos_core::layer;
 
+/// AWS SDK faults (feature `aws-sdk`): [`http_client`](aws_sdk::http_client) puts points
+/// declared with [`point!`] in front of an AWS SDK client's HTTP client, so that its calls get
+/// the service's own throttling, access denied, 5xx, connection failures and timeouts.
+#[cfg(feature = "aws-sdk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "aws-sdk")))]
+pub use chaos_core::aws_sdk;
+
 /// What a point's declared spec is made of, as [`PointInfo::spec`] shows it (read-only), and the
 /// names of the keys.
 ///
@@ -139,7 +146,9 @@ pub use chaos_core::layer;
 /// assert!(names.contains(&"latency_ms"));
 /// ```
 pub mod spec {
-    pub use chaos_core::spec::{FaultSpec, HostPatterns, Key, Latency, Outcome, Trigger};
+    pub use chaos_core::spec::{
+        AwsError, AwsTarget, FaultSpec, HostPatterns, Key, Latency, Outcome, Trigger,
+    };
 }
 
 #[cfg(feature = "http")]

@@ -264,6 +264,55 @@ mod enabled {
     }
 
     #[tokio::test]
+    async fn aws_keys_are_checked_at_run_time_and_a_layer_answers_them_with_a_status() {
+        let _serial = SERIAL.lock().await;
+        chaos::reset();
+        #[chaos::chaos(status = 503, rate = 0.0, name = "layer::aws_function")]
+        fn a_function() -> Result<(), Fault> {
+            Ok(())
+        }
+        let _ = a_function();
+        let point = chaos::point!(name = "layer::aws", latency_ms = 1, rate = 0.0);
+        for (json, expected) in [
+            (
+                r#"{"points": {"layer::aws_function": {"aws_error": "throttling"}}}"#,
+                "`aws_error` cannot be given to `layer::aws_function`: it is a function",
+            ),
+            (
+                r#"{"points": {"layer::aws": {"aws_error": "throttle"}}}"#,
+                "found \"throttle\"; did you mean \"throttling\"?",
+            ),
+            (
+                r#"{"points": {"layer::aws": {"aws_error": "throttling", "aws_operations": "PutItem"}}}"#,
+                "`aws_operations` expects a list of operations",
+            ),
+            (
+                r#"{"points": {"layer::aws": {"aws_error": "throttling", "aws_region": "EU-WEST-1"}}}"#,
+                "did you mean \"eu-west-1\"?",
+            ),
+        ] {
+            let error = chaos::configure_json(json).unwrap_err().to_string();
+            assert!(error.contains(expected), "{json}: {error}");
+        }
+        // In a `ChaosLayer` (no SDK to speak the service's format to), the nearest status.
+        chaos::configure_json(
+            r#"{"points": {"layer::aws": {"aws_error": "access_denied", "rate": 1.0}}}"#,
+        )
+        .unwrap();
+        let (reached, inner) = counted();
+        let mut service = ChaosLayer::new(point).layer(inner);
+        let response = call(&mut service, get("/")).await.unwrap();
+        assert_eq!(response.status(), 403);
+        assert_eq!(reached.load(Ordering::SeqCst), 0);
+        let info = chaos::points()
+            .iter()
+            .find(|p| p.name() == "layer::aws")
+            .unwrap();
+        assert_eq!(info.stats().aws_error, 1);
+        chaos::reset();
+    }
+
+    #[tokio::test]
     async fn deny_hosts_is_refused_to_a_function_s_point_and_checked_at_run_time() {
         let _serial = SERIAL.lock().await;
         chaos::reset();

@@ -58,7 +58,8 @@ pub mod __private {
     #[cfg(feature = "runtime")]
     pub use crate::runtime::__private::*;
     pub use crate::spec::{
-        FaultSpec, HostPatterns, Latency, Outcome, Trigger, fault_spec, host_patterns,
+        AwsError, FaultSpec, HostPatterns, Latency, Outcome, Trigger, aws_target, fault_spec,
+        host_patterns,
     };
     pub use std::borrow::Cow;
 }

@@ -68,11 +68,28 @@ fn wild_spec() -> impl Strategy<Value = SpecInput> {
                 0..4,
             )),
         ),
+        (
+            proptest::option::of(prop_oneof![Just("throttling".to_string()), ".*"]),
+            proptest::option::of(prop_oneof![
+                Just("dynamodb".to_string()),
+                "[a-zA-Z_-]{0,10}",
+                ".*"
+            ]),
+            proptest::option::of(proptest::collection::vec(
+                prop_oneof![Just("PutItem".to_string()), "[a-zA-Z_]{0,10}", ".*"],
+                0..3,
+            )),
+            proptest::option::of(prop_oneof![
+                Just("eu-west-1".to_string()),
+                "[a-zA-Z0-9-]{0,12}",
+                ".*"
+            ]),
+        ),
     )
         .prop_map(assemble)
 }
 
-/// The values of every key, in two groups of seven (proptest's tuples stop at twelve), made
+/// The values of every key, in groups of seven, seven and four (proptest's tuples stop at twelve), made
 /// into a spec.
 type Groups = (
     (
@@ -93,12 +110,19 @@ type Groups = (
         Option<i128>,
         Option<Vec<String>>,
     ),
+    (
+        Option<String>,
+        Option<String>,
+        Option<Vec<String>>,
+        Option<String>,
+    ),
 );
 
 fn assemble(
     (
         (latency_ms, status, error, panic, rate, one_in, cold_start_ms),
         (when, max_concurrency, timeout_ms, timeout, timeout_buffer_ms, disk_fill_mb, deny_hosts),
+        (aws_error, aws_service, aws_operations, aws_region),
     ): Groups,
 ) -> SpecInput {
     SpecInput {
@@ -116,6 +140,10 @@ fn assemble(
         timeout_buffer_ms,
         disk_fill_mb,
         deny_hosts,
+        aws_error,
+        aws_service,
+        aws_operations,
+        aws_region,
     }
 }
 
@@ -162,6 +190,25 @@ fn sane_spec() -> impl Strategy<Value = SpecInput> {
             weighted(p, 1i128..100),
             weighted(p, hosts),
         ),
+        (
+            weighted(
+                p,
+                prop_oneof![Just("throttling"), Just("access_denied"), Just("timeout")]
+                    .prop_map(String::from),
+            ),
+            weighted(
+                p,
+                prop_oneof![Just("dynamodb"), Just("s3")].prop_map(String::from),
+            ),
+            weighted(
+                p,
+                proptest::collection::vec(
+                    prop_oneof![Just("PutItem"), Just("GetItem")].prop_map(String::from),
+                    1..3,
+                ),
+            ),
+            weighted(p, Just("eu-west-1".to_string())),
+        ),
     )
         .prop_map(assemble)
 }
@@ -204,6 +251,10 @@ fn gives(input: &SpecInput, key: Key) -> bool {
         Key::TimeoutBufferMs => input.timeout_buffer_ms.is_some(),
         Key::DiskFillMb => input.disk_fill_mb.is_some(),
         Key::DenyHosts => input.deny_hosts.is_some(),
+        Key::AwsError => input.aws_error.is_some(),
+        Key::AwsService => input.aws_service.is_some(),
+        Key::AwsOperations => input.aws_operations.is_some(),
+        Key::AwsRegion => input.aws_region.is_some(),
     }
 }
 
@@ -285,8 +336,14 @@ proptest! {
         }
         given_wins!(
             latency_ms, status, error, panic, rate, one_in, cold_start_ms, when, max_concurrency,
-            timeout_ms, timeout, timeout_buffer_ms, disk_fill_mb, deny_hosts
+            timeout_ms, timeout, timeout_buffer_ms, disk_fill_mb, deny_hosts, aws_error
         );
+        // The AWS selection is one group: naming any part replaces all three.
+        if over.aws_service.is_some() || over.aws_operations.is_some() || over.aws_region.is_some() {
+            prop_assert_eq!(&merged.aws_service, &over.aws_service);
+            prop_assert_eq!(&merged.aws_operations, &over.aws_operations);
+            prop_assert_eq!(&merged.aws_region, &over.aws_region);
+        }
         // An override that gives nothing changes nothing.
         prop_assert_eq!(
             format!("{:?}", base.overlay(&SpecInput::default())),

@@ -28,6 +28,8 @@ pub struct PointStats {
     pub timeout: u64,
     /// Requests failed as if their host were unreachable (`deny_hosts`).
     pub unreachable: u64,
+    /// AWS SDK calls answered with an injected AWS error (`aws_error`).
+    pub aws_error: u64,
     /// Disk fills made (`disk_fill_mb`; one per change of the configuration, not per call).
     pub disk_fill: u64,
     /// Disk fills that could not be made (no room, no permission); nothing was injected.
@@ -46,5 +48,6 @@ impl PointStats {
             + self.throttled
             + self.timeout
             + self.unreachable
+            + self.aws_error
     }
 }

@@ -161,6 +161,10 @@ impl Args {
             Key::TimeoutBufferMs => integer(&value).map(|v| self.spec.timeout_buffer_ms = Some(v)),
             Key::DiskFillMb => integer(&value).map(|v| self.spec.disk_fill_mb = Some(v)),
             Key::DenyHosts => strings(&value).map(|v| self.spec.deny_hosts = Some(v)),
+            Key::AwsError => string(&value).map(|v| self.spec.aws_error = Some(v.value())),
+            Key::AwsService => string(&value).map(|v| self.spec.aws_service = Some(v.value())),
+            Key::AwsRegion => string(&value).map(|v| self.spec.aws_region = Some(v.value())),
+            Key::AwsOperations => strings(&value).map(|v| self.spec.aws_operations = Some(v)),
             Key::Timeout => match &value {
                 // `timeout = context`: the argument to read the deadline from.
                 Expr::Path(path) if path.qself.is_none() && path.path.get_ident().is_some() => {

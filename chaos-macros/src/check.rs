@@ -67,6 +67,20 @@ pub fn check(
             spec::deny_hosts_on_function(&function).message(),
         ));
     }
+    for key in [
+        Key::AwsError,
+        Key::AwsService,
+        Key::AwsOperations,
+        Key::AwsRegion,
+    ] {
+        if let Some(tokens) = args.tokens.get(&key) {
+            let function = func.sig.ident.to_string();
+            errors.push(syn::Error::new_spanned(
+                tokens,
+                spec::aws_on_function(key, &function).message(),
+            ));
+        }
+    }
     let deadline = match (&args.timeout_arg, args.tokens.get(&Key::Timeout)) {
         (Some(named), _) => named_argument(func, named, errors),
         (None, Some(tokens)) => deadline_argument(func, tokens, errors),

@@ -144,4 +144,40 @@ impl PointConfig {
         self.spec.deny_hosts = Some(hosts.into_iter().map(Into::into).collect());
         self
     }
+
+    /// Answers faulted AWS SDK calls with this error (`"throttling"`, `"access_denied"`,
+    /// `"internal_error"`, `"service_unavailable"`, `"connection_refused"`, `"timeout"`): a
+    /// point given to `chaos::aws_sdk::http_client`.
+    ///
+    /// ```
+    /// let outage = chaos_core::PointConfig::new().aws_error("connection_refused").aws_region("eu-west-1");
+    /// # let _ = outage;
+    /// ```
+    pub fn aws_error(mut self, kind: impl Into<String>) -> PointConfig {
+        self.spec.aws_error = Some(kind.into());
+        self
+    }
+
+    /// Faults only AWS SDK calls to this service (its signing name: `"dynamodb"`, `"s3"`).
+    /// The service, the operations and the region are one group: naming any of them replaces
+    /// the point's selection as a whole.
+    pub fn aws_service(mut self, service: impl Into<String>) -> PointConfig {
+        self.spec.aws_service = Some(service.into());
+        self
+    }
+
+    /// Faults only AWS SDK calls of these operations (`"PutItem"`).
+    pub fn aws_operations<S: Into<String>>(
+        mut self,
+        operations: impl IntoIterator<Item = S>,
+    ) -> PointConfig {
+        self.spec.aws_operations = Some(operations.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Faults only AWS SDK calls to this region (`"eu-west-1"`): a regional outage.
+    pub fn aws_region(mut self, region: impl Into<String>) -> PointConfig {
+        self.spec.aws_region = Some(region.into());
+        self
+    }
 }

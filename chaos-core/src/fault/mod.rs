@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use crate::spec::Outcome;
+use crate::spec::{AwsError, Outcome};
 
 mod deadline;
 pub mod dispatch;
@@ -54,6 +54,9 @@ pub enum FaultKind {
         /// The host the request was for.
         host: Cow<'static, str>,
     },
+    /// An AWS error (`aws_error`): what an SDK client's faulted call gets in the service's own
+    /// wire format; anywhere else (a `ChaosLayer`'s answer), the nearest HTTP status.
+    Aws(AwsError),
 }
 
 impl From<Outcome> for FaultKind {
@@ -70,6 +73,7 @@ impl From<Outcome> for FaultKind {
             Outcome::Unreachable(_) => FaultKind::Unreachable {
                 host: Cow::Borrowed(""),
             },
+            Outcome::Aws(error) => FaultKind::Aws(error),
         }
     }
 }
@@ -122,6 +126,14 @@ impl Fault {
             FaultKind::Throttled { .. } => Some(429),
             FaultKind::Timeout { .. } => Some(504),
             FaultKind::Unreachable { .. } => Some(502),
+            FaultKind::Aws(error) => Some(match error {
+                AwsError::Throttling => 429,
+                AwsError::AccessDenied => 403,
+                AwsError::ServiceUnavailable => 503,
+                AwsError::ConnectionRefused => 502,
+                AwsError::Timeout => 504,
+                _ => 500,
+            }),
             _ => None,
         }
     }
@@ -133,7 +145,8 @@ impl Fault {
             FaultKind::Status(_)
             | FaultKind::Throttled { .. }
             | FaultKind::Timeout { .. }
-            | FaultKind::Unreachable { .. } => None,
+            | FaultKind::Unreachable { .. }
+            | FaultKind::Aws(_) => None,
         }
     }
 }
@@ -156,6 +169,11 @@ impl fmt::Display for Fault {
             FaultKind::Unreachable { host } => write!(
                 f,
                 "chaos: host `{host}` made unreachable at `{point}` (deny_hosts, status 502)"
+            ),
+            FaultKind::Aws(error) => write!(
+                f,
+                "chaos: injected AWS error `{}` at `{point}`",
+                error.as_str()
             ),
         }
     }

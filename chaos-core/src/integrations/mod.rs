@@ -3,6 +3,9 @@
 //! layer for what has no attribute. Each sits behind its own feature, and imports `fault` (the
 //! tower layer also the runtime's data plane); nothing below imports an integration.
 
+#[cfg(feature = "aws-sdk")]
+#[cfg_attr(docsrs, doc(cfg(feature = "aws-sdk")))]
+pub mod aws_sdk;
 #[cfg(feature = "axum")]
 mod axum;
 #[cfg(feature = "http")]

@@ -3,7 +3,7 @@
 
 use super::divisor::Divisor;
 use crate::config::PointConfig;
-use crate::spec::{self, FaultSpec, Latency, Outcome, Trigger};
+use crate::spec::{self, AwsTarget, FaultSpec, Latency, Outcome, Trigger};
 
 /// Which calls fire, in the form the hot path compares against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +35,8 @@ pub(crate) struct Effective {
     pub(crate) max_concurrency: u64,
     /// MiB of the temp directory to hold while in force; 0 for none.
     pub(crate) disk_fill_mb: u64,
+    /// Which AWS SDK calls the point faults, given to an SDK client.
+    pub(crate) aws: AwsTarget,
 }
 
 /// Scales a probability in `[0, 1]` to the bound a 32-bit draw is compared with. `1.0` gives
@@ -108,6 +110,7 @@ impl Effective {
             after: spec.after(),
             max_concurrency: spec.max_concurrency().unwrap_or(0),
             disk_fill_mb: spec.disk_fill_mb().unwrap_or(0),
+            aws: spec.aws().clone(),
         }
     }
 }

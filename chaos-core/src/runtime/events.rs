@@ -28,6 +28,9 @@ pub(crate) fn injected(point: &str, outcome: Option<&Outcome>, latency_ms: u64, 
         Some(Outcome::Unreachable(_)) => {
             tracing::info!(target: "chaos", point, kind = "unreachable", latency_ms, status = 502u16, dry_run, "{message}");
         }
+        Some(Outcome::Aws(error)) => {
+            tracing::info!(target: "chaos", point, kind = "aws_error", latency_ms, aws_error = error.as_str(), dry_run, "{message}");
+        }
         Some(Outcome::Panic(panic)) => {
             tracing::info!(target: "chaos", point, kind = "panic", latency_ms, panic = &**panic, dry_run, "{message}");
         }

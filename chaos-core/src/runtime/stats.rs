@@ -18,6 +18,7 @@ pub(crate) struct Counters {
     throttled: AtomicU64,
     timeout: AtomicU64,
     unreachable: AtomicU64,
+    aws_error: AtomicU64,
     disk_fill: AtomicU64,
     disk_fill_failed: AtomicU64,
 }
@@ -34,6 +35,7 @@ impl Counters {
             throttled: AtomicU64::new(0),
             timeout: AtomicU64::new(0),
             unreachable: AtomicU64::new(0),
+            aws_error: AtomicU64::new(0),
             disk_fill: AtomicU64::new(0),
             disk_fill_failed: AtomicU64::new(0),
         }
@@ -50,6 +52,7 @@ impl Counters {
                 Some(Outcome::Panic(_)) => &self.panic,
                 Some(Outcome::Timeout(_) | Outcome::Deadline { .. }) => &self.timeout,
                 Some(Outcome::Unreachable(_)) => &self.unreachable,
+                Some(Outcome::Aws(_)) => &self.aws_error,
             }
         };
         counter.fetch_add(1, Ordering::Relaxed);
@@ -97,6 +100,7 @@ impl Counters {
             throttled: self.throttled.load(Ordering::Relaxed),
             timeout: self.timeout.load(Ordering::Relaxed),
             unreachable: self.unreachable.load(Ordering::Relaxed),
+            aws_error: self.aws_error.load(Ordering::Relaxed),
             disk_fill: self.disk_fill.load(Ordering::Relaxed),
             disk_fill_failed: self.disk_fill_failed.load(Ordering::Relaxed),
         }

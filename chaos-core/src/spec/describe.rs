@@ -31,6 +31,7 @@ impl fmt::Display for Outcome {
                 let hosts: Vec<&str> = hosts.iter().collect();
                 write!(f, "unreachable hosts {}", hosts.join(", "))
             }
+            Outcome::Aws(error) => write!(f, "AWS error {}", error.as_str()),
         }
     }
 }
@@ -76,6 +77,17 @@ impl fmt::Display for FaultSpec {
         }
         if self.after() {
             parts.push("after the body".to_string());
+        }
+        let aws = self.aws();
+        if aws.is_any() {
+            let mut calls = aws.service().unwrap_or("any service").to_string();
+            if let Some(ops) = aws.operations() {
+                calls = format!("{calls} {}", ops.collect::<Vec<_>>().join("/"));
+            }
+            if let Some(region) = aws.region() {
+                calls = format!("{calls} in {region}");
+            }
+            parts.push(format!("on AWS calls to {calls}"));
         }
         parts.push(self.trigger().to_string());
         f.write_str(&parts.join(", "))

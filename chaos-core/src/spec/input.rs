@@ -58,12 +58,21 @@ pub struct SpecInput {
     pub disk_fill_mb: Option<i128>,
     /// `deny_hosts`
     pub deny_hosts: Option<Vec<String>>,
+    /// `aws_error`
+    pub aws_error: Option<String>,
+    /// `aws_service`
+    pub aws_service: Option<String>,
+    /// `aws_operations`
+    pub aws_operations: Option<Vec<String>>,
+    /// `aws_region`
+    pub aws_region: Option<String>,
 }
 
 impl SpecInput {
     /// `over` laid on top of `self`, by groups: the fault (`latency_ms` and the outcome keys
     /// `status`, `error`, `panic`, `timeout_ms`, `timeout` with `timeout_buffer_ms`,
-    /// `deny_hosts`), the trigger (`rate`, `one_in`), and each of `cold_start_ms`,
+    /// `deny_hosts`, `aws_error`), the trigger (`rate`, `one_in`), the AWS SDK calls
+    /// (`aws_service`, `aws_operations`, `aws_region`), and each of `cold_start_ms`,
     /// `max_concurrency`, `disk_fill_mb` and `when` alone. A group `over` says anything about replaces that whole group; a group
     /// it is silent on is kept. So `{rate: 0.5}` keeps the declared
     /// fault at a new rate, `{latency_ms: 300}` makes the point inject latency only (not latency
@@ -88,7 +97,8 @@ impl SpecInput {
             || over.panic.is_some()
             || over.timeout_ms.is_some()
             || over.timeout.is_some()
-            || over.deny_hosts.is_some();
+            || over.deny_hosts.is_some()
+            || over.aws_error.is_some();
         // A buffer alone tunes the timeout below and keeps the rest of the fault (with no
         // timeout below, the rules then say it needs one), so that layers of overrides compose
         // in any order.
@@ -106,6 +116,7 @@ impl SpecInput {
                 (buffer, _) => buffer,
             };
             merged.deny_hosts.clone_from(&over.deny_hosts);
+            merged.aws_error.clone_from(&over.aws_error);
             merged.status = over.status;
             merged.error.clone_from(&over.error);
             merged.panic.clone_from(&over.panic);
@@ -126,6 +137,14 @@ impl SpecInput {
         }
         if over.when.is_some() {
             merged.when.clone_from(&over.when);
+        }
+        // Which SDK calls: one group, so that naming the service alone widens a point that was
+        // declared for one operation of another.
+        if over.aws_service.is_some() || over.aws_operations.is_some() || over.aws_region.is_some()
+        {
+            merged.aws_service.clone_from(&over.aws_service);
+            merged.aws_operations.clone_from(&over.aws_operations);
+            merged.aws_region.clone_from(&over.aws_region);
         }
         merged
     }
@@ -156,6 +175,10 @@ impl SpecInput {
             Key::TimeoutBufferMs => self.timeout_buffer_ms.is_some(),
             Key::DiskFillMb => self.disk_fill_mb.is_some(),
             Key::DenyHosts => self.deny_hosts.is_some(),
+            Key::AwsError => self.aws_error.is_some(),
+            Key::AwsService => self.aws_service.is_some(),
+            Key::AwsOperations => self.aws_operations.is_some(),
+            Key::AwsRegion => self.aws_region.is_some(),
             // A spec's input holds no name: the point's is its own.
             Key::Name => false,
         }

@@ -37,6 +37,14 @@ pub enum Key {
     DiskFillMb,
     /// `deny_hosts`: requests to matching hosts fail as if the host were unreachable.
     DenyHosts,
+    /// `aws_error`: an AWS SDK call gets this error instead of the service's answer.
+    AwsError,
+    /// `aws_service`: only calls to this AWS service (its signing name) are faulted.
+    AwsService,
+    /// `aws_operations`: only calls of these operations are faulted.
+    AwsOperations,
+    /// `aws_region`: only calls to this region are faulted.
+    AwsRegion,
 }
 
 impl Key {
@@ -52,7 +60,7 @@ impl Key {
     }
 
     /// Every key; its length is not part of the public type, [`all`](Key::all) is.
-    pub(crate) const ALL: [Key; 15] = [
+    pub(crate) const ALL: [Key; 19] = [
         Key::LatencyMs,
         Key::ColdStartMs,
         Key::Status,
@@ -63,6 +71,10 @@ impl Key {
         Key::TimeoutBufferMs,
         Key::DiskFillMb,
         Key::DenyHosts,
+        Key::AwsError,
+        Key::AwsService,
+        Key::AwsOperations,
+        Key::AwsRegion,
         Key::Rate,
         Key::OneIn,
         Key::MaxConcurrency,
@@ -88,6 +100,10 @@ impl Key {
             Key::TimeoutBufferMs => "timeout_buffer_ms",
             Key::DiskFillMb => "disk_fill_mb",
             Key::DenyHosts => "deny_hosts",
+            Key::AwsError => "aws_error",
+            Key::AwsService => "aws_service",
+            Key::AwsOperations => "aws_operations",
+            Key::AwsRegion => "aws_region",
         }
     }
 
@@ -96,8 +112,8 @@ impl Key {
         Key::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
-    /// Whether this key declares a fault (everything but the trigger, `when`, `name` and
-    /// `timeout_buffer_ms`): a spec needs at least one.
+    /// Whether this key declares a fault (everything but the trigger, `when`, `name`,
+    /// `timeout_buffer_ms` and the AWS selection): a spec needs at least one.
     pub const fn declares_fault(self) -> bool {
         matches!(
             self,
@@ -108,6 +124,7 @@ impl Key {
                 | Key::Timeout
                 | Key::DiskFillMb
                 | Key::DenyHosts
+                | Key::AwsError
                 | Key::Status
                 | Key::Error
                 | Key::Panic
@@ -119,7 +136,13 @@ impl Key {
     pub const fn is_outcome(self) -> bool {
         matches!(
             self,
-            Key::Status | Key::Error | Key::Panic | Key::TimeoutMs | Key::Timeout | Key::DenyHosts
+            Key::Status
+                | Key::Error
+                | Key::Panic
+                | Key::TimeoutMs
+                | Key::Timeout
+                | Key::DenyHosts
+                | Key::AwsError
         )
     }
 
@@ -146,6 +169,12 @@ impl Key {
             Key::Rate => "a probability between 0.0 and 1.0, such as `0.1`",
             Key::OneIn => "an integer >= 1",
             Key::Name => "a non-empty string literal",
+            Key::AwsError => {
+                "one of \"throttling\", \"access_denied\", \"internal_error\", \"service_unavailable\", \"connection_refused\", \"timeout\""
+            }
+            Key::AwsService => "a service's signing name, such as `\"dynamodb\"`",
+            Key::AwsOperations => "a list of operations, such as `[\"PutItem\", \"UpdateItem\"]`",
+            Key::AwsRegion => "a region code, such as `\"eu-west-1\"`",
         }
     }
 }

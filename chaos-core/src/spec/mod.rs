@@ -13,12 +13,14 @@
 //! validate   the value rules: input -> model, every broken rule at once
 //! rules      the rules that depend on the point (return type, layer or function, run time)
 //! hosts      deny_hosts patterns
+//! aws        the AWS SDK keys: aws_error's kinds, and which calls (service, operation, region)
 //! describe   the one description of a spec in words (Display)
 //! suggest    "did you mean" hints and the unknown-key message
 //! shown      how a piece of input is shown in a message: escaped, and cut when long
 //! error      SpecError
 //! ```
 
+mod aws;
 mod describe;
 mod error;
 mod hosts;
@@ -30,6 +32,7 @@ mod shown;
 mod suggest;
 mod validate;
 
+pub use aws::{AwsError, AwsTarget, WELL_KNOWN_SERVICES};
 pub use error::SpecError;
 pub use hosts::HostPatterns;
 pub use input::{LatencyInput, SpecInput};
@@ -37,10 +40,12 @@ pub use key::Key;
 pub use model::{FaultSpec, Latency, Outcome, Trigger};
 // For the expansion only (through `__private`): not among what `chaos::spec` re-exports.
 #[doc(hidden)]
+pub use aws::aws_target;
+#[doc(hidden)]
 pub use hosts::host_patterns;
 #[doc(hidden)]
 pub use model::fault_spec;
-pub use rules::{PointShape, deny_hosts_on_function, opaque_return};
+pub use rules::{PointShape, aws_on_function, deny_hosts_on_function, opaque_return};
 #[cfg(all(test, feature = "runtime"))]
 pub(crate) use shown::SHOWN_CHARS;
 #[cfg(feature = "runtime")]

@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 
+use super::aws::{AwsError, AwsTarget};
 use super::hosts::HostPatterns;
 use super::input::{LatencyInput, SpecInput};
 use super::key::Key;
@@ -53,6 +54,8 @@ pub enum Outcome {
     },
     /// Requests to a host matching one of these fail as if it were unreachable; others pass.
     Unreachable(HostPatterns),
+    /// An AWS SDK call gets this error instead of the service's answer.
+    Aws(AwsError),
 }
 
 impl Outcome {
@@ -65,6 +68,7 @@ impl Outcome {
             Outcome::Timeout(_) => Key::TimeoutMs,
             Outcome::Deadline { .. } => Key::Timeout,
             Outcome::Unreachable(_) => Key::DenyHosts,
+            Outcome::Aws(_) => Key::AwsError,
         }
     }
 }
@@ -72,6 +76,9 @@ impl Outcome {
 /// A spec from parts that passed validation: what [`validate`](super::validate) builds, and what
 /// the expansion of `#[chaos]` builds (through `__private`) in a constant. Not a method, so that
 /// `chaos::spec::FaultSpec` carries no constructor.
+// One argument per part of the spec: the expansion writes them in order, and a struct of
+// parameters would only move the list.
+#[allow(clippy::too_many_arguments)]
 pub const fn fault_spec(
     latency: Option<Latency>,
     outcome: Option<Outcome>,
@@ -80,6 +87,7 @@ pub const fn fault_spec(
     after: bool,
     max_concurrency: Option<u64>,
     disk_fill_mb: Option<u64>,
+    aws: AwsTarget,
 ) -> FaultSpec {
     FaultSpec {
         latency,
@@ -89,6 +97,7 @@ pub const fn fault_spec(
         after,
         max_concurrency,
         disk_fill_mb,
+        aws,
     }
 }
 
@@ -112,9 +121,16 @@ pub struct FaultSpec {
     after: bool,
     max_concurrency: Option<u64>,
     disk_fill_mb: Option<u64>,
+    aws: AwsTarget,
 }
 
 impl FaultSpec {
+    /// Which AWS SDK calls the point faults (every call through the client, when it names no
+    /// part).
+    pub const fn aws(&self) -> &AwsTarget {
+        &self.aws
+    }
+
     /// MiB of the temp directory's file system to hold while the fault is in force.
     pub const fn disk_fill_mb(&self) -> Option<u64> {
         self.disk_fill_mb
@@ -170,6 +186,7 @@ impl FaultSpec {
             Some(Outcome::Unreachable(hosts)) => {
                 input.deny_hosts = Some(hosts.iter().map(str::to_string).collect());
             }
+            Some(Outcome::Aws(error)) => input.aws_error = Some(error.as_str().to_string()),
             None => {}
         }
         SpecInput {
@@ -188,6 +205,12 @@ impl FaultSpec {
             when: self.after.then(|| "after".to_string()),
             max_concurrency: self.max_concurrency.map(i128::from),
             disk_fill_mb: self.disk_fill_mb.map(i128::from),
+            aws_service: self.aws.service().map(str::to_string),
+            aws_operations: self
+                .aws
+                .operations()
+                .map(|ops| ops.map(str::to_string).collect()),
+            aws_region: self.aws.region().map(str::to_string),
             rate,
             one_in,
             ..input

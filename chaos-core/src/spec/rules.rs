@@ -66,6 +66,17 @@ pub fn deny_hosts_on_function(subject: &str) -> SpecError {
     )
 }
 
+/// An AWS key (`key`) on a function (`subject` names it): only an SDK client's calls have a
+/// service, an operation and a region, and only its answers an AWS error.
+pub fn aws_on_function(key: Key, subject: &str) -> SpecError {
+    SpecError::new(
+        key,
+        format!(
+            "`{key}` cannot be given to `{subject}`: it is a function, not an AWS SDK call; declare a point with `chaos::point!(name = \"...\", aws_error = \"throttling\", ...)` and give it to `chaos::aws_sdk::http_client` (feature `aws-sdk`)"
+        ),
+    )
+}
+
 /// `key` replaces the return value of a function whose type hides it (`impl Trait`).
 pub fn opaque_return(key: Key) -> SpecError {
     SpecError::new(
@@ -137,6 +148,17 @@ impl PointShape<'_> {
         }
         if over.deny_hosts.is_some() && !self.layer {
             refused.push(deny_hosts_on_function(name));
+        }
+        if !self.layer {
+            let aws = [
+                Key::AwsError,
+                Key::AwsService,
+                Key::AwsOperations,
+                Key::AwsRegion,
+            ];
+            for key in aws.into_iter().filter(|key| over.names(*key)) {
+                refused.push(aws_on_function(key, name));
+            }
         }
         refused
     }

@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 
+use super::aws::{AwsError, AwsTarget};
 use super::error::SpecError;
 use super::hosts::HostPatterns;
 use super::input::{LatencyInput, SpecInput};
@@ -41,7 +42,7 @@ pub fn validate(input: &SpecInput) -> Result<FaultSpec, Vec<SpecError>> {
             if !input.names_outcome() {
                 errors.push(SpecError::new(
                     Key::When,
-                    "`when = \"after\"` replaces the body's result once it has run, so it needs an outcome: `status`, `error`, `panic`, `timeout_ms` or `timeout` (or `deny_hosts`, on a layer's point)",
+                    "`when = \"after\"` replaces the body's result once it has run, so it needs an outcome: `status`, `error`, `panic`, `timeout_ms` or `timeout` (or `deny_hosts` or `aws_error`, on a layer's point)",
                 ));
             }
             true
@@ -72,9 +73,15 @@ pub fn validate(input: &SpecInput) -> Result<FaultSpec, Vec<SpecError>> {
         .any(|key| key.declares_fault() && input.names(key))
     {
         errors.push(SpecError::whole(
-            "no fault to inject: give at least one of `latency_ms`, `cold_start_ms`, `max_concurrency`, `disk_fill_mb`, `status`, `error`, `panic`, `timeout_ms`, `timeout` or `deny_hosts`",
+            "no fault to inject: give at least one of `latency_ms`, `cold_start_ms`, `max_concurrency`, `disk_fill_mb`, `status`, `error`, `panic`, `timeout_ms`, `timeout`, `deny_hosts` or `aws_error`",
         ));
     }
+    let aws = AwsTarget::parse(
+        input.aws_service.as_deref(),
+        input.aws_operations.as_deref(),
+        input.aws_region.as_deref(),
+        &mut errors,
+    );
     if errors.is_empty() {
         Ok(fault_spec(
             latency,
@@ -84,6 +91,7 @@ pub fn validate(input: &SpecInput) -> Result<FaultSpec, Vec<SpecError>> {
             after,
             max_concurrency,
             disk_fill_mb,
+            aws,
         ))
     } else {
         Err(errors)
@@ -251,6 +259,9 @@ fn validate_outcome(input: &SpecInput, errors: &mut Vec<SpecError>) -> Option<Ou
             declared.push(Outcome::Unreachable(hosts));
         }
     }
+    if let Some(name) = &input.aws_error {
+        declared.extend(record(errors, AwsError::parse(name)).map(Outcome::Aws));
+    }
     // Presence, not validity, decides a conflict: `status = 600, error = "x"` is two mistakes.
     let present: Vec<Key> = Key::ALL
         .into_iter()
@@ -260,7 +271,7 @@ fn validate_outcome(input: &SpecInput, errors: &mut Vec<SpecError>) -> Option<Ou
         for extra in rest {
             errors.push(SpecError::new(
                 *extra,
-                format!("`{extra}` cannot be combined with `{first}`: a faulted call has one outcome, so keep one of `status`, `error`, `panic`, `timeout_ms`, `timeout` and `deny_hosts`"),
+                format!("`{extra}` cannot be combined with `{first}`: a faulted call has one outcome, so keep one of `status`, `error`, `panic`, `timeout_ms`, `timeout`, `deny_hosts` and `aws_error`"),
             ));
         }
     }

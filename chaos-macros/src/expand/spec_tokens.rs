@@ -1,6 +1,6 @@
 //! The validated spec as a constant expression, built from `chaos_core::spec`'s model.
 
-use chaos_core::spec::{FaultSpec, Latency, Outcome, Trigger};
+use chaos_core::spec::{AwsError, FaultSpec, Latency, Outcome, Trigger};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
@@ -60,6 +60,10 @@ pub fn spec_tokens(checked: &Checked, spec: &FaultSpec) -> TokenStream {
                 #p::host_patterns(&[#(#hosts),*])
             )))
         }
+        Some(Outcome::Aws(error)) => {
+            let variant = aws_error_variant(*error);
+            quote!(::core::option::Option::Some(#p::Outcome::Aws(#p::AwsError::#variant)))
+        }
         None => quote!(::core::option::Option::None),
         Some(_) => unsupported("outcome"),
     };
@@ -77,7 +81,33 @@ pub fn spec_tokens(checked: &Checked, spec: &FaultSpec) -> TokenStream {
     let after = spec.after();
     let max_concurrency = optional(spec.max_concurrency());
     let disk_fill_mb = optional(spec.disk_fill_mb());
-    quote!(#p::fault_spec(#latency, #outcome, #trigger, #cold_start, #after, #max_concurrency, #disk_fill_mb))
+    let text = |value: Option<&str>| match value {
+        Some(text) => quote!(::core::option::Option::Some(#text)),
+        None => quote!(::core::option::Option::None),
+    };
+    let aws = spec.aws();
+    let service = text(aws.service());
+    let region = text(aws.region());
+    let operations = match aws.operations() {
+        Some(ops) => quote!(::core::option::Option::Some(&[#(#p::Cow::Borrowed(#ops)),*])),
+        None => quote!(::core::option::Option::None),
+    };
+    let aws = quote!(#p::aws_target(#service, #operations, #region));
+    quote!(#p::fault_spec(#latency, #outcome, #trigger, #cold_start, #after, #max_concurrency, #disk_fill_mb, #aws))
+}
+
+/// The variant's name of an `aws_error` kind.
+fn aws_error_variant(error: AwsError) -> proc_macro2::Ident {
+    let name = match error {
+        AwsError::Throttling => "Throttling",
+        AwsError::AccessDenied => "AccessDenied",
+        AwsError::InternalError => "InternalError",
+        AwsError::ServiceUnavailable => "ServiceUnavailable",
+        AwsError::ConnectionRefused => "ConnectionRefused",
+        AwsError::Timeout => "Timeout",
+        _ => "__Unsupported",
+    };
+    proc_macro2::Ident::new(name, proc_macro2::Span::call_site())
 }
 
 /// A part of the spec this version of the macro cannot write: chaos-core and chaos-macros are

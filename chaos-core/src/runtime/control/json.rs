@@ -161,6 +161,15 @@ fn read_config(value: &Value, problems: &mut Problems) -> Config {
     config
 }
 
+/// An array of strings (`deny_hosts`, `aws_operations`), or `None` for anything else.
+fn strings(value: &Value) -> Option<Vec<String>> {
+    value
+        .as_array()?
+        .iter()
+        .map(|v| v.as_str().map(str::to_string))
+        .collect()
+}
+
 fn read_point(value: &Value, path: &str, problems: &mut Problems) -> PointConfig {
     let mut point = PointConfig::default();
     let Some(map) = object(value, path, "an object of attribute keys", problems) else {
@@ -213,15 +222,17 @@ fn read_point(value: &Value, path: &str, problems: &mut Problems) -> PointConfig
             Key::Timeout => value.as_bool().map(|v| point.spec.timeout = Some(v)),
             Key::TimeoutBufferMs => integer(value).map(|v| point.spec.timeout_buffer_ms = Some(v)),
             Key::DiskFillMb => integer(value).map(|v| point.spec.disk_fill_mb = Some(v)),
-            Key::DenyHosts => value
-                .as_array()
-                .and_then(|hosts| {
-                    hosts
-                        .iter()
-                        .map(|h| h.as_str().map(str::to_string))
-                        .collect::<Option<Vec<_>>>()
-                })
-                .map(|v| point.spec.deny_hosts = Some(v)),
+            Key::DenyHosts => strings(value).map(|v| point.spec.deny_hosts = Some(v)),
+            Key::AwsError => value
+                .as_str()
+                .map(|v| point.spec.aws_error = Some(v.to_string())),
+            Key::AwsService => value
+                .as_str()
+                .map(|v| point.spec.aws_service = Some(v.to_string())),
+            Key::AwsRegion => value
+                .as_str()
+                .map(|v| point.spec.aws_region = Some(v.to_string())),
+            Key::AwsOperations => strings(value).map(|v| point.spec.aws_operations = Some(v)),
             Key::Name => None,
         };
         if read.is_none() {

@@ -52,7 +52,7 @@ enum Kind {
 }
 
 /// The keys of a point, each with its kind.
-const POINT_KEYS: [(&str, Kind); 15] = [
+const POINT_KEYS: [(&str, Kind); 19] = [
     ("enabled", Kind::Bool),
     ("latency_ms", Kind::Latency),
     ("cold_start_ms", Kind::Integer),
@@ -64,6 +64,10 @@ const POINT_KEYS: [(&str, Kind); 15] = [
     ("timeout_buffer_ms", Kind::Integer),
     ("disk_fill_mb", Kind::Integer),
     ("deny_hosts", Kind::Hosts),
+    ("aws_error", Kind::Text),
+    ("aws_service", Kind::Text),
+    ("aws_operations", Kind::Hosts),
+    ("aws_region", Kind::Text),
     ("rate", Kind::Number),
     ("one_in", Kind::Integer),
     ("max_concurrency", Kind::Integer),
@@ -213,7 +217,7 @@ fn point(wrongs: bool) -> BoxedStrategy<Given> {
                 .boxed()
         })
         .collect();
-    const NAMES: [&str; 15] = [
+    const NAMES: [&str; 19] = [
         "enabled",
         "latency_ms",
         "cold_start_ms",
@@ -225,6 +229,10 @@ fn point(wrongs: bool) -> BoxedStrategy<Given> {
         "timeout_buffer_ms",
         "disk_fill_mb",
         "deny_hosts",
+        "aws_error",
+        "aws_service",
+        "aws_operations",
+        "aws_region",
         "rate",
         "one_in",
         "max_concurrency",
@@ -396,6 +404,10 @@ fn set(point: &mut PointConfig, key: &str, typed: &Typed) {
         ("when", Typed::Text(s)) => spec.when = Some(s),
         ("rate", Typed::Float(f)) => spec.rate = Some(f),
         ("deny_hosts", Typed::Hosts(h)) => spec.deny_hosts = Some(h),
+        ("aws_operations", Typed::Hosts(h)) => spec.aws_operations = Some(h),
+        ("aws_error", Typed::Text(s)) => spec.aws_error = Some(s),
+        ("aws_service", Typed::Text(s)) => spec.aws_service = Some(s),
+        ("aws_region", Typed::Text(s)) => spec.aws_region = Some(s),
         other => unreachable!("{other:?}"),
     }
 }

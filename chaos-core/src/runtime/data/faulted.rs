@@ -171,7 +171,7 @@ impl Faulted {
     }
 
     /// The fault for a request to `host` that a `deny_hosts` point faulted.
-    #[cfg(feature = "tower")]
+    #[cfg(any(feature = "tower", feature = "aws-sdk"))]
     pub(crate) fn into_fault_for_host(self, host: Option<&str>) -> Option<Fault> {
         self.0.injection.into_fault_for_host(host)
     }

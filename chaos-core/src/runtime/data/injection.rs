@@ -132,7 +132,7 @@ impl Injection {
     }
 
     /// The fault for a request to `host` that a `deny_hosts` point faulted.
-    #[cfg(feature = "tower")]
+    #[cfg(any(feature = "tower", feature = "aws-sdk"))]
     pub(crate) fn into_fault_for_host(self, host: Option<&str>) -> Option<Fault> {
         let point = self.point;
         match self.outcome {

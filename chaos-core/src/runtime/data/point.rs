@@ -190,6 +190,38 @@ impl Point {
             .read(|effective| check(effective.outcome.as_ref()))?
     }
 
+    /// Whether an AWS SDK call to `service`'s `operation` in `region` is one of this point's
+    /// (`aws_service`, `aws_operations`, `aws_region` in force for the current task). Read before
+    /// deciding, as [`denies`](Self::denies) is, so that other calls neither count towards
+    /// `one_in` nor appear in the stats. An SDK call is milliseconds long: the spec is read
+    /// through its guard.
+    #[cfg(feature = "aws-sdk")]
+    pub(crate) fn aws_selects(
+        &'static self,
+        service: Option<&str>,
+        operation: Option<&str>,
+        region: Option<&str>,
+    ) -> bool {
+        let matches = |target: &crate::spec::AwsTarget| target.matches(service, operation, region);
+        let state = snapshot::state();
+        if state.quiet() {
+            // Nothing is decided anywhere: no call is the point's business.
+            return false;
+        }
+        let (word, _) = self.word_now(state);
+        if state.scoped() && word & hot::KILLED == 0 {
+            let in_scope = scoped::with(self.address(), |effective| {
+                effective.is_some_and(|e| matches(&e.aws))
+            });
+            if let Some(in_scope) = in_scope {
+                return in_scope;
+            }
+        }
+        self.hot
+            .read(|effective| matches(&effective.aws))
+            .unwrap_or_else(|| matches(self.spec.aws()))
+    }
+
     /// Admits the call under `max_concurrency`, or throttles it: what a `ChaosLayer` calls before
     /// [`decide`](Self::decide) (it holds the permit until the inner service's future is done;
     /// an annotated function gets both from [`enter`](Self::enter)). Without a limit in force it

@@ -1,0 +1,174 @@
+//! moto's server on loopback, and DynamoDB clients pointed at it.
+
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_dynamodb::config::retry::{RetryConfig, RetryPartition};
+use aws_sdk_dynamodb::config::{
+    ConfigBag, Credentials, HttpClient, Intercept, Region, RuntimeComponents, SharedHttpClient,
+};
+use aws_sdk_dynamodb::error::BoxError;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+};
+
+/// One moto server, on a port of its own, stopped when dropped.
+pub struct Moto {
+    child: Child,
+    pub endpoint: String,
+}
+
+impl Moto {
+    /// Starts `moto_server` on a free loopback port and waits until it accepts connections.
+    pub fn start() -> Moto {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free loopback port")
+            .port();
+        let child = Command::new("moto_server")
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("cannot start moto_server ({e}): install it with `pip install 'moto[server]'` (bash .ci/test does)")
+            });
+        let mut moto = Moto {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+        };
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = moto.child.try_wait() {
+                panic!("moto_server exited at start: {status}");
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "moto_server did not listen on port {port} within 60 s"
+            );
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        moto
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Counts the attempts the SDK makes (retries included).
+#[derive(Debug, Clone, Default)]
+pub struct Attempts(Arc<AtomicU32>);
+
+impl Attempts {
+    /// The attempts counted since the last call, and the count reset.
+    pub fn take(&self) -> u32 {
+        self.0.swap(0, Ordering::SeqCst)
+    }
+}
+
+impl Intercept for Attempts {
+    fn name(&self) -> &'static str {
+        "count attempts"
+    }
+
+    fn read_before_attempt(
+        &self,
+        _: &BeforeTransmitInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+/// The SDK's HTTP client for plain HTTP (moto on loopback).
+pub fn plain_http() -> SharedHttpClient {
+    aws_smithy_http_client::Builder::new().build_http()
+}
+
+/// The most attempts a client of [`client`] makes for one call.
+pub const MAX_ATTEMPTS: u32 = 3;
+
+/// A DynamoDB client for moto in `region` through `http`: static test credentials, at most
+/// [`MAX_ATTEMPTS`] attempts 1 ms apart, a retry partition of its own (the SDK's retry quota is
+/// shared per partition, process-wide: tests that throttle must not drain each other's), and
+/// `attempts` counting every attempt.
+pub async fn client(
+    moto: &Moto,
+    region: &'static str,
+    http: impl HttpClient + 'static,
+    attempts: &Attempts,
+) -> Client {
+    static PARTITIONS: AtomicU32 = AtomicU32::new(0);
+    let shared = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(&moto.endpoint)
+        .region(Region::new(region))
+        .credentials_provider(Credentials::new("test", "test", None, None, "static"))
+        .http_client(http)
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(MAX_ATTEMPTS)
+                .with_initial_backoff(Duration::from_millis(1)),
+        )
+        .load()
+        .await;
+    let partition = format!("test-{}", PARTITIONS.fetch_add(1, Ordering::Relaxed));
+    let config = aws_sdk_dynamodb::config::Builder::from(&shared)
+        .retry_partition(RetryPartition::new(partition))
+        .interceptor(attempts.clone())
+        .build();
+    Client::from_conf(config)
+}
+
+/// Creates the table `name` (partition key `id`, on demand).
+pub async fn create_table(client: &Client, name: &str) {
+    client
+        .create_table()
+        .table_name(name)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name("id")
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .unwrap(),
+        )
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name("id")
+                .key_type(KeyType::Hash)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("create the table");
+}
+
+/// The item `item` of the order `id` in `table`, if it is there.
+pub async fn stored_item(client: &Client, table: &str, id: &str) -> Option<String> {
+    let got = client
+        .get_item()
+        .table_name(table)
+        .key(
+            "id",
+            aws_sdk_dynamodb::types::AttributeValue::S(id.to_string()),
+        )
+        .send()
+        .await
+        .expect("get the item");
+    got.item()
+        .and_then(|item| item.get("item"))
+        .and_then(|v| v.as_s().ok())
+        .cloned()
+}
