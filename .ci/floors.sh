@@ -12,7 +12,15 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/$FIXTURE/target}"
 # The newest versions first, then every floor pinned over them.
 cargo generate-lockfile --manifest-path "$FIXTURE/Cargo.toml"
 
-python3 - "$FIXTURE" <<'PYTHON'
+# Crates that chaos does not depend on directly, held at the lowest version their dependents
+# allow, because their newest would forbid a floor: aws-smithy-runtime-api 1.2.0 (the `aws-sdk`
+# floor) allows aws-smithy-async 1.1.8, whose requirements stay below tokio's and
+# pin-project-lite's floors, where the newest (1.3) asks for tokio 1.49 and pin-project-lite
+# 0.2.14. A user on those floors resolves the same way.
+# They are pinned with the floors (after the crates that allow them).
+HELD_BACK=("aws-smithy-async@1.1.8")
+
+python3 - "$FIXTURE" "${HELD_BACK[@]}" <<'PYTHON'
 import subprocess, sys, tomllib
 
 fixture = sys.argv[1]
@@ -62,6 +70,8 @@ def locked(name, floor):
     return max(matches, key=lambda v: [int(p) for p in v.split(".")])
 
 wanted = floors()
+held_back = dict(arg.split("@") for arg in sys.argv[2:])
+wanted.update(held_back)
 # A pin can be refused only because another is not made yet (lambda_runtime's newest needing a
 # newer tokio than tokio's floor): retry the refused ones while any pin succeeds.
 pending, errors = sorted(wanted), {}

@@ -199,6 +199,49 @@ mod faulted {
     }
 
     #[tokio::test]
+    async fn a_status_answers_as_its_aws_error_and_an_error_fails_the_client_without_retry() {
+        let moto = Moto::start();
+        let unavailable = chaos::point!(
+            name = "test::status_503",
+            aws_operations = ["ListTables"],
+            status = 503,
+            rate = 1.0
+        );
+        let attempts = Attempts::default();
+        let http = chaos::aws_sdk::http_client(plain_http()).point(unavailable);
+        let db = client(&moto, "us-east-1", http, &attempts).await;
+        let listed = db.list_tables().send().await;
+        let Err(SdkError::ServiceError(error)) = listed else {
+            panic!("expected the service's error, got {listed:?}");
+        };
+        assert_eq!(error.err().code(), Some("ServiceUnavailable"));
+        assert_eq!(attempts.take(), MAX_ATTEMPTS);
+
+        let broken = chaos::point!(
+            name = "test::client_error",
+            aws_operations = ["ListTables"],
+            error = "credentials rotated mid-call",
+            rate = 1.0
+        );
+        let http = chaos::aws_sdk::http_client(plain_http()).point(broken);
+        let db = client(&moto, "us-east-1", http, &attempts).await;
+        let listed = db.list_tables().send().await;
+        let Err(SdkError::DispatchFailure(failure)) = listed else {
+            panic!("expected a dispatch failure, got {listed:?}");
+        };
+        assert!(!failure.is_io() && !failure.is_timeout(), "{failure:?}");
+        let connector = failure.as_connector_error().expect("a connector error");
+        let source = std::error::Error::source(connector).map(ToString::to_string);
+        assert!(
+            source
+                .as_deref()
+                .is_some_and(|s| s.contains("credentials rotated mid-call")),
+            "{source:?}"
+        );
+        assert_eq!(attempts.take(), 1, "a client error is not retried");
+    }
+
+    #[tokio::test]
     async fn a_timeout_is_the_sdks_timeout() {
         let slow = chaos::point!(
             name = "test::timeout",

@@ -220,8 +220,43 @@ fn follow() {
     }
 }
 
+/// An SDK HTTP client that never connects: what `chaos::aws_sdk` wraps here, to build against
+/// aws-smithy-runtime-api's floor (the moto-backed tests in examples/aws-sdk run real calls).
+#[derive(Debug)]
+struct NoNetwork;
+
+impl aws_smithy_runtime_api::client::http::HttpClient for NoNetwork {
+    fn http_connector(
+        &self,
+        _: &aws_smithy_runtime_api::client::http::HttpConnectorSettings,
+        _: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+    ) -> aws_smithy_runtime_api::client::http::SharedHttpConnector {
+        unreachable!("no attempt is made here")
+    }
+}
+
+/// The SDK client wrapper and the interceptor, built and asked what the SDK asks before a call.
+fn sdk_wrapper() {
+    use aws_smithy_runtime_api::client::http::HttpClient;
+    use aws_smithy_runtime_api::client::interceptors::Intercept;
+    let point = chaos::point!(
+        name = "floors::sdk",
+        aws_service = "dynamodb",
+        aws_error = "throttling"
+    );
+    let client = chaos::aws_sdk::http_client(NoNetwork).point(point);
+    let components =
+        aws_smithy_runtime_api::client::runtime_components::RuntimeComponentsBuilder::new("floors");
+    let cfg = aws_smithy_types::config_bag::ConfigBag::base();
+    client
+        .validate_base_client_config(&components, &cfg)
+        .unwrap();
+    assert_eq!(chaos::aws_sdk::interceptor().name(), "chaos");
+}
+
 fn main() {
     chaos::init().expect("no CHAOS_* variable is set");
+    sdk_wrapper();
     tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
