@@ -58,7 +58,7 @@ pub mod __private {
     #[cfg(feature = "runtime")]
     pub use crate::runtime::__private::*;
     pub use crate::spec::{
-        FaultSpec, HostPatterns, Latency, Outcome, Trigger, fault_spec, host_patterns,
+        FaultSpec, HostPatterns, Latency, Outcome, Trigger, fault_spec, host_patterns, strip_cors,
     };
     pub use std::borrow::Cow;
 }

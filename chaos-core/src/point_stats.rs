@@ -28,6 +28,9 @@ pub struct PointStats {
     pub timeout: u64,
     /// Requests failed as if their host were unreachable (`deny_hosts`).
     pub unreachable: u64,
+    /// Requests answered by the inner service without their CORS headers (`strip_cors`, with no
+    /// outcome: with one, the outcome's counter counts the request).
+    pub cors_stripped: u64,
     /// Disk fills made (`disk_fill_mb`; one per change of the configuration, not per call).
     pub disk_fill: u64,
     /// Disk fills that could not be made (no room, no permission); nothing was injected.
@@ -46,5 +49,6 @@ impl PointStats {
             + self.throttled
             + self.timeout
             + self.unreachable
+            + self.cors_stripped
     }
 }

@@ -35,6 +35,8 @@ pub(crate) struct Effective {
     pub(crate) max_concurrency: u64,
     /// MiB of the temp directory to hold while in force; 0 for none.
     pub(crate) disk_fill_mb: u64,
+    /// A layer's faulted request gets the inner answer without its CORS headers.
+    pub(crate) strip_cors: bool,
 }
 
 /// Scales a probability in `[0, 1]` to the bound a 32-bit draw is compared with. `1.0` gives
@@ -108,6 +110,7 @@ impl Effective {
             after: spec.after(),
             max_concurrency: spec.max_concurrency().unwrap_or(0),
             disk_fill_mb: spec.disk_fill_mb().unwrap_or(0),
+            strip_cors: spec.strip_cors(),
         }
     }
 }

@@ -58,12 +58,14 @@ pub struct SpecInput {
     pub disk_fill_mb: Option<i128>,
     /// `deny_hosts`
     pub deny_hosts: Option<Vec<String>>,
+    /// `strip_cors` (`Some(true)` when given; `Some(false)` is rejected)
+    pub strip_cors: Option<bool>,
 }
 
 impl SpecInput {
     /// `over` laid on top of `self`, by groups: the fault (`latency_ms` and the outcome keys
     /// `status`, `error`, `panic`, `timeout_ms`, `timeout` with `timeout_buffer_ms`,
-    /// `deny_hosts`), the trigger (`rate`, `one_in`), and each of `cold_start_ms`,
+    /// `deny_hosts`, and `strip_cors`, which changes the inner answer), the trigger (`rate`, `one_in`), and each of `cold_start_ms`,
     /// `max_concurrency`, `disk_fill_mb` and `when` alone. A group `over` says anything about replaces that whole group; a group
     /// it is silent on is kept. So `{rate: 0.5}` keeps the declared
     /// fault at a new rate, `{latency_ms: 300}` makes the point inject latency only (not latency
@@ -88,7 +90,8 @@ impl SpecInput {
             || over.panic.is_some()
             || over.timeout_ms.is_some()
             || over.timeout.is_some()
-            || over.deny_hosts.is_some();
+            || over.deny_hosts.is_some()
+            || over.strip_cors.is_some();
         // A buffer alone tunes the timeout below and keeps the rest of the fault (with no
         // timeout below, the rules then say it needs one), so that layers of overrides compose
         // in any order.
@@ -106,6 +109,7 @@ impl SpecInput {
                 (buffer, _) => buffer,
             };
             merged.deny_hosts.clone_from(&over.deny_hosts);
+            merged.strip_cors = over.strip_cors;
             merged.status = over.status;
             merged.error.clone_from(&over.error);
             merged.panic.clone_from(&over.panic);
@@ -156,6 +160,7 @@ impl SpecInput {
             Key::TimeoutBufferMs => self.timeout_buffer_ms.is_some(),
             Key::DiskFillMb => self.disk_fill_mb.is_some(),
             Key::DenyHosts => self.deny_hosts.is_some(),
+            Key::StripCors => self.strip_cors.is_some(),
             // A spec's input holds no name: the point's is its own.
             Key::Name => false,
         }

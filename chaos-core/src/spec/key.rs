@@ -37,6 +37,9 @@ pub enum Key {
     DiskFillMb,
     /// `deny_hosts`: requests to matching hosts fail as if the host were unreachable.
     DenyHosts,
+    /// `strip_cors`: a layer's faulted requests get the inner service's answer without its CORS
+    /// headers, as after a CORS misconfiguration.
+    StripCors,
 }
 
 impl Key {
@@ -52,7 +55,7 @@ impl Key {
     }
 
     /// Every key; its length is not part of the public type, [`all`](Key::all) is.
-    pub(crate) const ALL: [Key; 15] = [
+    pub(crate) const ALL: [Key; 16] = [
         Key::LatencyMs,
         Key::ColdStartMs,
         Key::Status,
@@ -63,6 +66,7 @@ impl Key {
         Key::TimeoutBufferMs,
         Key::DiskFillMb,
         Key::DenyHosts,
+        Key::StripCors,
         Key::Rate,
         Key::OneIn,
         Key::MaxConcurrency,
@@ -88,6 +92,7 @@ impl Key {
             Key::TimeoutBufferMs => "timeout_buffer_ms",
             Key::DiskFillMb => "disk_fill_mb",
             Key::DenyHosts => "deny_hosts",
+            Key::StripCors => "strip_cors",
         }
     }
 
@@ -108,6 +113,7 @@ impl Key {
                 | Key::Timeout
                 | Key::DiskFillMb
                 | Key::DenyHosts
+                | Key::StripCors
                 | Key::Status
                 | Key::Error
                 | Key::Panic
@@ -135,6 +141,9 @@ impl Key {
             Key::TimeoutMs => "an integer number of milliseconds >= 1",
             Key::Timeout => {
                 "no value in the attribute (`timeout` alone), `true` in a configuration"
+            }
+            Key::StripCors => {
+                "no value in `chaos::point!` (`strip_cors` alone), `true` in a configuration"
             }
             Key::TimeoutBufferMs => "an integer number of milliseconds",
             Key::DiskFillMb => "an integer number of MiB >= 1",

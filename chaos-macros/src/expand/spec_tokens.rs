@@ -77,7 +77,13 @@ pub fn spec_tokens(checked: &Checked, spec: &FaultSpec) -> TokenStream {
     let after = spec.after();
     let max_concurrency = optional(spec.max_concurrency());
     let disk_fill_mb = optional(spec.disk_fill_mb());
-    quote!(#p::fault_spec(#latency, #outcome, #trigger, #cold_start, #after, #max_concurrency, #disk_fill_mb))
+    let built = quote!(#p::fault_spec(#latency, #outcome, #trigger, #cold_start, #after, #max_concurrency, #disk_fill_mb));
+    // Only `chaos::point!` gets here with it: `check` refuses it on a function.
+    if spec.strip_cors() {
+        quote!(#p::strip_cors(#built))
+    } else {
+        built
+    }
 }
 
 /// A part of the spec this version of the macro cannot write: chaos-core and chaos-macros are

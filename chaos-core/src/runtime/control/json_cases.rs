@@ -52,7 +52,7 @@ enum Kind {
 }
 
 /// The keys of a point, each with its kind.
-const POINT_KEYS: [(&str, Kind); 15] = [
+const POINT_KEYS: [(&str, Kind); 16] = [
     ("enabled", Kind::Bool),
     ("latency_ms", Kind::Latency),
     ("cold_start_ms", Kind::Integer),
@@ -64,6 +64,7 @@ const POINT_KEYS: [(&str, Kind); 15] = [
     ("timeout_buffer_ms", Kind::Integer),
     ("disk_fill_mb", Kind::Integer),
     ("deny_hosts", Kind::Hosts),
+    ("strip_cors", Kind::Bool),
     ("rate", Kind::Number),
     ("one_in", Kind::Integer),
     ("max_concurrency", Kind::Integer),
@@ -213,7 +214,7 @@ fn point(wrongs: bool) -> BoxedStrategy<Given> {
                 .boxed()
         })
         .collect();
-    const NAMES: [&str; 15] = [
+    const NAMES: [&str; 16] = [
         "enabled",
         "latency_ms",
         "cold_start_ms",
@@ -225,6 +226,7 @@ fn point(wrongs: bool) -> BoxedStrategy<Given> {
         "timeout_buffer_ms",
         "disk_fill_mb",
         "deny_hosts",
+        "strip_cors",
         "rate",
         "one_in",
         "max_concurrency",
@@ -383,6 +385,7 @@ fn set(point: &mut PointConfig, key: &str, typed: &Typed) {
     match (key, typed.clone()) {
         ("enabled", Typed::Bool(b)) => point.enabled = Some(b),
         ("timeout", Typed::Bool(b)) => spec.timeout = Some(b),
+        ("strip_cors", Typed::Bool(b)) => spec.strip_cors = Some(b),
         ("latency_ms", Typed::Latency(l)) => spec.latency_ms = Some(l),
         ("cold_start_ms", Typed::Int(n)) => spec.cold_start_ms = Some(n),
         ("status", Typed::Int(n)) => spec.status = Some(n),
