@@ -107,7 +107,8 @@
 //!   `Result<http::Response<B>, E>` still compiles, as an `Err`, rather than the response a user
 //!   of that type expects. Also `From<Fault> for http::StatusCode`, for `Result<T, StatusCode>`.
 //! - `tower`: `layer::ChaosLayer` and [`point!`]: a point's faults on any tower service of HTTP
-//!   requests (an axum router, a lambda_http service, an HTTP client), with `deny_hosts`.
+//!   requests (an axum router, a lambda_http service, an HTTP client), with `deny_hosts` and
+//!   `strip_cors`.
 //! - `axum`: [`Fault`] implements axum's `IntoResponse`, so `Result<T, Fault>`,
 //!   `axum::response::Result<T>` and error types built from responses carry faults.
 //! - `lambda`: `#[chaos(timeout)]` reads the invocation deadline of lambda_runtime's
@@ -221,7 +222,7 @@ pub const ENABLED: bool = cfg!(feature = "enabled");
 /// | `crate` | path | where this crate is, if not at `::chaos` |
 ///
 /// At least one fault key is required, and at most one outcome among `status`, `error`, `panic`,
-/// `timeout_ms` and `timeout`. `deny_hosts` belongs to points of a layer ([`point!`]). Every
+/// `timeout_ms` and `timeout`. `deny_hosts` and `strip_cors` belong to points of a layer ([`point!`]). Every
 /// mistake is a compile error on the offending tokens.
 ///
 /// # What a call does
@@ -298,9 +299,12 @@ pub use chaos_macros::chaos;
 /// name it after) and without `timeout`, plus `deny_hosts`: a list of host patterns
 /// (`"payments.internal"`, `"*.example.com"`, or `"*"` for every host). A request to a matching
 /// host fails as if the host were unreachable (status 502, or a [`Fault`] of kind `Unreachable`),
-/// and requests to other hosts pass untouched. The point is registered, configured by name and
-/// counted like every other. Compiled out, it is a handle to nothing and the layer returns the
-/// service it wraps, unchanged.
+/// and requests to other hosts pass untouched. And `strip_cors`, a flag: a faulted request gets
+/// the inner service's answer without its CORS headers (every `access-control-*` one, a
+/// preflight's included), as after a CORS misconfiguration, so a browser front end on another
+/// origin fails to read it; it is not an outcome, so it combines with `latency_ms`. The point is
+/// registered, configured by name and counted like every other. Compiled out, it is a handle to
+/// nothing and the layer returns the service it wraps, unchanged.
 ///
 /// ```
 /// # #[cfg(feature = "tower")] {
@@ -322,6 +326,36 @@ pub use chaos_macros::chaos;
 ///     assert_eq!(denied.is_err(), chaos::ENABLED);
 ///     let other = client.ready().await.unwrap().call(to("http://inventory.internal/")).await;
 ///     assert!(other.is_ok());
+/// });
+/// # }
+/// ```
+///
+/// `strip_cors` around a server whose CORS layer (tower-http's `CorsLayer`, or a handler's own
+/// headers) is inside it, so that it sees their headers:
+///
+/// ```
+/// # #[cfg(feature = "tower")] {
+/// use chaos::layer::ChaosLayer;
+/// use tower::{Layer, ServiceExt, service_fn};
+///
+/// let cors_broken = chaos::point!(name = "api::cors", strip_cors, rate = 1.0);
+/// // The routes with their CORS layer: here a service that sets the header itself.
+/// let routes = service_fn(|_: http::Request<()>| async {
+///     let response = http::Response::builder()
+///         .header("access-control-allow-origin", "https://shop.example")
+///         .body("orders".to_string());
+///     Ok::<_, std::convert::Infallible>(response.unwrap())
+/// });
+/// let api = ChaosLayer::new(cors_broken).layer(routes);
+///
+/// # let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+/// runtime.block_on(async {
+///     let request = http::Request::get("/orders").header("origin", "https://shop.example");
+///     let response = api.oneshot(request.body(()).unwrap()).await.unwrap();
+///     // The answer arrives, without the header a browser needs to hand it to the page.
+///     assert_eq!(response.body(), "orders");
+///     let allowed = response.headers().contains_key("access-control-allow-origin");
+///     assert_eq!(allowed, !chaos::ENABLED);
 /// });
 /// # }
 /// ```

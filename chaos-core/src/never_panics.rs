@@ -67,6 +67,7 @@ fn wild_spec() -> impl Strategy<Value = SpecInput> {
                 ],
                 0..4,
             )),
+            proptest::option::of(any::<bool>()),
         ),
         (
             proptest::option::of(prop_oneof![Just("throttling".to_string()), ".*"]),
@@ -89,8 +90,8 @@ fn wild_spec() -> impl Strategy<Value = SpecInput> {
         .prop_map(assemble)
 }
 
-/// The values of every key, in groups of seven, seven and four (proptest's tuples stop at twelve), made
-/// into a spec.
+/// The values of every key, in groups of seven, eight and four (proptest's tuples stop at
+/// twelve), made into a spec.
 type Groups = (
     (
         Option<LatencyInput>,
@@ -109,6 +110,7 @@ type Groups = (
         Option<i128>,
         Option<i128>,
         Option<Vec<String>>,
+        Option<bool>,
     ),
     (
         Option<String>,
@@ -121,7 +123,16 @@ type Groups = (
 fn assemble(
     (
         (latency_ms, status, error, panic, rate, one_in, cold_start_ms),
-        (when, max_concurrency, timeout_ms, timeout, timeout_buffer_ms, disk_fill_mb, deny_hosts),
+        (
+            when,
+            max_concurrency,
+            timeout_ms,
+            timeout,
+            timeout_buffer_ms,
+            disk_fill_mb,
+            deny_hosts,
+            strip_cors,
+        ),
         (aws_error, aws_service, aws_operations, aws_region),
     ): Groups,
 ) -> SpecInput {
@@ -144,6 +155,7 @@ fn assemble(
         aws_service,
         aws_operations,
         aws_region,
+        strip_cors,
     }
 }
 
@@ -189,6 +201,7 @@ fn sane_spec() -> impl Strategy<Value = SpecInput> {
             weighted(p, 0i128..1_000),
             weighted(p, 1i128..100),
             weighted(p, hosts),
+            weighted(p, Just(true)),
         ),
         (
             weighted(
@@ -255,6 +268,7 @@ fn gives(input: &SpecInput, key: Key) -> bool {
         Key::AwsService => input.aws_service.is_some(),
         Key::AwsOperations => input.aws_operations.is_some(),
         Key::AwsRegion => input.aws_region.is_some(),
+        Key::StripCors => input.strip_cors.is_some(),
     }
 }
 
@@ -336,7 +350,7 @@ proptest! {
         }
         given_wins!(
             latency_ms, status, error, panic, rate, one_in, cold_start_ms, when, max_concurrency,
-            timeout_ms, timeout, timeout_buffer_ms, disk_fill_mb, deny_hosts, aws_error
+            timeout_ms, timeout, timeout_buffer_ms, disk_fill_mb, deny_hosts, aws_error, strip_cors
         );
         // The AWS selection is one group: naming any part replaces all three.
         if over.aws_service.is_some() || over.aws_operations.is_some() || over.aws_region.is_some() {
@@ -400,6 +414,7 @@ mod json {
                 Just("timeout_buffer_ms".to_string()),
                 Just("disk_fill_mb".to_string()),
                 Just("deny_hosts".to_string()),
+                Just("strip_cors".to_string()),
                 ".*"
             ];
             prop_oneof![

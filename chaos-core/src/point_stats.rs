@@ -30,6 +30,9 @@ pub struct PointStats {
     pub unreachable: u64,
     /// AWS SDK calls answered with an injected AWS error (`aws_error`).
     pub aws_error: u64,
+    /// Requests answered by the inner service without their CORS headers (`strip_cors`, with no
+    /// outcome: with one, the outcome's counter counts the request).
+    pub cors_stripped: u64,
     /// Disk fills made (`disk_fill_mb`; one per change of the configuration, not per call).
     pub disk_fill: u64,
     /// Disk fills that could not be made (no room, no permission); nothing was injected.
@@ -49,5 +52,6 @@ impl PointStats {
             + self.timeout
             + self.unreachable
             + self.aws_error
+            + self.cors_stripped
     }
 }

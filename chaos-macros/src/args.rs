@@ -40,21 +40,22 @@ pub struct Args {
     pub timeout_arg: Option<Ident>,
 }
 
-/// One `key = value` pair (or a bare flag: `timeout`), before its key is interpreted.
+/// One `key = value` pair (or a bare flag: `timeout`, `strip_cors`), before its key is
+/// interpreted.
 struct Entry {
     key: Ident,
     value: Option<Expr>,
 }
 
-/// The one key written without a value: it switches a behaviour on, and has nothing to tune.
-const FLAG: &str = "timeout";
+/// The keys written without a value: each switches a behaviour on, and has nothing to tune.
+const FLAGS: [Key; 2] = [Key::Timeout, Key::StripCors];
 
 impl Parse for Entry {
     fn parse(input: ParseStream) -> syn::Result<Entry> {
         // `parse_any` so that the keyword `crate` is accepted as a key.
         let key = Ident::parse_any(input)?;
         if !input.peek(Token![=]) {
-            if key == FLAG {
+            if FLAGS.iter().any(|flag| key == flag.as_str()) {
                 return Ok(Entry { key, value: None });
             }
             return Err(syn::Error::new(
@@ -122,10 +123,16 @@ impl Args {
     fn set(&mut self, key_name: &str, entry: Entry, errors: &mut Errors) {
         let Entry { key, value } = entry;
         let Some(value) = value else {
-            // The flag: `Entry::parse` lets no other key through without a value.
-            self.spec.timeout = Some(true);
-            self.tokens.insert(Key::Timeout, quote!(#key));
-            self.key_spans.insert(Key::Timeout, key.span());
+            // A flag: `Entry::parse` lets no other key through without a value.
+            let flag = if key_name == Key::StripCors.as_str() {
+                self.spec.strip_cors = Some(true);
+                Key::StripCors
+            } else {
+                self.spec.timeout = Some(true);
+                Key::Timeout
+            };
+            self.tokens.insert(flag, quote!(#key));
+            self.key_spans.insert(flag, key.span());
             return;
         };
         // A value passed through a `macro_rules!` fragment (`$v:expr`) arrives wrapped in an
@@ -180,6 +187,13 @@ impl Args {
                     return;
                 }
             },
+            Key::StripCors => {
+                errors.push(syn::Error::new_spanned(
+                    tokens,
+                    "`strip_cors` takes no value: write `strip_cors` alone to take the CORS headers off the answers of faulted requests, or leave it out",
+                ));
+                return;
+            }
             // A key of a newer chaos-core (the two are released together, so only a mismatched
             // pair gets here).
             _ => {

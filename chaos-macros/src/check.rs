@@ -81,6 +81,13 @@ pub fn check(
             ));
         }
     }
+    if let Some(tokens) = args.tokens.get(&Key::StripCors) {
+        let function = func.sig.ident.to_string();
+        errors.push(syn::Error::new_spanned(
+            tokens,
+            spec::strip_cors_on_function(&function).message(),
+        ));
+    }
     let deadline = match (&args.timeout_arg, args.tokens.get(&Key::Timeout)) {
         (Some(named), _) => named_argument(func, named, errors),
         (None, Some(tokens)) => deadline_argument(func, tokens, errors),

@@ -180,4 +180,17 @@ impl PointConfig {
         self.spec.aws_region = Some(region.into());
         self
     }
+
+    /// Takes the CORS headers (`access-control-*`) off the answers of faulted requests, a
+    /// preflight's included, as after a CORS misconfiguration (a layer's point). A fault key like
+    /// the others: on its own it replaces the declared fault.
+    ///
+    /// ```
+    /// let broken_cors = chaos_core::PointConfig::new().strip_cors().rate(1.0);
+    /// # let _ = broken_cors;
+    /// ```
+    pub fn strip_cors(mut self) -> PointConfig {
+        self.spec.strip_cors = Some(true);
+        self
+    }
 }

@@ -11,7 +11,9 @@
 //!                        │ faulted
 //!                        ▼
 //!                 sleep(latency) ──► outcome? ──► answer it (inner never called), or after
-//!                                                 inner's answer when `when = "after"`
+//!                        │ no outcome             inner's answer when `when = "after"`
+//!                        ▼
+//!                 inner's answer, without its `access-control-*` headers if `strip_cors`
 //! ```
 
 use std::marker::PhantomData;
@@ -48,6 +50,37 @@ impl<R, E: From<Fault>> Answer<R, E> for Errors {
     fn answer(fault: Fault) -> Result<R, E> {
         panic_if_panic(&fault);
         Err(E::from(fault))
+    }
+}
+
+/// The headers of a service's response: what `strip_cors` takes the CORS headers from.
+///
+/// Implemented for `http::Response<B>`, which is what tower services of HTTP requests answer
+/// (axum, hyper, lambda_http). A compiled-in [`ChaosLayer`] needs it of the service's response,
+/// since any layer point can be given `strip_cors` at run time; a response type of your own
+/// implements it (`None` for one without headers, where `strip_cors` then changes nothing).
+///
+/// ```
+/// use chaos_core::layer::ResponseHeaders;
+///
+/// let mut response = http::Response::new("ok");
+/// response.headers_mut().insert("access-control-allow-origin", "*".parse().unwrap());
+/// let headers = ResponseHeaders::headers_mut(&mut response).unwrap();
+/// assert_eq!(headers["access-control-allow-origin"], "*");
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "a `ChaosLayer` cannot reach the headers of `{Self}`",
+    label = "the inner service answers `{Self}`",
+    note = "`ChaosLayer` needs `http::Response<B>` (or a type implementing `chaos::layer::ResponseHeaders`) as the inner service's response, so that `strip_cors` can take its CORS headers off"
+)]
+pub trait ResponseHeaders {
+    /// The response's headers, or `None` for a response that has none.
+    fn headers_mut(&mut self) -> Option<&mut http::HeaderMap>;
+}
+
+impl<B> ResponseHeaders for http::Response<B> {
+    fn headers_mut(&mut self) -> Option<&mut http::HeaderMap> {
+        Some(http::Response::headers_mut(self))
     }
 }
 
@@ -135,7 +168,7 @@ mod active {
 
     use pin_project_lite::pin_project;
 
-    use super::{Answer, ChaosLayer};
+    use super::{Answer, ChaosLayer, ResponseHeaders};
     use crate::runtime::data::delay::Delay;
     use crate::runtime::data::{Permit, Point};
 
@@ -231,11 +264,34 @@ mod active {
         })
     }
 
+    /// Takes every CORS header (`access-control-*`) off `response`, as a server without (or with
+    /// a broken) CORS configuration answers, and marks it with the point's name (unless an inner
+    /// fault marked it already).
+    ///
+    /// All of them, not only `access-control-allow-*`: without an allowed origin the browser
+    /// ignores `expose-headers` and `max-age` anyway, and a misconfigured server sends none.
+    fn strip_cors<R: ResponseHeaders>(response: &mut R, point: &'static str) {
+        let Some(headers) = response.headers_mut() else {
+            return;
+        };
+        let cors: Vec<http::HeaderName> = headers
+            .keys()
+            .filter(|name| name.as_str().starts_with("access-control-"))
+            .cloned()
+            .collect();
+        for name in cors {
+            headers.remove(name);
+        }
+        if let Ok(point) = http::HeaderValue::from_str(point) {
+            headers.entry(crate::FAULT_HEADER).or_insert(point);
+        }
+    }
+
     impl<S, A, B> tower_service::Service<http::Request<B>> for ChaosService<S, A>
     where
         S: tower_service::Service<http::Request<B>>,
         S::Future: Send + 'static,
-        S::Response: Send + 'static,
+        S::Response: ResponseHeaders + Send + 'static,
         S::Error: Send + 'static,
         A: Answer<S::Response, S::Error>,
     {
@@ -268,6 +324,7 @@ mod active {
             };
             let latency = injection.latency();
             let after = injection.after();
+            let strip = injection.strip_cors();
             let name = point.name();
             let fault = injection.into_fault_for_host(host);
             match fault {
@@ -289,11 +346,53 @@ mod active {
                                 drop(answer);
                                 A::answer(fault)
                             }
+                            // The answer arrives, but a browser may not read it.
+                            None if strip => answer.map(|mut response| {
+                                strip_cors(&mut response, name);
+                                response
+                            }),
                             None => answer,
                         }
                     }))
                 }
             }
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::strip_cors;
+
+        #[test]
+        fn every_cors_header_goes_and_the_others_stay() {
+            let mut response = http::Response::builder()
+                .header("access-control-allow-origin", "https://front.example")
+                .header("access-control-allow-methods", "GET, PUT")
+                .header("access-control-allow-headers", "x-client")
+                .header("access-control-allow-credentials", "true")
+                .header("access-control-expose-headers", "x-app")
+                .header("access-control-expose-headers", "x-other")
+                .header("access-control-max-age", "600")
+                .header("vary", "origin")
+                .header("x-app", "orders")
+                .body("the orders")
+                .unwrap();
+            strip_cors(&mut response, "api::router");
+            let mut names: Vec<&str> = response.headers().keys().map(|n| n.as_str()).collect();
+            names.sort_unstable();
+            assert_eq!(names, ["vary", "x-app", crate::FAULT_HEADER]);
+            assert_eq!(response.headers()[crate::FAULT_HEADER], "api::router");
+            assert_eq!(*response.body(), "the orders");
+        }
+
+        #[test]
+        fn an_inner_fault_keeps_its_mark() {
+            let mut response = http::Response::builder()
+                .header(crate::FAULT_HEADER, "api::handler")
+                .body(())
+                .unwrap();
+            strip_cors(&mut response, "api::router");
+            assert_eq!(response.headers()[crate::FAULT_HEADER], "api::handler");
         }
     }
 }

@@ -37,6 +37,8 @@ pub(crate) struct Effective {
     pub(crate) disk_fill_mb: u64,
     /// Which AWS SDK calls the point faults, given to an SDK client.
     pub(crate) aws: AwsTarget,
+    /// A layer's faulted request gets the inner answer without its CORS headers.
+    pub(crate) strip_cors: bool,
 }
 
 /// Scales a probability in `[0, 1]` to the bound a 32-bit draw is compared with. `1.0` gives
@@ -111,6 +113,7 @@ impl Effective {
             max_concurrency: spec.max_concurrency().unwrap_or(0),
             disk_fill_mb: spec.disk_fill_mb().unwrap_or(0),
             aws: spec.aws().clone(),
+            strip_cors: spec.strip_cors(),
         }
     }
 }

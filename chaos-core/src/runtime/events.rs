@@ -3,13 +3,22 @@
 
 use crate::spec::Outcome;
 
-pub(crate) fn injected(point: &str, outcome: Option<&Outcome>, latency_ms: u64, dry_run: bool) {
+pub(crate) fn injected(
+    point: &str,
+    outcome: Option<&Outcome>,
+    strip_cors: bool,
+    latency_ms: u64,
+    dry_run: bool,
+) {
     let message = if dry_run {
         "chaos fault decided (dry run, not injected)"
     } else {
         "chaos fault injected"
     };
     match outcome {
+        None if strip_cors => {
+            tracing::info!(target: "chaos", point, kind = "strip_cors", latency_ms, dry_run, "{message}")
+        }
         None => {
             tracing::info!(target: "chaos", point, kind = "latency", latency_ms, dry_run, "{message}")
         }

@@ -19,6 +19,7 @@ pub(crate) struct Counters {
     timeout: AtomicU64,
     unreachable: AtomicU64,
     aws_error: AtomicU64,
+    cors_stripped: AtomicU64,
     disk_fill: AtomicU64,
     disk_fill_failed: AtomicU64,
 }
@@ -36,16 +37,19 @@ impl Counters {
             timeout: AtomicU64::new(0),
             unreachable: AtomicU64::new(0),
             aws_error: AtomicU64::new(0),
+            cors_stripped: AtomicU64::new(0),
             disk_fill: AtomicU64::new(0),
             disk_fill_failed: AtomicU64::new(0),
         }
     }
 
-    pub(crate) fn record(&self, outcome: Option<&Outcome>, dry_run: bool) {
+    /// A faulted call, by its outcome (`strip_cors`: the inner answer loses its CORS headers).
+    pub(crate) fn record(&self, outcome: Option<&Outcome>, strip_cors: bool, dry_run: bool) {
         let counter = if dry_run {
             &self.dry_run
         } else {
             match outcome {
+                None if strip_cors => &self.cors_stripped,
                 None => &self.latency_only,
                 Some(Outcome::Status(_)) => &self.status,
                 Some(Outcome::Error(_)) => &self.error,
@@ -101,6 +105,7 @@ impl Counters {
             timeout: self.timeout.load(Ordering::Relaxed),
             unreachable: self.unreachable.load(Ordering::Relaxed),
             aws_error: self.aws_error.load(Ordering::Relaxed),
+            cors_stripped: self.cors_stripped.load(Ordering::Relaxed),
             disk_fill: self.disk_fill.load(Ordering::Relaxed),
             disk_fill_failed: self.disk_fill_failed.load(Ordering::Relaxed),
         }

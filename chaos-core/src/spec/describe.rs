@@ -69,6 +69,9 @@ impl fmt::Display for FaultSpec {
         if let Some(outcome) = self.outcome() {
             parts.push(outcome.to_string());
         }
+        if self.strip_cors() {
+            parts.push("CORS headers stripped".to_string());
+        }
         if let Some(n) = self.max_concurrency() {
             parts.push(format!("at most {n} in flight"));
         }

@@ -66,14 +66,16 @@ pub struct SpecInput {
     pub aws_operations: Option<Vec<String>>,
     /// `aws_region`
     pub aws_region: Option<String>,
+    /// `strip_cors` (`Some(true)` when given; `Some(false)` is rejected)
+    pub strip_cors: Option<bool>,
 }
 
 impl SpecInput {
     /// `over` laid on top of `self`, by groups: the fault (`latency_ms` and the outcome keys
     /// `status`, `error`, `panic`, `timeout_ms`, `timeout` with `timeout_buffer_ms`,
-    /// `deny_hosts`, `aws_error`), the trigger (`rate`, `one_in`), the AWS SDK calls
-    /// (`aws_service`, `aws_operations`, `aws_region`), and each of `cold_start_ms`,
-    /// `max_concurrency`, `disk_fill_mb` and `when` alone. A group `over` says anything about replaces that whole group; a group
+    /// `deny_hosts`, `aws_error`, and `strip_cors`, which changes the inner answer), the trigger
+    /// (`rate`, `one_in`), the AWS SDK calls (`aws_service`, `aws_operations`, `aws_region`), and
+    /// each of `cold_start_ms`, `max_concurrency`, `disk_fill_mb` and `when` alone. A group `over` says anything about replaces that whole group; a group
     /// it is silent on is kept. So `{rate: 0.5}` keeps the declared
     /// fault at a new rate, `{latency_ms: 300}` makes the point inject latency only (not latency
     /// and the declared `status`), and `rate` on a point declared `one_in = 4` is no conflict.
@@ -98,7 +100,8 @@ impl SpecInput {
             || over.timeout_ms.is_some()
             || over.timeout.is_some()
             || over.deny_hosts.is_some()
-            || over.aws_error.is_some();
+            || over.aws_error.is_some()
+            || over.strip_cors.is_some();
         // A buffer alone tunes the timeout below and keeps the rest of the fault (with no
         // timeout below, the rules then say it needs one), so that layers of overrides compose
         // in any order.
@@ -117,6 +120,7 @@ impl SpecInput {
             };
             merged.deny_hosts.clone_from(&over.deny_hosts);
             merged.aws_error.clone_from(&over.aws_error);
+            merged.strip_cors = over.strip_cors;
             merged.status = over.status;
             merged.error.clone_from(&over.error);
             merged.panic.clone_from(&over.panic);
@@ -179,6 +183,7 @@ impl SpecInput {
             Key::AwsService => self.aws_service.is_some(),
             Key::AwsOperations => self.aws_operations.is_some(),
             Key::AwsRegion => self.aws_region.is_some(),
+            Key::StripCors => self.strip_cors.is_some(),
             // A spec's input holds no name: the point's is its own.
             Key::Name => false,
         }

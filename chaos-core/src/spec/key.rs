@@ -45,6 +45,9 @@ pub enum Key {
     AwsOperations,
     /// `aws_region`: only calls to this region are faulted.
     AwsRegion,
+    /// `strip_cors`: a layer's faulted requests get the inner service's answer without its CORS
+    /// headers, as after a CORS misconfiguration.
+    StripCors,
 }
 
 impl Key {
@@ -60,7 +63,7 @@ impl Key {
     }
 
     /// Every key; its length is not part of the public type, [`all`](Key::all) is.
-    pub(crate) const ALL: [Key; 19] = [
+    pub(crate) const ALL: [Key; 20] = [
         Key::LatencyMs,
         Key::ColdStartMs,
         Key::Status,
@@ -75,6 +78,7 @@ impl Key {
         Key::AwsService,
         Key::AwsOperations,
         Key::AwsRegion,
+        Key::StripCors,
         Key::Rate,
         Key::OneIn,
         Key::MaxConcurrency,
@@ -104,6 +108,7 @@ impl Key {
             Key::AwsService => "aws_service",
             Key::AwsOperations => "aws_operations",
             Key::AwsRegion => "aws_region",
+            Key::StripCors => "strip_cors",
         }
     }
 
@@ -125,6 +130,7 @@ impl Key {
                 | Key::DiskFillMb
                 | Key::DenyHosts
                 | Key::AwsError
+                | Key::StripCors
                 | Key::Status
                 | Key::Error
                 | Key::Panic
@@ -158,6 +164,9 @@ impl Key {
             Key::TimeoutMs => "an integer number of milliseconds >= 1",
             Key::Timeout => {
                 "no value in the attribute (`timeout` alone), `true` in a configuration"
+            }
+            Key::StripCors => {
+                "no value in `chaos::point!` (`strip_cors` alone), `true` in a configuration"
             }
             Key::TimeoutBufferMs => "an integer number of milliseconds",
             Key::DiskFillMb => "an integer number of MiB >= 1",

@@ -44,8 +44,10 @@ pub use aws::aws_target;
 #[doc(hidden)]
 pub use hosts::host_patterns;
 #[doc(hidden)]
-pub use model::fault_spec;
-pub use rules::{PointShape, aws_on_function, deny_hosts_on_function, opaque_return};
+pub use model::{fault_spec, strip_cors};
+pub use rules::{
+    PointShape, aws_on_function, deny_hosts_on_function, opaque_return, strip_cors_on_function,
+};
 #[cfg(all(test, feature = "runtime"))]
 pub(crate) use shown::SHOWN_CHARS;
 #[cfg(feature = "runtime")]

@@ -98,7 +98,16 @@ pub const fn fault_spec(
         max_concurrency,
         disk_fill_mb,
         aws,
+        strip_cors: false,
     }
+}
+
+/// `spec`, also stripping the CORS headers of a layer's faulted answers (`strip_cors`): what the
+/// expansion of `chaos::point!` wraps [`fault_spec`] in. A function of its own, so that
+/// `fault_spec` keeps its arguments.
+pub const fn strip_cors(mut spec: FaultSpec) -> FaultSpec {
+    spec.strip_cors = true;
+    spec
 }
 
 /// Which calls are faulted.
@@ -122,6 +131,7 @@ pub struct FaultSpec {
     max_concurrency: Option<u64>,
     disk_fill_mb: Option<u64>,
     aws: AwsTarget,
+    strip_cors: bool,
 }
 
 impl FaultSpec {
@@ -129,6 +139,24 @@ impl FaultSpec {
     /// part).
     pub const fn aws(&self) -> &AwsTarget {
         &self.aws
+    }
+
+    /// `strip_cors`: a faulted request of a layer gets the inner service's answer without its
+    /// `access-control-*` headers (a preflight's included), as a browser front end sees a CORS
+    /// misconfiguration. Not an outcome: it changes the inner answer rather than replacing it,
+    /// so it combines with `latency_ms` (a slow answer the browser then refuses).
+    ///
+    /// ```
+    /// use chaos_core::spec::{validate, LatencyInput, SpecInput};
+    ///
+    /// let mut input = SpecInput::default();
+    /// (input.strip_cors, input.latency_ms) = (Some(true), Some(LatencyInput::Fixed(200)));
+    /// let spec = validate(&input).unwrap();
+    /// assert!(spec.strip_cors() && spec.outcome().is_none());
+    /// assert_eq!(spec.to_string(), "latency 200 ms, CORS headers stripped, rate 1");
+    /// ```
+    pub const fn strip_cors(&self) -> bool {
+        self.strip_cors
     }
 
     /// MiB of the temp directory's file system to hold while the fault is in force.
@@ -211,6 +239,7 @@ impl FaultSpec {
                 .operations()
                 .map(|ops| ops.map(str::to_string).collect()),
             aws_region: self.aws.region().map(str::to_string),
+            strip_cors: self.strip_cors.then_some(true),
             rate,
             one_in,
             ..input

@@ -77,6 +77,17 @@ pub fn aws_on_function(key: Key, subject: &str) -> SpecError {
     )
 }
 
+/// `strip_cors` on a function (`subject` names it): it takes the CORS headers off a response on
+/// its way out of a `ChaosLayer`, and a function's return value has no headers chaos can see.
+pub fn strip_cors_on_function(subject: &str) -> SpecError {
+    SpecError::new(
+        Key::StripCors,
+        format!(
+            "`strip_cors` cannot be given to `{subject}`: it is a function, whose answer chaos sees no headers of; declare a point with `chaos::point!(name = \"...\", strip_cors)` and put it in a `ChaosLayer` around the routes (outside their CORS layer)"
+        ),
+    )
+}
+
 /// `key` replaces the return value of a function whose type hides it (`impl Trait`).
 pub fn opaque_return(key: Key) -> SpecError {
     SpecError::new(
@@ -159,6 +170,9 @@ impl PointShape<'_> {
             for key in aws.into_iter().filter(|key| over.names(*key)) {
                 refused.push(aws_on_function(key, name));
             }
+        }
+        if over.strip_cors.is_some() && !self.layer {
+            refused.push(strip_cors_on_function(name));
         }
         refused
     }

@@ -7,7 +7,7 @@ use super::error::SpecError;
 use super::hosts::HostPatterns;
 use super::input::{LatencyInput, SpecInput};
 use super::key::Key;
-use super::model::{FaultSpec, Latency, Outcome, Trigger, fault_spec};
+use super::model::{FaultSpec, Latency, Outcome, Trigger, fault_spec, strip_cors};
 
 /// The valid HTTP status codes for `status`.
 pub const STATUS_RANGE: std::ops::RangeInclusive<i128> = 100..=599;
@@ -68,12 +68,18 @@ pub fn validate(input: &SpecInput) -> Result<FaultSpec, Vec<SpecError>> {
             format!("`disk_fill_mb` must be a number of MiB from 1 to {MAX_DISK_FILL_MB}, found {mb}")
         })
     });
+    if input.strip_cors == Some(false) {
+        errors.push(SpecError::new(
+            Key::StripCors,
+            "`strip_cors` is either `true` or left out; to stop stripping, name another fault or set `enabled` to false",
+        ));
+    }
     if !Key::ALL
         .into_iter()
         .any(|key| key.declares_fault() && input.names(key))
     {
         errors.push(SpecError::whole(
-            "no fault to inject: give at least one of `latency_ms`, `cold_start_ms`, `max_concurrency`, `disk_fill_mb`, `status`, `error`, `panic`, `timeout_ms`, `timeout`, `deny_hosts` or `aws_error`",
+            "no fault to inject: give at least one of `latency_ms`, `cold_start_ms`, `max_concurrency`, `disk_fill_mb`, `status`, `error`, `panic`, `timeout_ms`, `timeout`, `deny_hosts`, `strip_cors` or `aws_error`",
         ));
     }
     let aws = AwsTarget::parse(
@@ -83,7 +89,7 @@ pub fn validate(input: &SpecInput) -> Result<FaultSpec, Vec<SpecError>> {
         &mut errors,
     );
     if errors.is_empty() {
-        Ok(fault_spec(
+        let spec = fault_spec(
             latency,
             outcome,
             trigger.unwrap_or(Trigger::Rate(1.0)),
@@ -92,7 +98,12 @@ pub fn validate(input: &SpecInput) -> Result<FaultSpec, Vec<SpecError>> {
             max_concurrency,
             disk_fill_mb,
             aws,
-        ))
+        );
+        Ok(if input.strip_cors == Some(true) {
+            strip_cors(spec)
+        } else {
+            spec
+        })
     } else {
         Err(errors)
     }

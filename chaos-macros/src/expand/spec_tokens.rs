@@ -93,7 +93,13 @@ pub fn spec_tokens(checked: &Checked, spec: &FaultSpec) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     let aws = quote!(#p::aws_target(#service, #operations, #region));
-    quote!(#p::fault_spec(#latency, #outcome, #trigger, #cold_start, #after, #max_concurrency, #disk_fill_mb, #aws))
+    let built = quote!(#p::fault_spec(#latency, #outcome, #trigger, #cold_start, #after, #max_concurrency, #disk_fill_mb, #aws));
+    // Only `chaos::point!` gets here with it: `check` refuses it on a function.
+    if spec.strip_cors() {
+        quote!(#p::strip_cors(#built))
+    } else {
+        built
+    }
 }
 
 /// The variant's name of an `aws_error` kind.

@@ -52,7 +52,7 @@ enum Kind {
 }
 
 /// The keys of a point, each with its kind.
-const POINT_KEYS: [(&str, Kind); 19] = [
+const POINT_KEYS: [(&str, Kind); 20] = [
     ("enabled", Kind::Bool),
     ("latency_ms", Kind::Latency),
     ("cold_start_ms", Kind::Integer),
@@ -68,6 +68,7 @@ const POINT_KEYS: [(&str, Kind); 19] = [
     ("aws_service", Kind::Text),
     ("aws_operations", Kind::Hosts),
     ("aws_region", Kind::Text),
+    ("strip_cors", Kind::Bool),
     ("rate", Kind::Number),
     ("one_in", Kind::Integer),
     ("max_concurrency", Kind::Integer),
@@ -217,7 +218,7 @@ fn point(wrongs: bool) -> BoxedStrategy<Given> {
                 .boxed()
         })
         .collect();
-    const NAMES: [&str; 19] = [
+    const NAMES: [&str; 20] = [
         "enabled",
         "latency_ms",
         "cold_start_ms",
@@ -233,6 +234,7 @@ fn point(wrongs: bool) -> BoxedStrategy<Given> {
         "aws_service",
         "aws_operations",
         "aws_region",
+        "strip_cors",
         "rate",
         "one_in",
         "max_concurrency",
@@ -391,6 +393,7 @@ fn set(point: &mut PointConfig, key: &str, typed: &Typed) {
     match (key, typed.clone()) {
         ("enabled", Typed::Bool(b)) => point.enabled = Some(b),
         ("timeout", Typed::Bool(b)) => spec.timeout = Some(b),
+        ("strip_cors", Typed::Bool(b)) => spec.strip_cors = Some(b),
         ("latency_ms", Typed::Latency(l)) => spec.latency_ms = Some(l),
         ("cold_start_ms", Typed::Int(n)) => spec.cold_start_ms = Some(n),
         ("status", Typed::Int(n)) => spec.status = Some(n),

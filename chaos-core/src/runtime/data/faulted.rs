@@ -170,6 +170,12 @@ impl Faulted {
         self.0.refused.take().or_else(|| self.take().into_fault())
     }
 
+    /// Whether a layer takes the CORS headers off the inner service's answer (`strip_cors`).
+    #[cfg(feature = "tower")]
+    pub(crate) fn strip_cors(&self) -> bool {
+        self.0.injection.strip_cors()
+    }
+
     /// The fault for a request to `host` that a `deny_hosts` point faulted.
     #[cfg(any(feature = "tower", feature = "aws-sdk"))]
     pub(crate) fn into_fault_for_host(self, host: Option<&str>) -> Option<Fault> {

@@ -20,6 +20,8 @@ pub(crate) struct Injection {
     after: bool,
     /// For a `when = "after"` timeout: the deadline read before the body ran.
     deadline: Option<SystemTime>,
+    /// A layer takes the CORS headers off the inner service's answer (`strip_cors`).
+    strip_cors: bool,
 }
 
 impl Injection {
@@ -37,7 +39,20 @@ impl Injection {
             outcome,
             after,
             deadline: None,
+            strip_cors: false,
         }
+    }
+
+    /// The same injection, taking the CORS headers off the inner answer (a layer's `strip_cors`).
+    pub(super) fn with_strip_cors(mut self, strip_cors: bool) -> Injection {
+        self.strip_cors = strip_cors;
+        self
+    }
+
+    /// Whether a layer takes the CORS headers off the inner service's answer.
+    #[cfg(feature = "tower")]
+    pub(crate) fn strip_cors(&self) -> bool {
+        self.strip_cors
     }
 
     /// An injection that does nothing: what stands in while one is changed in place.

@@ -586,10 +586,12 @@ impl Point {
         }
         let latency_ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
         // A call whose only fault is the disk fill is counted as that fill, once.
-        let fill_only = effective.outcome.is_none() && latency.is_zero();
+        let fill_only = effective.outcome.is_none() && latency.is_zero() && !effective.strip_cors;
         if !(fill_only && effective.disk_fill_mb > 0) {
-            self.counters.record(effective.outcome.as_ref(), dry_run);
-            events::injected(self.name, effective.outcome.as_ref(), latency_ms, dry_run);
+            let outcome = effective.outcome.as_ref();
+            let strip_cors = effective.strip_cors;
+            self.counters.record(outcome, strip_cors, dry_run);
+            events::injected(self.name, outcome, strip_cors, latency_ms, dry_run);
         }
         if dry_run {
             return None;
@@ -599,12 +601,15 @@ impl Point {
         }
         // Boxed here, on the faulted path: a call that is not faulted allocates nothing and
         // returns one null pointer.
-        Some(Faulted::new(Injection::new(
-            self.name,
-            latency,
-            effective.outcome.clone(),
-            effective.after,
-        )))
+        Some(Faulted::new(
+            Injection::new(
+                self.name,
+                latency,
+                effective.outcome.clone(),
+                effective.after,
+            )
+            .with_strip_cors(effective.strip_cors),
+        ))
     }
 
     fn draw_latency(&self, latency: Latency, effective: &Effective) -> Duration {
