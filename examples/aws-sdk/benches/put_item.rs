@@ -19,7 +19,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 
 /// Four points, armed and firing about once in 10^15 calls.
 fn points() -> chaos::aws_sdk::ChaosHttpClient {
-    let http = chaos::aws_sdk::http_client(plain_http())
+    chaos::aws_sdk::http_client(plain_http())
         .point(chaos::point!(
             name = "bench::throttled_puts",
             aws_service = "dynamodb",
@@ -44,8 +44,7 @@ fn points() -> chaos::aws_sdk::ChaosHttpClient {
             aws_service = "dynamodb",
             latency_ms = lognormal(20, 400),
             rate = 0.000_000_000_000_001
-        ));
-    http
+        ))
 }
 
 async fn put(db: &Client, i: u64) {

@@ -1,4 +1,6 @@
 //! moto's server on loopback, and DynamoDB clients pointed at it.
+// Each test binary (and the benchmark) uses a part of it.
+#![allow(dead_code)]
 
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};

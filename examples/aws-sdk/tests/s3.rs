@@ -1,0 +1,153 @@
+//! S3 through the AWS SDK for Rust against moto: its errors are XML, and its requests (restXml)
+//! do not name their operation, so a point that selects operations needs chaos's interceptor on
+//! the client. Needs `moto_server`.
+
+mod common;
+
+use aws_sdk_s3::Client;
+use aws_sdk_s3::config::retry::{RetryConfig, RetryPartition};
+use aws_sdk_s3::config::{Credentials, HttpClient, Region};
+use aws_sdk_s3::primitives::ByteStream;
+use common::{Moto, plain_http};
+use std::time::Duration;
+
+/// An S3 client for moto through `http`, with chaos's interceptor when `tagged`.
+async fn s3(moto: &Moto, http: impl HttpClient + 'static, tagged: bool, partition: &str) -> Client {
+    let shared = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(&moto.endpoint)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "static"))
+        .http_client(http)
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(common::MAX_ATTEMPTS)
+                .with_initial_backoff(Duration::from_millis(1)),
+        )
+        .load()
+        .await;
+    let mut config = aws_sdk_s3::config::Builder::from(&shared)
+        .force_path_style(true)
+        .retry_partition(RetryPartition::new(partition.to_string()));
+    if tagged {
+        config = config.interceptor(chaos::aws_sdk::interceptor());
+    }
+    Client::from_conf(config.build())
+}
+
+async fn put(client: &Client, key: &str) -> Result<(), String> {
+    client
+        .put_object()
+        .bucket("orders")
+        .key(key)
+        .body(ByteStream::from_static(b"receipt"))
+        .send()
+        .await
+        .map(drop)
+        .map_err(|e| {
+            use aws_sdk_s3::error::ProvideErrorMetadata;
+            format!(
+                "{:?} {:?}",
+                e.code(),
+                e.raw_response().map(|r| r.status().as_u16())
+            )
+        })
+}
+
+#[cfg(feature = "chaos")]
+#[tokio::test]
+async fn with_the_interceptor_puts_are_slowed_down_and_other_operations_pass() {
+    let slow_down = chaos::point!(
+        name = "test::s3_puts",
+        aws_service = "s3",
+        aws_operations = ["PutObject"],
+        aws_error = "throttling",
+        rate = 1.0
+    );
+    let moto = Moto::start();
+    let http = chaos::aws_sdk::http_client(plain_http()).point(slow_down);
+    let client = s3(&moto, http, true, "s3-tagged").await;
+    client
+        .create_bucket()
+        .bucket("orders")
+        .send()
+        .await
+        .expect("create the bucket");
+    let failed = put(&client, "a").await.unwrap_err();
+    // S3's own throttling: 503 SlowDown, retried by the SDK until it gives up.
+    assert_eq!(failed, r#"Some("SlowDown") Some(503)"#);
+    let stats = chaos::stats()
+        .into_iter()
+        .find(|s| s.point == "test::s3_puts")
+        .unwrap();
+    assert_eq!(stats.aws_error, u64::from(common::MAX_ATTEMPTS));
+    // Nothing was written; a listing (another operation) passes.
+    let listed = client
+        .list_objects_v2()
+        .bucket("orders")
+        .send()
+        .await
+        .expect("list");
+    assert_eq!(listed.key_count(), Some(0));
+}
+
+#[cfg(feature = "chaos")]
+#[tokio::test]
+async fn without_the_interceptor_a_point_that_names_operations_matches_no_s3_call() {
+    let slow_down = chaos::point!(
+        name = "test::s3_puts_untagged",
+        aws_service = "s3",
+        aws_operations = ["PutObject"],
+        aws_error = "throttling",
+        rate = 1.0
+    );
+    let every_call = chaos::point!(
+        name = "test::s3_every_call",
+        aws_service = "s3",
+        aws_error = "access_denied",
+        rate = 0.0
+    );
+    let moto = Moto::start();
+    let http = chaos::aws_sdk::http_client(plain_http())
+        .point(slow_down)
+        .point(every_call);
+    let client = s3(&moto, http, false, "s3-untagged").await;
+    client
+        .create_bucket()
+        .bucket("orders")
+        .send()
+        .await
+        .expect("create the bucket");
+    put(&client, "a")
+        .await
+        .expect("the operation is unknown, so the point does not match");
+    // A point that selects by service alone still sees every call: denied, 403 AccessDenied.
+    let _on =
+        chaos::override_point("test::s3_every_call", chaos::PointConfig::new().rate(1.0)).unwrap();
+    assert_eq!(
+        put(&client, "b").await.unwrap_err(),
+        r#"Some("AccessDenied") Some(403)"#
+    );
+}
+
+/// Compiled out, the interceptor and an always-on point change nothing.
+#[cfg(not(feature = "chaos"))]
+#[tokio::test]
+async fn compiled_out_the_interceptor_and_points_change_nothing() {
+    let always = chaos::point!(
+        name = "test::s3_always",
+        aws_error = "throttling",
+        rate = 1.0
+    );
+    let moto = Moto::start();
+    let http = chaos::aws_sdk::http_client(plain_http()).point(always);
+    let client = s3(&moto, http, true, "s3-compiled-out").await;
+    client
+        .create_bucket()
+        .bucket("orders")
+        .send()
+        .await
+        .expect("create the bucket");
+    put(&client, "a")
+        .await
+        .expect("compiled out, nothing is faulted");
+}
