@@ -242,6 +242,38 @@ mod faulted {
     }
 
     #[tokio::test]
+    async fn calls_over_max_concurrency_get_the_services_throttling() {
+        let narrow = chaos::point!(
+            name = "test::one_at_a_time",
+            aws_service = "dynamodb",
+            max_concurrency = 1,
+            latency_ms = 600,
+            rate = 1.0
+        );
+        let moto = Moto::start();
+        let attempts = Attempts::default();
+        let http = chaos::aws_sdk::http_client(plain_http()).point(narrow);
+        let db = client(&moto, "us-east-1", http, &attempts).await;
+        // The first call holds the only place for its 600 ms; the second, 100 ms later, finds
+        // none on each of its attempts (1 ms apart).
+        let first = db.list_tables().send();
+        let second = async {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            db.list_tables().send().await
+        };
+        let (first, second) = tokio::join!(first, second);
+        first.expect("the first call has the place");
+        let Err(SdkError::ServiceError(error)) = second else {
+            panic!("expected throttling, got {second:?}");
+        };
+        assert_eq!(error.err().code(), Some("ThrottlingException"));
+        let stats = chaos::stats()
+            .into_iter()
+            .find(|s| s.point == "test::one_at_a_time");
+        assert_eq!(stats.map(|s| s.throttled), Some(u64::from(MAX_ATTEMPTS)));
+    }
+
+    #[tokio::test]
     async fn a_timeout_is_the_sdks_timeout() {
         let slow = chaos::point!(
             name = "test::timeout",
