@@ -68,11 +68,12 @@ fn wild_spec() -> impl Strategy<Value = SpecInput> {
                 0..4,
             )),
         ),
+        proptest::option::of(any::<bool>()),
     )
         .prop_map(assemble)
 }
 
-/// The values of every key, in two groups of seven (proptest's tuples stop at twelve), made
+/// The values of every key, in two groups of seven and `value` (proptest's tuples stop at twelve), made
 /// into a spec.
 type Groups = (
     (
@@ -93,12 +94,14 @@ type Groups = (
         Option<i128>,
         Option<Vec<String>>,
     ),
+    Option<bool>,
 );
 
 fn assemble(
     (
         (latency_ms, status, error, panic, rate, one_in, cold_start_ms),
         (when, max_concurrency, timeout_ms, timeout, timeout_buffer_ms, disk_fill_mb, deny_hosts),
+        value,
     ): Groups,
 ) -> SpecInput {
     SpecInput {
@@ -116,6 +119,7 @@ fn assemble(
         timeout_buffer_ms,
         disk_fill_mb,
         deny_hosts,
+        value,
     }
 }
 
@@ -162,6 +166,7 @@ fn sane_spec() -> impl Strategy<Value = SpecInput> {
             weighted(p, 1i128..100),
             weighted(p, hosts),
         ),
+        weighted(p, Just(true)),
     )
         .prop_map(assemble)
 }
@@ -204,6 +209,7 @@ fn gives(input: &SpecInput, key: Key) -> bool {
         Key::TimeoutBufferMs => input.timeout_buffer_ms.is_some(),
         Key::DiskFillMb => input.disk_fill_mb.is_some(),
         Key::DenyHosts => input.deny_hosts.is_some(),
+        Key::Value => input.value.is_some(),
     }
 }
 
@@ -285,7 +291,7 @@ proptest! {
         }
         given_wins!(
             latency_ms, status, error, panic, rate, one_in, cold_start_ms, when, max_concurrency,
-            timeout_ms, timeout, timeout_buffer_ms, disk_fill_mb, deny_hosts
+            timeout_ms, timeout, timeout_buffer_ms, disk_fill_mb, deny_hosts, value
         );
         // An override that gives nothing changes nothing.
         prop_assert_eq!(
@@ -343,6 +349,7 @@ mod json {
                 Just("timeout_buffer_ms".to_string()),
                 Just("disk_fill_mb".to_string()),
                 Just("deny_hosts".to_string()),
+                Just("value".to_string()),
                 ".*"
             ];
             prop_oneof![

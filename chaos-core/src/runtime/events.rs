@@ -28,6 +28,9 @@ pub(crate) fn injected(point: &str, outcome: Option<&Outcome>, latency_ms: u64, 
         Some(Outcome::Unreachable(_)) => {
             tracing::info!(target: "chaos", point, kind = "unreachable", latency_ms, status = 502u16, dry_run, "{message}");
         }
+        Some(Outcome::Value) => {
+            tracing::info!(target: "chaos", point, kind = "value", latency_ms, dry_run, "{message}");
+        }
         Some(Outcome::Panic(panic)) => {
             tracing::info!(target: "chaos", point, kind = "panic", latency_ms, panic = &**panic, dry_run, "{message}");
         }

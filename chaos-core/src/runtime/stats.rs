@@ -20,6 +20,7 @@ pub(crate) struct Counters {
     unreachable: AtomicU64,
     disk_fill: AtomicU64,
     disk_fill_failed: AtomicU64,
+    value: AtomicU64,
 }
 
 impl Counters {
@@ -36,6 +37,7 @@ impl Counters {
             unreachable: AtomicU64::new(0),
             disk_fill: AtomicU64::new(0),
             disk_fill_failed: AtomicU64::new(0),
+            value: AtomicU64::new(0),
         }
     }
 
@@ -50,6 +52,7 @@ impl Counters {
                 Some(Outcome::Panic(_)) => &self.panic,
                 Some(Outcome::Timeout(_) | Outcome::Deadline { .. }) => &self.timeout,
                 Some(Outcome::Unreachable(_)) => &self.unreachable,
+                Some(Outcome::Value) => &self.value,
             }
         };
         counter.fetch_add(1, Ordering::Relaxed);
@@ -99,6 +102,7 @@ impl Counters {
             unreachable: self.unreachable.load(Ordering::Relaxed),
             disk_fill: self.disk_fill.load(Ordering::Relaxed),
             disk_fill_failed: self.disk_fill_failed.load(Ordering::Relaxed),
+            value: self.value.load(Ordering::Relaxed),
         }
     }
 }

@@ -58,11 +58,14 @@ pub struct SpecInput {
     pub disk_fill_mb: Option<i128>,
     /// `deny_hosts`
     pub deny_hosts: Option<Vec<String>>,
+    /// `value` (`Some(true)` when given; `Some(false)` is rejected): the expression itself is in
+    /// the attribute's expansion, not here.
+    pub value: Option<bool>,
 }
 
 impl SpecInput {
     /// `over` laid on top of `self`, by groups: the fault (`latency_ms` and the outcome keys
-    /// `status`, `error`, `panic`, `timeout_ms`, `timeout` with `timeout_buffer_ms`,
+    /// `status`, `error`, `panic`, `value`, `timeout_ms`, `timeout` with `timeout_buffer_ms`,
     /// `deny_hosts`), the trigger (`rate`, `one_in`), and each of `cold_start_ms`,
     /// `max_concurrency`, `disk_fill_mb` and `when` alone. A group `over` says anything about replaces that whole group; a group
     /// it is silent on is kept. So `{rate: 0.5}` keeps the declared
@@ -88,7 +91,8 @@ impl SpecInput {
             || over.panic.is_some()
             || over.timeout_ms.is_some()
             || over.timeout.is_some()
-            || over.deny_hosts.is_some();
+            || over.deny_hosts.is_some()
+            || over.value.is_some();
         // A buffer alone tunes the timeout below and keeps the rest of the fault (with no
         // timeout below, the rules then say it needs one), so that layers of overrides compose
         // in any order.
@@ -109,6 +113,7 @@ impl SpecInput {
             merged.status = over.status;
             merged.error.clone_from(&over.error);
             merged.panic.clone_from(&over.panic);
+            merged.value = over.value;
         }
         if over.rate.is_some() || over.one_in.is_some() {
             merged.rate = over.rate;
@@ -156,6 +161,7 @@ impl SpecInput {
             Key::TimeoutBufferMs => self.timeout_buffer_ms.is_some(),
             Key::DiskFillMb => self.disk_fill_mb.is_some(),
             Key::DenyHosts => self.deny_hosts.is_some(),
+            Key::Value => self.value.is_some(),
             // A spec's input holds no name: the point's is its own.
             Key::Name => false,
         }

@@ -40,7 +40,7 @@ pub use model::{FaultSpec, Latency, Outcome, Trigger};
 pub use hosts::host_patterns;
 #[doc(hidden)]
 pub use model::fault_spec;
-pub use rules::{PointShape, deny_hosts_on_function, opaque_return};
+pub use rules::{PointShape, deny_hosts_on_function, opaque_return, value_on_layer};
 #[cfg(all(test, feature = "runtime"))]
 pub(crate) use shown::SHOWN_CHARS;
 #[cfg(feature = "runtime")]

@@ -52,13 +52,14 @@ enum Kind {
 }
 
 /// The keys of a point, each with its kind.
-const POINT_KEYS: [(&str, Kind); 15] = [
+const POINT_KEYS: [(&str, Kind); 16] = [
     ("enabled", Kind::Bool),
     ("latency_ms", Kind::Latency),
     ("cold_start_ms", Kind::Integer),
     ("status", Kind::Integer),
     ("error", Kind::Text),
     ("panic", Kind::Text),
+    ("value", Kind::Bool),
     ("timeout_ms", Kind::Integer),
     ("timeout", Kind::Bool),
     ("timeout_buffer_ms", Kind::Integer),
@@ -213,13 +214,14 @@ fn point(wrongs: bool) -> BoxedStrategy<Given> {
                 .boxed()
         })
         .collect();
-    const NAMES: [&str; 15] = [
+    const NAMES: [&str; 16] = [
         "enabled",
         "latency_ms",
         "cold_start_ms",
         "status",
         "error",
         "panic",
+        "value",
         "timeout_ms",
         "timeout",
         "timeout_buffer_ms",
@@ -383,6 +385,7 @@ fn set(point: &mut PointConfig, key: &str, typed: &Typed) {
     match (key, typed.clone()) {
         ("enabled", Typed::Bool(b)) => point.enabled = Some(b),
         ("timeout", Typed::Bool(b)) => spec.timeout = Some(b),
+        ("value", Typed::Bool(b)) => spec.value = Some(b),
         ("latency_ms", Typed::Latency(l)) => spec.latency_ms = Some(l),
         ("cold_start_ms", Typed::Int(n)) => spec.cold_start_ms = Some(n),
         ("status", Typed::Int(n)) => spec.status = Some(n),
