@@ -7,6 +7,16 @@
 //!            body, then the fault returned or what the call keeps until it ends
 //! tail       after a `when = "after"` body: the wait, then the fault in place of its value
 //! ```
+//!
+//! Where a fault is returned, a point declared `value = <expr>` first checks for the `value`
+//! fault and returns `<expr>`, bound to the return type so that rustc checks it there:
+//!
+//! ```text
+//! if is_value(&__chaos_fault) { let __chaos_replacement: R = <expr>; return __chaos_replacement; }
+//! /* the fault as R, as for any point (a panic where R was never checked to carry one) */
+//! ```
+//!
+//! Other points expand exactly as they did before `value` existed.
 
 use chaos_core::spec::Outcome;
 use proc_macro2::{Span, TokenStream};
