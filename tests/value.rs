@@ -348,7 +348,7 @@ fn a_value_injection_emits_a_tracing_event_of_kind_value() {
 fn the_description_names_the_value() {
     let _serial = exclusive();
     let info = chaos::points()
-        .into_iter()
+        .iter()
         .find(|p| p.name() == "value::list")
         .unwrap();
     assert_eq!(
