@@ -1,6 +1,7 @@
 //! The attribute's syntax: `key = literal` pairs (and `value = <expression>`), read into a
-//! [`SpecInput`] with the tokens of each key kept for error messages. Only the shape of the values is checked here (which kind
-//! of literal); the rules about the values live in `chaos_core::spec`, shared with the runtime.
+//! [`SpecInput`] with the tokens of each key kept for error messages. Only the shape of the
+//! values is checked here (which kind of literal); the rules about the values live in
+//! `chaos_core::spec`, shared with the runtime.
 
 use std::collections::HashMap;
 
