@@ -1,6 +1,6 @@
 //! Twin functions, one annotated with `#[chaos]` and one not, for `tests/compiled_out.rs`: built
-//! in release without the `enabled` feature, each pair (plain functions, an `async fn` and its
-//! poll function, a method) must compile to the same machine code, and the binary must hold no
+//! in release without the `enabled` feature, each pair (plain functions, a `value` fault, an
+//! `async fn` and its poll function, a method) must compile to the same machine code, and the binary must hold no
 //! symbol of the chaos crates.
 //!
 //! ```sh
@@ -47,6 +47,20 @@ pub fn twin_plain_sum(values: &[u32]) -> u64 {
 #[chaos(latency_ms = 300, one_in = 10)]
 pub fn twin_chaos_sum(values: &[u32]) -> u64 {
     values.iter().map(|&v| u64::from(v) * 3).sum()
+}
+
+// A `value` pair: the attribute's expression is not emitted at all when compiled out.
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub fn twin_plain_value(x: u64) -> u64 {
+    x.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29)
+}
+
+#[unsafe(no_mangle)]
+#[inline(never)]
+#[chaos(value = u64::MAX, rate = 0.5)]
+pub fn twin_chaos_value(x: u64) -> u64 {
+    x.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29)
 }
 
 // An `async fn` pair: the function builds the future, and its poll function (a closure in the
@@ -109,8 +123,16 @@ fn main() {
         .filter_map(|a| a.parse().ok())
         .collect();
     let seed = input.first().copied().map_or(42, u64::from);
-    let plain = (twin_plain_result(seed).ok(), twin_plain_sum(&input));
-    let annotated = (twin_chaos_result(seed).ok(), twin_chaos_sum(&input));
+    let plain = (
+        twin_plain_result(seed).ok(),
+        twin_plain_sum(&input),
+        twin_plain_value(seed),
+    );
+    let annotated = (
+        twin_chaos_result(seed).ok(),
+        twin_chaos_sum(&input),
+        twin_chaos_value(seed),
+    );
     println!("plain: {plain:?}\nannotated: {annotated:?}");
     // With chaos compiled in, the annotated `async fn`'s latency needs tokio's timer.
     let runtime = tokio::runtime::Builder::new_current_thread()

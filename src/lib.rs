@@ -210,6 +210,7 @@ pub const ENABLED: bool = cfg!(feature = "enabled");
 /// | `status` | integer in 100..=599 | answer with this HTTP status instead of running the body |
 /// | `error` | string literal | return an error ([`Fault`]) instead of running the body |
 /// | `panic` | string literal | panic with this message (the "exception" fault) |
+/// | `value` | an expression of the return type | return this expression instead of running the body (a configuration error, or a wrong but well-formed answer); with `when = "after"`, instead of the body's result. Checked by the compiler against the return type (an `async fn`'s output), which must not be `impl Trait` and needs no [`Fault`]. A configuration switches it on and off (`"value": true`, [`PointConfig::value`]) and changes its rate, but cannot change the expression: it is Rust code, type-checked when the function is compiled, and a JSON document cannot carry a typed Rust value |
 /// | `timeout_ms` | integer >= 1 | hang this long, then fail as timed out: status 504 (a `Fault` of kind `Timeout` in a `Result`), as a function that runs into its timeout |
 /// | `timeout` | no value, or an argument's name (`timeout = ctx`) | hang until the invocation deadline less `timeout_buffer_ms`, then fail as `timeout_ms` does; the deadline is read from the `LambdaEvent<T>`, else `Context`, else lambda_http `Request` argument (feature `lambda`), or from the argument named; its type must implement [`InvocationDeadline`] |
 /// | `timeout_buffer_ms` | integer, default 100 | with `timeout`: how long before the deadline the call gives up (time to answer before the platform ends the invocation) |
@@ -217,12 +218,13 @@ pub const ENABLED: bool = cfg!(feature = "enabled");
 /// | `rate` | float in 0.0..=1.0, default 1.0 | probability that a call is faulted |
 /// | `one_in` | integer >= 1 | exactly every Nth call is faulted (instead of `rate`) |
 /// | `max_concurrency` | integer >= 1 | calls beyond this many in flight are throttled: status 429 (a `Fault` of kind `Throttled` in a `Result`), as when a Lambda function's reserved concurrency runs out; the return type must carry a status |
-/// | `when` | `"before"` (default) or `"after"` | `"after"`: the body runs to completion, then the outcome replaces its result (the work happened, the answer is lost: for testing idempotency and retries); needs an outcome: `status`, `error`, `panic`, `timeout_ms` or `timeout` |
+/// | `when` | `"before"` (default) or `"after"` | `"after"`: the body runs to completion, then the outcome replaces its result (the work happened, the answer is lost: for testing idempotency and retries); needs an outcome: `status`, `error`, `panic`, `value`, `timeout_ms` or `timeout` |
 /// | `name` | string literal | the injection point's name; default `module_path!()::fn_name` |
 /// | `crate` | path | where this crate is, if not at `::chaos` |
 ///
 /// At least one fault key is required, and at most one outcome among `status`, `error`, `panic`,
-/// `timeout_ms` and `timeout`. `deny_hosts` and `strip_cors` belong to points of a layer ([`point!`]). Every
+/// `value`, `timeout_ms` and `timeout`. `deny_hosts`, `strip_cors` and the AWS keys (`aws_error`,
+/// `aws_service`, `aws_operations`, `aws_region`) belong to points of a layer ([`point!`]). Every
 /// mistake is a compile error on the offending tokens.
 ///
 /// # What a call does
@@ -252,10 +254,30 @@ pub const ENABLED: bool = cfg!(feature = "enabled");
 ///   `http` feature, or your own) gets `R::from_fault(fault)`.
 ///
 /// Any other return type with `status` or `error` is a compile error that says what to return
-/// instead. `latency_ms` and `panic` work with any return type, `impl Trait` included. That
-/// check is made by the type checker on the generated code, so it happens only in builds with
-/// chaos compiled in: run `cargo check --features chaos` in CI to catch it before anyone turns
-/// chaos on.
+/// instead. `latency_ms` and `panic` work with any return type, `impl Trait` included, and
+/// `value` with any but `impl Trait`. That check is made by the type checker on the generated
+/// code, so it happens only in builds with chaos compiled in, and so does the check of a `value`
+/// expression's type (compiled out, the function is left as written and the expression is not
+/// emitted): run `cargo check --features chaos` in CI to catch it before anyone turns chaos on.
+///
+/// ```
+/// use chaos::chaos;
+///
+/// // A configuration error: the function answers, with the wrong table.
+/// #[chaos(value = String::from("no-such-table"), rate = 1.0)]
+/// fn table_name() -> String {
+///     String::from("orders")
+/// }
+///
+/// // Corruption: the work is done, and the answer comes back well-formed but wrong.
+/// #[chaos(value = Ok(Vec::new()), when = "after", one_in = 10)]
+/// fn list(store: &[u32]) -> Result<Vec<u32>, std::io::Error> {
+///     Ok(store.to_vec())
+/// }
+///
+/// assert_eq!(table_name(), if chaos::ENABLED { "no-such-table" } else { "orders" });
+/// assert_eq!(list(&[1, 2]).unwrap(), [1, 2]);
+/// ```
 ///
 /// ```
 /// # #[cfg(feature = "http")] {
@@ -296,7 +318,8 @@ pub use chaos_macros::chaos;
 /// on, such as an axum router or an HTTP client.
 ///
 /// It takes the keys of [`chaos`](macro@chaos), with `name` required (there is no function to
-/// name it after) and without `timeout`, plus `deny_hosts`: a list of host patterns
+/// name it after) and without `timeout` and `value` (a layer has no invocation deadline, and no
+/// return value of its own to replace), plus `deny_hosts`: a list of host patterns
 /// (`"payments.internal"`, `"*.example.com"`, or `"*"` for every host). A request to a matching
 /// host fails as if the host were unreachable (status 502, or a [`Fault`] of kind `Unreachable`),
 /// and requests to other hosts pass untouched. And `strip_cors`, a flag: a faulted request gets

@@ -19,13 +19,34 @@ fn always_panicking() -> u32 {
     7
 }
 
+#[chaos(value = String::from("no-such-table"), rate = 1.0)]
+fn always_wrong() -> String {
+    String::from("orders")
+}
+
+#[chaos(value = Ok(0), when = "after")]
+async fn always_wrong_after(x: u64) -> Result<u64, Error> {
+    tokio::task::yield_now().await;
+    Ok(x)
+}
+
+async fn plain_after_twin(x: u64) -> Result<u64, Error> {
+    tokio::task::yield_now().await;
+    Ok(x)
+}
+
 #[test]
 fn no_fault_ever_fires() {
     const { assert!(!chaos::ENABLED) };
     for _ in 0..1_000 {
         assert_eq!(always_failing().unwrap(), 7);
         assert_eq!(always_panicking(), 7);
+        assert_eq!(always_wrong(), "orders");
     }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    assert_eq!(runtime.block_on(always_wrong_after(7)).unwrap(), 7);
 }
 
 #[chaos(latency_ms = 100..=300, error = "x", one_in = 3)]
@@ -46,6 +67,10 @@ fn future_size_matches_an_unannotated_twin() {
     assert_eq!(
         std::mem::size_of_val(&annotated_future(1)),
         std::mem::size_of_val(&plain_twin(1))
+    );
+    assert_eq!(
+        std::mem::size_of_val(&always_wrong_after(1)),
+        std::mem::size_of_val(&plain_after_twin(1))
     );
 }
 
@@ -200,9 +225,10 @@ fn the_symbol_filter_sees_every_spelling_of_a_chaos_path() {
 }
 
 /// Each twin pair of the example, plain first, by demangled name.
-const TWINS: [(&str, &str); 4] = [
+const TWINS: [(&str, &str); 5] = [
     ("twin_plain_result", "twin_chaos_result"),
     ("twin_plain_sum", "twin_chaos_sum"),
+    ("twin_plain_value", "twin_chaos_value"),
     ("twin_plain_method", "twin_chaos_method"),
     // The poll function of the `async fn`'s future, where its body runs. (The `async fn` itself
     // only stores its arguments and the initial state, the same code compiled in or out; the

@@ -44,6 +44,12 @@ twins!(plain_timeout, armed_timeout, #[chaos(timeout_ms = 50, rate = 1e-9)], (id
 twins!(plain_cold, armed_cold, #[chaos(cold_start_ms = 50, max_concurrency = 4, status = 503, rate = 1e-9)], (id: u64) -> Result<u64, Fault> {
     Ok(id)
 });
+twins!(plain_value, armed_value, #[chaos(value = Ok(0), rate = 1e-9)], (id: u64) -> Result<u64, Error> {
+    Ok(id)
+});
+twins!(plain_value_after, armed_value_after, #[chaos(value = Ok(0), when = "after", rate = 1e-9)], (id: u64) -> Result<u64, Error> {
+    Ok(id)
+});
 // A body that awaits, and holds state across its own `.await`.
 twins!(plain_awaiting, armed_awaiting, #[chaos(latency_ms = 10..=20, error = "x", rate = 1e-9)], (id: u64) -> Result<u64, Error> {
     let buffer = [id; 8];
@@ -84,6 +90,9 @@ fn armed_futures_are_at_most_16_bytes_larger_than_their_plain_twins() {
     check("timeout", plain, armed, BUDGET + id);
     let (plain, armed) = (size_of_val(&plain_cold(1)), size_of_val(&armed_cold(1)));
     check("cold start and a limit", plain, armed, BUDGET + id);
+    // The value is built after the last `.await`, so nothing of it lives across one.
+    let (plain, armed) = (size_of_val(&plain_value(1)), size_of_val(&armed_value(1)));
+    check("value", plain, armed, BUDGET + id);
     // A body that awaits, as handlers do: 16 bytes flat.
     let (plain, armed) = (
         size_of_val(&plain_awaiting(1)),
@@ -100,6 +109,11 @@ fn an_after_point_costs_its_body_block_on_top() {
     let id = size_of::<u64>();
     let (plain, armed) = (size_of_val(&plain_after(1)), size_of_val(&armed_after(1)));
     check("after", plain, armed, 2 * BUDGET + id);
+    let (plain, armed) = (
+        size_of_val(&plain_value_after(1)),
+        size_of_val(&armed_value_after(1)),
+    );
+    check("value after", plain, armed, 2 * BUDGET + id);
 }
 
 /// Three annotated layers, each calling the next: the chain adds at most 16 bytes per level.

@@ -79,6 +79,23 @@ fn disk_fill(x: u32) -> u32 {
     x
 }
 
+// `value`: the expression is spanned at the user's tokens, bound to the return type (`()` too).
+#[chaos(value = 0, rate = 0.0)]
+fn value_outcome(x: u32) -> u32 {
+    x
+}
+
+#[chaos(value = (), rate = 0.0)]
+fn value_unit(log: &mut Vec<u32>) {
+    log.push(1);
+}
+
+#[chaos(value = Ok(0), when = "after", rate = 0.0)]
+async fn async_value_after(x: u32) -> Result<u32, Fault> {
+    tokio::task::yield_now().await;
+    checked(x)
+}
+
 // One-line bodies: the braces the body keeps must not read as unnecessary.
 #[rustfmt::skip]
 #[chaos(latency_ms = 1, rate = 0.0)]
@@ -103,6 +120,11 @@ async fn every_expansion_runs_its_body_when_not_faulted() {
     assert_eq!(disk_fill(8), 8);
     assert_eq!(one_line(), 7);
     assert_eq!(one_line_after(), Ok(8));
+    assert_eq!(value_outcome(9), 9);
+    let mut log = Vec::new();
+    value_unit(&mut log);
+    assert_eq!(log, [1]);
+    assert_eq!(async_value_after(10).await, Ok(10));
     let point = chaos::point!(name = "lints::layer", status = 503, rate = 0.0);
     assert_eq!(point.name().is_some(), chaos::ENABLED);
 }

@@ -86,12 +86,13 @@ fn wild_spec() -> impl Strategy<Value = SpecInput> {
                 ".*"
             ]),
         ),
+        proptest::option::of(any::<bool>()),
     )
         .prop_map(assemble)
 }
 
-/// The values of every key, in groups of seven, eight and four (proptest's tuples stop at
-/// twelve), made into a spec.
+/// The values of every key, in groups of seven, eight and four, and `value` (proptest's tuples
+/// stop at twelve), made into a spec.
 type Groups = (
     (
         Option<LatencyInput>,
@@ -118,6 +119,7 @@ type Groups = (
         Option<Vec<String>>,
         Option<String>,
     ),
+    Option<bool>,
 );
 
 fn assemble(
@@ -134,6 +136,7 @@ fn assemble(
             strip_cors,
         ),
         (aws_error, aws_service, aws_operations, aws_region),
+        value,
     ): Groups,
 ) -> SpecInput {
     SpecInput {
@@ -156,6 +159,7 @@ fn assemble(
         aws_operations,
         aws_region,
         strip_cors,
+        value,
     }
 }
 
@@ -222,6 +226,7 @@ fn sane_spec() -> impl Strategy<Value = SpecInput> {
             ),
             weighted(p, Just("eu-west-1".to_string())),
         ),
+        weighted(p, Just(true)),
     )
         .prop_map(assemble)
 }
@@ -269,6 +274,7 @@ fn gives(input: &SpecInput, key: Key) -> bool {
         Key::AwsOperations => input.aws_operations.is_some(),
         Key::AwsRegion => input.aws_region.is_some(),
         Key::StripCors => input.strip_cors.is_some(),
+        Key::Value => input.value.is_some(),
     }
 }
 
@@ -350,7 +356,8 @@ proptest! {
         }
         given_wins!(
             latency_ms, status, error, panic, rate, one_in, cold_start_ms, when, max_concurrency,
-            timeout_ms, timeout, timeout_buffer_ms, disk_fill_mb, deny_hosts, aws_error, strip_cors
+            timeout_ms, timeout, timeout_buffer_ms, disk_fill_mb, deny_hosts, aws_error, strip_cors,
+            value
         );
         // The AWS selection is one group: naming any part replaces all three.
         if over.aws_service.is_some() || over.aws_operations.is_some() || over.aws_region.is_some() {
@@ -415,6 +422,7 @@ mod json {
                 Just("disk_fill_mb".to_string()),
                 Just("deny_hosts".to_string()),
                 Just("strip_cors".to_string()),
+                Just("value".to_string()),
                 ".*"
             ];
             prop_oneof![

@@ -37,6 +37,8 @@ pub struct PointStats {
     pub disk_fill: u64,
     /// Disk fills that could not be made (no room, no permission); nothing was injected.
     pub disk_fill_failed: u64,
+    /// Returned the attribute's `value` expression in place of the body's result.
+    pub value: u64,
 }
 
 impl PointStats {
@@ -53,5 +55,6 @@ impl PointStats {
             + self.unreachable
             + self.aws_error
             + self.cors_stripped
+            + self.value
     }
 }

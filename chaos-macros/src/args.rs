@@ -1,6 +1,7 @@
-//! The attribute's syntax: `key = literal` pairs, read into a [`SpecInput`] with the tokens of
-//! each key kept for error messages. Only the shape of the values is checked here (which kind
-//! of literal); the rules about the values live in `chaos_core::spec`, shared with the runtime.
+//! The attribute's syntax: `key = literal` pairs (and `value = <expression>`), read into a
+//! [`SpecInput`] with the tokens of each key kept for error messages. Only the shape of the
+//! values is checked here (which kind of literal); the rules about the values live in
+//! `chaos_core::spec`, shared with the runtime.
 
 use std::collections::HashMap;
 
@@ -38,6 +39,9 @@ pub struct Args {
     pub incomplete: bool,
     /// `timeout = arg`: the argument the deadline is read from, named rather than found.
     pub timeout_arg: Option<Ident>,
+    /// `value = <expression>`: what a faulted call returns, as written (the compiler checks its
+    /// type against the function's return type, in the expansion).
+    pub value: Option<Expr>,
 }
 
 /// One `key = value` pair (or a bare flag: `timeout`, `strip_cors`), before its key is
@@ -57,6 +61,12 @@ impl Parse for Entry {
         if !input.peek(Token![=]) {
             if FLAGS.iter().any(|flag| key == flag.as_str()) {
                 return Ok(Entry { key, value: None });
+            }
+            if key == "value" {
+                return Err(syn::Error::new(
+                    key.span(),
+                    "`value` needs the value a faulted call returns, an expression of the function's return type, as in `value = String::from(\"no-such-table\")`",
+                ));
             }
             return Err(syn::Error::new(
                 key.span(),
@@ -83,6 +93,7 @@ impl Args {
             key_spans: HashMap::new(),
             incomplete: false,
             timeout_arg: None,
+            value: None,
         };
         let parser = Punctuated::<Entry, Token![,]>::parse_terminated;
         let entries = match syn::parse::Parser::parse2(parser, tokens) {
@@ -135,6 +146,15 @@ impl Args {
             self.key_spans.insert(flag, key.span());
             return;
         };
+        if key_name == "value" {
+            // Any expression: the compiler checks it against the return type, in the expansion,
+            // where it is kept as written so that an error points at it.
+            self.spec.value = Some(true);
+            self.tokens.insert(Key::Value, quote!(#key = #value));
+            self.key_spans.insert(Key::Value, key.span());
+            self.value = Some(value);
+            return;
+        }
         // A value passed through a `macro_rules!` fragment (`$v:expr`) arrives wrapped in an
         // invisible group; read what is inside.
         let value = peel(value);

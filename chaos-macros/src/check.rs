@@ -6,7 +6,7 @@ use chaos_core::spec::{self, FaultSpec, Key};
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::visit::Visit;
-use syn::{FnArg, Ident, ItemFn, LitStr, Pat, Path, ReturnType, Type};
+use syn::{Expr, FnArg, Ident, ItemFn, LitStr, Pat, Path, ReturnType, Type};
 
 use crate::args::Args;
 use crate::errors::Errors;
@@ -21,6 +21,8 @@ pub struct Checked {
     pub outcome_span: Span,
     /// For `timeout`: the argument the invocation deadline is read from.
     pub deadline: Option<Ident>,
+    /// `value = <expression>`: what a faulted call returns instead of the body's result.
+    pub value: Option<Expr>,
 }
 
 /// Applies every rule, recording each broken one in `errors`.
@@ -48,7 +50,7 @@ pub fn check(
     let replaces_return = Key::all()
         .iter()
         .copied()
-        .filter(|key| key.replaces_return_value() || (*key == Key::When && after))
+        .filter(|key| key.names_return_type() || (*key == Key::When && after))
         .filter(|key| args.key_spans.contains_key(key))
         // One error per function: `when` only when no `status`/`error` already said it.
         .take(1);
@@ -104,6 +106,7 @@ pub fn check(
         krate: args.krate.unwrap_or_else(|| syn::parse_quote!(::chaos)),
         outcome_span,
         deadline,
+        value: args.value,
     })
 }
 
@@ -210,7 +213,7 @@ fn validated_spec(
 }
 
 /// The rules for `chaos::point!`: the spec rules, a name (there is no function to take it from),
-/// and no `timeout` (a layer has no invocation deadline).
+/// no `timeout` (a layer has no invocation deadline) and no `value` (nor a return value).
 pub fn check_point(args: Args, tokens: &TokenStream, errors: &mut Errors) -> Option<Checked> {
     match &args.name {
         Some(name) => {
@@ -229,6 +232,16 @@ pub fn check_point(args: Args, tokens: &TokenStream, errors: &mut Errors) -> Opt
             "`timeout` hangs until the invocation deadline of a Lambda handler's argument, and a layer's point has none: write `timeout_ms = N` for a fixed hang of N ms",
         ));
     }
+    if let Some(value) = args.tokens.get(&Key::Value) {
+        let subject = args
+            .name
+            .as_ref()
+            .map_or_else(|| "this point".to_string(), LitStr::value);
+        errors.push(syn::Error::new_spanned(
+            value,
+            spec::value_on_layer(&subject).message(),
+        ));
+    }
     let spec = validated_spec(&args, tokens, errors)?;
     Some(Checked {
         spec,
@@ -236,6 +249,7 @@ pub fn check_point(args: Args, tokens: &TokenStream, errors: &mut Errors) -> Opt
         krate: args.krate.unwrap_or_else(|| syn::parse_quote!(::chaos)),
         outcome_span: Span::call_site(),
         deadline: None,
+        value: None,
     })
 }
 

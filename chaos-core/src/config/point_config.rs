@@ -75,6 +75,25 @@ impl PointConfig {
         self
     }
 
+    /// Returns the attribute's `value` expression instead of running the body (or, for a point
+    /// declared `when = "after"`, instead of the body's result): for a point whose attribute says
+    /// `value = ...`, to switch it back on after another fault or with a new rate. The value
+    /// itself cannot change at run time: it is Rust code in the attribute, type-checked against
+    /// the function's return type when it is compiled, which a configuration cannot carry. A
+    /// point whose attribute has no `value` refuses it.
+    ///
+    /// ```
+    /// // `#[chaos(value = String::from("no-such-table"), rate = 0.0, name = "config::table")]`
+    /// // on a function, fired on one call in four.
+    /// let config = chaos_core::Config::new()
+    ///     .point("config::table", chaos_core::PointConfig::new().value().one_in(4));
+    /// # let _ = config;
+    /// ```
+    pub fn value(mut self) -> PointConfig {
+        self.spec.value = Some(true);
+        self
+    }
+
     /// A delay drawn from the log-normal distribution with this median and 99th percentile.
     pub fn latency_lognormal_ms(mut self, median: u64, p99: u64) -> PointConfig {
         self.spec.latency_ms = Some(LatencyInput::LogNormal {
@@ -124,7 +143,7 @@ impl PointConfig {
 
     /// `when = "after"` (`true`) or `"before"` (`false`): whether the body runs to completion
     /// before the outcome replaces its result. `after` needs an outcome: `status`, `error`,
-    /// `panic`, `timeout_ms` or `timeout` (or `deny_hosts`, on a layer's point), given here or by
+    /// `panic`, `value`, `timeout_ms` or `timeout` (or `deny_hosts`, on a layer's point), given here or by
     /// the attribute.
     ///
     /// ```

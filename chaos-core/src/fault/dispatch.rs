@@ -46,6 +46,13 @@ pub(crate) fn panic_if_panic(fault: &Fault) {
     }
 }
 
+/// Whether `fault` is a `value` fault: the expansion of a point declared `value = ...` then returns
+/// the attribute's expression instead of converting the fault.
+#[inline]
+pub fn is_value(fault: &Fault) -> bool {
+    matches!(fault.kind(), FaultKind::Value)
+}
+
 fn ok_or_err<T: FaultReturn, E: From<Fault>>(fault: Fault) -> Result<T, E> {
     panic_if_panic(&fault);
     // A status, or a throttle (429), is an answer the response type can give.

@@ -48,6 +48,9 @@ pub enum FaultKind {
         /// The limit that was exceeded.
         limit: u64,
     },
+    /// The attribute's `value` expression was returned in place of the body's result (never seen
+    /// by the function's caller, which gets that value).
+    Value,
     /// A request to a host on the point's `deny_hosts` list, failed as if the host were
     /// unreachable: answered as HTTP 502.
     Unreachable {
@@ -65,6 +68,7 @@ impl From<Outcome> for FaultKind {
             Outcome::Status(code) => FaultKind::Status(code),
             Outcome::Error(message) => FaultKind::Error(message),
             Outcome::Panic(message) => FaultKind::Panic(message),
+            Outcome::Value => FaultKind::Value,
             Outcome::Timeout(after_ms) => FaultKind::Timeout { after_ms },
             // Resolved against the invocation's deadline before it becomes a fault; without
             // one, the call times out at once.
@@ -145,6 +149,7 @@ impl Fault {
             FaultKind::Status(_)
             | FaultKind::Throttled { .. }
             | FaultKind::Timeout { .. }
+            | FaultKind::Value
             | FaultKind::Unreachable { .. }
             | FaultKind::Aws(_) => None,
         }
@@ -165,6 +170,10 @@ impl fmt::Display for Fault {
             FaultKind::Throttled { limit } => write!(
                 f,
                 "chaos: throttled at `{point}`: more than {limit} calls in flight (status 429)"
+            ),
+            FaultKind::Value => write!(
+                f,
+                "chaos: injected the attribute's value at `{point}` in place of the body's result"
             ),
             FaultKind::Unreachable { host } => write!(
                 f,

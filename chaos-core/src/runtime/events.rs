@@ -40,6 +40,9 @@ pub(crate) fn injected(
         Some(Outcome::Aws(error)) => {
             tracing::info!(target: "chaos", point, kind = "aws_error", latency_ms, aws_error = error.as_str(), dry_run, "{message}");
         }
+        Some(Outcome::Value) => {
+            tracing::info!(target: "chaos", point, kind = "value", latency_ms, dry_run, "{message}");
+        }
         Some(Outcome::Panic(panic)) => {
             tracing::info!(target: "chaos", point, kind = "panic", latency_ms, panic = &**panic, dry_run, "{message}");
         }

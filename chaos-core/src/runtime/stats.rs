@@ -22,6 +22,7 @@ pub(crate) struct Counters {
     cors_stripped: AtomicU64,
     disk_fill: AtomicU64,
     disk_fill_failed: AtomicU64,
+    value: AtomicU64,
 }
 
 impl Counters {
@@ -40,6 +41,7 @@ impl Counters {
             cors_stripped: AtomicU64::new(0),
             disk_fill: AtomicU64::new(0),
             disk_fill_failed: AtomicU64::new(0),
+            value: AtomicU64::new(0),
         }
     }
 
@@ -57,6 +59,7 @@ impl Counters {
                 Some(Outcome::Timeout(_) | Outcome::Deadline { .. }) => &self.timeout,
                 Some(Outcome::Unreachable(_)) => &self.unreachable,
                 Some(Outcome::Aws(_)) => &self.aws_error,
+                Some(Outcome::Value) => &self.value,
             }
         };
         counter.fetch_add(1, Ordering::Relaxed);
@@ -108,6 +111,7 @@ impl Counters {
             cors_stripped: self.cors_stripped.load(Ordering::Relaxed),
             disk_fill: self.disk_fill.load(Ordering::Relaxed),
             disk_fill_failed: self.disk_fill_failed.load(Ordering::Relaxed),
+            value: self.value.load(Ordering::Relaxed),
         }
     }
 }

@@ -23,6 +23,7 @@ impl fmt::Display for Outcome {
             Outcome::Status(code) => write!(f, "status {code}"),
             Outcome::Error(message) => write!(f, "error {message:?}"),
             Outcome::Panic(message) => write!(f, "panic {message:?}"),
+            Outcome::Value => f.write_str("the attribute's value"),
             Outcome::Timeout(ms) => write!(f, "timeout after {ms} ms"),
             Outcome::Deadline { buffer_ms } => {
                 write!(f, "timeout {buffer_ms} ms before the invocation deadline")

@@ -68,11 +68,14 @@ pub struct SpecInput {
     pub aws_region: Option<String>,
     /// `strip_cors` (`Some(true)` when given; `Some(false)` is rejected)
     pub strip_cors: Option<bool>,
+    /// `value` (`Some(true)` when given; `Some(false)` is rejected): the expression itself is in
+    /// the attribute's expansion, not here.
+    pub value: Option<bool>,
 }
 
 impl SpecInput {
     /// `over` laid on top of `self`, by groups: the fault (`latency_ms` and the outcome keys
-    /// `status`, `error`, `panic`, `timeout_ms`, `timeout` with `timeout_buffer_ms`,
+    /// `status`, `error`, `panic`, `value`, `timeout_ms`, `timeout` with `timeout_buffer_ms`,
     /// `deny_hosts`, `aws_error`, and `strip_cors`, which changes the inner answer), the trigger
     /// (`rate`, `one_in`), the AWS SDK calls (`aws_service`, `aws_operations`, `aws_region`), and
     /// each of `cold_start_ms`, `max_concurrency`, `disk_fill_mb` and `when` alone. A group `over` says anything about replaces that whole group; a group
@@ -101,7 +104,8 @@ impl SpecInput {
             || over.timeout.is_some()
             || over.deny_hosts.is_some()
             || over.aws_error.is_some()
-            || over.strip_cors.is_some();
+            || over.strip_cors.is_some()
+            || over.value.is_some();
         // A buffer alone tunes the timeout below and keeps the rest of the fault (with no
         // timeout below, the rules then say it needs one), so that layers of overrides compose
         // in any order.
@@ -124,6 +128,7 @@ impl SpecInput {
             merged.status = over.status;
             merged.error.clone_from(&over.error);
             merged.panic.clone_from(&over.panic);
+            merged.value = over.value;
         }
         if over.rate.is_some() || over.one_in.is_some() {
             merged.rate = over.rate;
@@ -184,6 +189,7 @@ impl SpecInput {
             Key::AwsOperations => self.aws_operations.is_some(),
             Key::AwsRegion => self.aws_region.is_some(),
             Key::StripCors => self.strip_cors.is_some(),
+            Key::Value => self.value.is_some(),
             // A spec's input holds no name: the point's is its own.
             Key::Name => false,
         }

@@ -14,6 +14,10 @@ pub enum Key {
     Error,
     /// `panic`: panic with this message.
     Panic,
+    /// `value`: return this expression instead of running the body (in the attribute,
+    /// `value = <expression>`, type-checked against the function's return type; in a
+    /// configuration, `true`, since the expression is Rust code fixed at compile time).
+    Value,
     /// `rate`: the probability that a call is faulted.
     Rate,
     /// `one_in`: fault exactly every Nth call.
@@ -63,12 +67,13 @@ impl Key {
     }
 
     /// Every key; its length is not part of the public type, [`all`](Key::all) is.
-    pub(crate) const ALL: [Key; 20] = [
+    pub(crate) const ALL: [Key; 21] = [
         Key::LatencyMs,
         Key::ColdStartMs,
         Key::Status,
         Key::Error,
         Key::Panic,
+        Key::Value,
         Key::TimeoutMs,
         Key::Timeout,
         Key::TimeoutBufferMs,
@@ -93,6 +98,7 @@ impl Key {
             Key::Status => "status",
             Key::Error => "error",
             Key::Panic => "panic",
+            Key::Value => "value",
             Key::Rate => "rate",
             Key::OneIn => "one_in",
             Key::Name => "name",
@@ -134,6 +140,7 @@ impl Key {
                 | Key::Status
                 | Key::Error
                 | Key::Panic
+                | Key::Value
         )
     }
 
@@ -145,6 +152,7 @@ impl Key {
             Key::Status
                 | Key::Error
                 | Key::Panic
+                | Key::Value
                 | Key::TimeoutMs
                 | Key::Timeout
                 | Key::DenyHosts
@@ -175,6 +183,9 @@ impl Key {
             }
             Key::Status => "an integer HTTP status code in 100..=599",
             Key::Error | Key::Panic => "a string literal message",
+            Key::Value => {
+                "an expression of the function's return type in the attribute (`value = ...`), `true` in a configuration"
+            }
             Key::Rate => "a probability between 0.0 and 1.0, such as `0.1`",
             Key::OneIn => "an integer >= 1",
             Key::Name => "a non-empty string literal",

@@ -45,6 +45,11 @@ pub enum Outcome {
     Error(Cow<'static, str>),
     /// Panic with this message.
     Panic(Cow<'static, str>),
+    /// Return the expression the attribute gave `value` (`#[chaos(value = ...)]`). The expression
+    /// is Rust code, compiled into the function and type-checked against its return type, so the
+    /// spec only says that it is returned: a configuration can switch it on and off and change
+    /// its rate, never change the value.
+    Value,
     /// Hang this many milliseconds, then fail as timed out.
     Timeout(u64),
     /// Hang until the invocation's deadline less `buffer_ms`, then fail as timed out.
@@ -65,6 +70,7 @@ impl Outcome {
             Outcome::Status(_) => Key::Status,
             Outcome::Error(_) => Key::Error,
             Outcome::Panic(_) => Key::Panic,
+            Outcome::Value => Key::Value,
             Outcome::Timeout(_) => Key::TimeoutMs,
             Outcome::Deadline { .. } => Key::Timeout,
             Outcome::Unreachable(_) => Key::DenyHosts,
@@ -206,6 +212,7 @@ impl FaultSpec {
             Some(Outcome::Status(code)) => input.status = Some(i128::from(*code)),
             Some(Outcome::Error(message)) => input.error = Some(message.to_string()),
             Some(Outcome::Panic(message)) => input.panic = Some(message.to_string()),
+            Some(Outcome::Value) => input.value = Some(true),
             Some(Outcome::Timeout(ms)) => input.timeout_ms = Some(i128::from(*ms)),
             Some(Outcome::Deadline { buffer_ms }) => {
                 input.timeout = Some(true);

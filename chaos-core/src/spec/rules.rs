@@ -24,6 +24,23 @@ impl Key {
             Key::Status | Key::Error | Key::TimeoutMs | Key::Timeout | Key::MaxConcurrency
         )
     }
+
+    /// Whether the expansion of this key must name the function's return type: the keys that
+    /// replace the return value with a fault, and `value`, whose expression is checked against
+    /// that type (it needs no fault in it, so it is not [`replaces_return_value`]).
+    ///
+    /// [`replaces_return_value`]: Key::replaces_return_value
+    ///
+    /// ```
+    /// use chaos_core::spec::Key;
+    ///
+    /// assert!(Key::Value.names_return_type());
+    /// assert!(!Key::Value.replaces_return_value());
+    /// assert!(!Key::Panic.names_return_type());
+    /// ```
+    pub const fn names_return_type(self) -> bool {
+        self.replaces_return_value() || matches!(self, Key::Value)
+    }
 }
 
 impl FaultSpec {
@@ -84,6 +101,16 @@ pub fn strip_cors_on_function(subject: &str) -> SpecError {
         Key::StripCors,
         format!(
             "`strip_cors` cannot be given to `{subject}`: it is a function, whose answer chaos sees no headers of; declare a point with `chaos::point!(name = \"...\", strip_cors)` and put it in a `ChaosLayer` around the routes (outside their CORS layer)"
+        ),
+    )
+}
+
+/// `value` on a layer's point (`subject` names it): a layer has no return value to replace.
+pub fn value_on_layer(subject: &str) -> SpecError {
+    SpecError::new(
+        Key::Value,
+        format!(
+            "`value` cannot be given to `{subject}`: it is a layer's point, which has no return value to replace; put `#[chaos(value = ...)]` on the function whose answer should be wrong"
         ),
     )
 }
@@ -173,6 +200,16 @@ impl PointShape<'_> {
         }
         if over.strip_cors.is_some() && !self.layer {
             refused.push(strip_cors_on_function(name));
+        }
+        if over.value == Some(true) && self.declared.outcome() != Some(&Outcome::Value) {
+            refused.push(if self.layer {
+                value_on_layer(name)
+            } else {
+                SpecError::new(
+                    Key::Value,
+                    format!("`value` cannot be given to `{name}` at run time: its attribute declares no `value = ...`, and what a `value` fault returns is a Rust expression in the attribute, type-checked against the function's return type when it is compiled; a configuration can only switch a declared `value` on and off and change its rate"),
+                )
+            });
         }
         refused
     }

@@ -42,7 +42,7 @@ pub fn validate(input: &SpecInput) -> Result<FaultSpec, Vec<SpecError>> {
             if !input.names_outcome() {
                 errors.push(SpecError::new(
                     Key::When,
-                    "`when = \"after\"` replaces the body's result once it has run, so it needs an outcome: `status`, `error`, `panic`, `timeout_ms` or `timeout` (or `deny_hosts` or `aws_error`, on a layer's point)",
+                    "`when = \"after\"` replaces the body's result once it has run, so it needs an outcome: `status`, `error`, `panic`, `value`, `timeout_ms` or `timeout` (or `deny_hosts` or `aws_error`, on a layer's point)",
                 ));
             }
             true
@@ -79,7 +79,7 @@ pub fn validate(input: &SpecInput) -> Result<FaultSpec, Vec<SpecError>> {
         .any(|key| key.declares_fault() && input.names(key))
     {
         errors.push(SpecError::whole(
-            "no fault to inject: give at least one of `latency_ms`, `cold_start_ms`, `max_concurrency`, `disk_fill_mb`, `status`, `error`, `panic`, `timeout_ms`, `timeout`, `deny_hosts`, `strip_cors` or `aws_error`",
+            "no fault to inject: give at least one of `latency_ms`, `cold_start_ms`, `max_concurrency`, `disk_fill_mb`, `status`, `error`, `panic`, `value`, `timeout_ms`, `timeout`, `deny_hosts`, `strip_cors` or `aws_error`",
         ));
     }
     let aws = AwsTarget::parse(
@@ -237,6 +237,14 @@ fn validate_outcome(input: &SpecInput, errors: &mut Vec<SpecError>) -> Option<Ou
     if let Some(message) = &input.panic {
         declared.push(Outcome::Panic(Cow::Owned(message.clone())));
     }
+    match input.value {
+        Some(true) => declared.push(Outcome::Value),
+        Some(false) => errors.push(SpecError::new(
+            Key::Value,
+            "`value` is either `true` or left out: what it returns is the attribute's expression, fixed at compile time; to stop it, set `enabled` to false or `rate` to 0.0, or name another fault",
+        )),
+        None => {}
+    }
     if let Some(ms) = input.timeout_ms {
         let timeout = bounded(errors, Key::TimeoutMs, ms, 1..=MAX_LATENCY_MS, || {
             format!(
@@ -282,7 +290,7 @@ fn validate_outcome(input: &SpecInput, errors: &mut Vec<SpecError>) -> Option<Ou
         for extra in rest {
             errors.push(SpecError::new(
                 *extra,
-                format!("`{extra}` cannot be combined with `{first}`: a faulted call has one outcome, so keep one of `status`, `error`, `panic`, `timeout_ms`, `timeout`, `deny_hosts` and `aws_error`"),
+                format!("`{extra}` cannot be combined with `{first}`: a faulted call has one outcome, so keep one of `status`, `error`, `panic`, `value`, `timeout_ms`, `timeout`, `deny_hosts` and `aws_error`"),
             ));
         }
     }

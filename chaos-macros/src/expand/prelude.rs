@@ -7,6 +7,16 @@
 //!            body, then the fault returned or what the call keeps until it ends
 //! tail       after a `when = "after"` body: the wait, then the fault in place of its value
 //! ```
+//!
+//! Where a fault is returned, a point declared `value = <expr>` first checks for the `value`
+//! fault and returns `<expr>`, bound to the return type so that rustc checks it there:
+//!
+//! ```text
+//! if is_value(&__chaos_fault) { let __chaos_replacement: R = <expr>; return __chaos_replacement; }
+//! /* the fault as R, as for any point (a panic where R was never checked to carry one) */
+//! ```
+//!
+//! Other points expand exactly as they did before `value` existed.
 
 use chaos_core::spec::Outcome;
 use proc_macro2::{Span, TokenStream};
@@ -147,13 +157,35 @@ fn point_ident() -> syn::Ident {
 }
 
 /// `return` of `__chaos_fault` as the function's return type, or a panic where the point's
-/// return type was not checked to carry a fault.
+/// return type was not checked to carry a fault; for a point declared `value = ...`, first the
+/// return of that expression when the fault is the `value` one.
 fn fault_return(checked: &Checked, output: &Type) -> TokenStream {
+    let fault = fault_conversion(checked, output);
+    let Some(value) = &checked.value else {
+        return fault;
+    };
+    let krate = &checked.krate;
+    // The expression keeps its own tokens and spans, and the binding names the return type, so
+    // that an expression of another type is the compiler's error on the expression.
+    quote! {{
+        if #krate::__private::dispatch::is_value(&__chaos_fault) {
+            #[allow(clippy::let_unit_value)]
+            let __chaos_replacement: #output = #value;
+            return __chaos_replacement;
+        }
+        #fault
+    }}
+}
+
+/// `return` of `__chaos_fault` converted to the function's return type, or a panic where the
+/// point's return type was not checked to carry a fault.
+fn fault_conversion(checked: &Checked, output: &Type) -> TokenStream {
     let krate = &checked.krate;
     match checked.spec.outcome() {
         // Without a declared outcome that replaces the return value, a run-time configuration
-        // can still make the point panic, so the panic path is there for every point.
-        None | Some(Outcome::Panic(_)) if !checked.spec.carries_outcome() => {
+        // can still make the point panic, so the panic path is there for every point (and for a
+        // `value` point, whose return type need not carry a fault, every other fault panics).
+        None | Some(Outcome::Panic(_) | Outcome::Value) if !checked.spec.carries_outcome() => {
             quote!(#krate::__private::raise(__chaos_fault))
         }
         outcome => {

@@ -50,6 +50,7 @@ pub fn spec_tokens(checked: &Checked, spec: &FaultSpec) -> TokenStream {
             let m = m.as_ref();
             quote!(::core::option::Option::Some(#p::Outcome::Panic(#p::Cow::Borrowed(#m))))
         }
+        Some(Outcome::Value) => quote!(::core::option::Option::Some(#p::Outcome::Value)),
         Some(Outcome::Deadline { buffer_ms }) => {
             let buffer_ms = Literal::u64_suffixed(*buffer_ms);
             quote!(::core::option::Option::Some(#p::Outcome::Deadline { buffer_ms: #buffer_ms }))

@@ -221,6 +221,7 @@ fn read_point(value: &Value, path: &str, problems: &mut Problems) -> PointConfig
             Key::TimeoutMs => integer(value).map(|v| point.spec.timeout_ms = Some(v)),
             Key::Timeout => value.as_bool().map(|v| point.spec.timeout = Some(v)),
             Key::StripCors => value.as_bool().map(|v| point.spec.strip_cors = Some(v)),
+            Key::Value => value.as_bool().map(|v| point.spec.value = Some(v)),
             Key::TimeoutBufferMs => integer(value).map(|v| point.spec.timeout_buffer_ms = Some(v)),
             Key::DiskFillMb => integer(value).map(|v| point.spec.disk_fill_mb = Some(v)),
             Key::DenyHosts => strings(value).map(|v| point.spec.deny_hosts = Some(v)),

@@ -52,13 +52,14 @@ enum Kind {
 }
 
 /// The keys of a point, each with its kind.
-const POINT_KEYS: [(&str, Kind); 20] = [
+const POINT_KEYS: [(&str, Kind); 21] = [
     ("enabled", Kind::Bool),
     ("latency_ms", Kind::Latency),
     ("cold_start_ms", Kind::Integer),
     ("status", Kind::Integer),
     ("error", Kind::Text),
     ("panic", Kind::Text),
+    ("value", Kind::Bool),
     ("timeout_ms", Kind::Integer),
     ("timeout", Kind::Bool),
     ("timeout_buffer_ms", Kind::Integer),
@@ -218,13 +219,14 @@ fn point(wrongs: bool) -> BoxedStrategy<Given> {
                 .boxed()
         })
         .collect();
-    const NAMES: [&str; 20] = [
+    const NAMES: [&str; 21] = [
         "enabled",
         "latency_ms",
         "cold_start_ms",
         "status",
         "error",
         "panic",
+        "value",
         "timeout_ms",
         "timeout",
         "timeout_buffer_ms",
@@ -394,6 +396,7 @@ fn set(point: &mut PointConfig, key: &str, typed: &Typed) {
         ("enabled", Typed::Bool(b)) => point.enabled = Some(b),
         ("timeout", Typed::Bool(b)) => spec.timeout = Some(b),
         ("strip_cors", Typed::Bool(b)) => spec.strip_cors = Some(b),
+        ("value", Typed::Bool(b)) => spec.value = Some(b),
         ("latency_ms", Typed::Latency(l)) => spec.latency_ms = Some(l),
         ("cold_start_ms", Typed::Int(n)) => spec.cold_start_ms = Some(n),
         ("status", Typed::Int(n)) => spec.status = Some(n),
