@@ -16,22 +16,27 @@ pub struct Resilience {
     pub backoff: Duration,
     /// Answer from a fallback when every attempt failed.
     pub fallback: bool,
+    /// Check that an answer is for what was asked (the record's id), and treat one that is not
+    /// as a failed attempt.
+    pub validate: bool,
 }
 
 impl Resilience {
-    /// Timeout 800 ms, 3 attempts with 20/40 ms backoff, fallback.
+    /// Timeout 800 ms, 3 attempts with 20/40 ms backoff, fallback, answers checked.
     pub const ON: Resilience = Resilience {
         timeout: Duration::from_millis(800),
         attempts: 3,
         backoff: Duration::from_millis(20),
         fallback: true,
+        validate: true,
     };
-    /// One attempt, a 5 s timeout, no fallback.
+    /// One attempt, a 5 s timeout, no fallback, answers taken as they come.
     pub const OFF: Resilience = Resilience {
         timeout: Duration::from_secs(5),
         attempts: 1,
         backoff: Duration::ZERO,
         fallback: false,
+        validate: false,
     };
 }
 
@@ -44,6 +49,8 @@ pub enum ClientError {
     Status(u16),
     /// No answer in time, or no connection.
     Transport(String),
+    /// An answer, but not for what was asked.
+    Invalid(String),
 }
 
 impl std::fmt::Display for ClientError {
@@ -58,6 +65,7 @@ impl std::fmt::Display for ClientError {
             }
             ClientError::Status(code) => write!(f, "the API answered {code}"),
             ClientError::Transport(why) => write!(f, "no answer: {why}"),
+            ClientError::Invalid(body) => write!(f, "a wrong answer: {body}"),
         }
     }
 }
@@ -113,10 +121,11 @@ impl Client {
         let product_fallback =
             || format!("{{\"id\":{id},\"name\":\"product {id}\",\"price\":null}}");
         let (product, product_degraded) = self
-            .fetch(&format!("/products/{id}"), product_fallback)
+            .fetch(&format!("/products/{id}"), id, product_fallback)
             .await?;
+        // The stock function reads the store's record `id + 10_000`.
         let (stock, stock_degraded) = self
-            .fetch(&format!("/products/{id}/stock"), || {
+            .fetch(&format!("/products/{id}/stock"), id + 10_000, || {
                 "{\"stock\":null}".to_string()
             })
             .await?;
@@ -127,10 +136,12 @@ impl Client {
         })
     }
 
-    /// One resource, with retries and the fallback; `true` when the fallback answered.
+    /// One resource (the record `id`), with retries and the fallback; `true` when the fallback
+    /// answered.
     async fn fetch(
         &self,
         path: &str,
+        id: u64,
         fallback: impl FnOnce() -> String,
     ) -> Result<(String, bool), ClientError> {
         let mut backoff = self.resilience.backoff;
@@ -141,6 +152,9 @@ impl Client {
                 backoff *= 2;
             }
             match self.attempt(path).await {
+                Ok(body) if self.resilience.validate && !is_record(&body, id) => {
+                    last = ClientError::Invalid(body);
+                }
                 Ok(body) => return Ok((body, false)),
                 Err(e) => last = e,
             }
@@ -172,6 +186,11 @@ impl Client {
             .await
             .map_err(|e| ClientError::Transport(e.to_string()))
     }
+}
+
+/// Whether `body` is the store's record `id`.
+fn is_record(body: &str, id: u64) -> bool {
+    body.starts_with(&format!("{{\"id\":{id},"))
 }
 
 /// The fault an error response says was injected: the point named in `x-chaos-fault`, if this

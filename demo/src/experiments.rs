@@ -1,5 +1,6 @@
-//! The demo's experiments: a baseline, three faults the resilient client should absorb, and one
-//! with its resilience switched off, where the hypothesis should visibly fail.
+//! The demo's experiments: a baseline, three faults the resilient client should absorb, one with
+//! its resilience switched off, where the hypothesis should visibly fail, and wrong answers from
+//! the store, which the client's checks catch.
 
 use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
@@ -76,6 +77,15 @@ pub fn cases(calls: u64, concurrency: usize) -> Vec<Case> {
                 .fault("demo::store::get", PointConfig::new().rate(0.3)),
             resilience: Resilience::OFF,
             expect_held: false,
+        },
+        Case {
+            experiment: experiment("the store answers another product's record on 10% of calls")
+                .fault(
+                    "demo::store::wrong_record",
+                    PointConfig::new().rate(0.1).value(),
+                ),
+            resilience: Resilience::ON,
+            expect_held: true,
         },
     ]
 }

@@ -10,14 +10,20 @@ use axum::http;
 use axum::routing::get;
 use chaos::{Fault, chaos};
 
-/// The downstream store, as a Lambda function would call DynamoDB.
+/// The downstream store, as a Lambda function would call DynamoDB. It can fail
+/// (`demo::store::get`), or answer well-formed but wrong (`demo::store::wrong_record`: another
+/// product's record, as after a bad write or a misrouted cache, failure-lambda's "corruption").
 #[chaos(error = "store unavailable", rate = 0.0, name = "demo::store::get")]
+#[chaos(value = Ok(WRONG_RECORD.to_string()), rate = 0.0, name = "demo::store::wrong_record")]
 pub async fn store_get(id: u64) -> Result<String, Fault> {
     Ok(format!(
         "{{\"id\":{id},\"name\":\"product {id}\",\"price\":{}}}",
         10 + id % 90
     ))
 }
+
+/// What `demo::store::wrong_record` answers: a valid record, of product 0.
+const WRONG_RECORD: &str = "{\"id\":0,\"name\":\"product 0\",\"price\":10}";
 
 /// `GET /products/{id}`: the product function.
 #[chaos(status = 500, rate = 0.0, name = "demo::api::get_product")]

@@ -18,7 +18,7 @@ const CALLS: u64 = 200;
 async fn the_demo_runs_end_to_end() {
     let html = std::env::temp_dir().join(format!("chaos-demo-test-{}.html", std::process::id()));
     let outcomes = chaos_demo::run(CALLS, &html).await.expect("the demo runs");
-    assert_eq!(outcomes.len(), 5);
+    assert_eq!(outcomes.len(), 6);
     for outcome in &outcomes {
         assert!(outcome.as_expected(), "{}", outcome.report);
     }
@@ -28,10 +28,14 @@ async fn the_demo_runs_end_to_end() {
     assert_eq!(outcomes[4].report.under_faults.real_errors, 0);
     assert_eq!(outcomes[3].report.under_faults.successes, CALLS);
     assert!(faults_at(&outcomes[3], "demo::store::get") > 0);
+    // Wrong records came back, and the client's checks turned them into retries: every page
+    // answered, with the right records or the fallback.
+    assert!(faults_at(&outcomes[5], "demo::store::wrong_record") > 0);
+    assert_eq!(outcomes[5].report.under_faults.successes, CALLS);
 
     let page = std::fs::read_to_string(&html).unwrap();
     let _ = std::fs::remove_file(&html);
-    assert!(page.contains("<p>5 of 5 experiments ended as expected.</p>"));
+    assert!(page.contains("<p>6 of 6 experiments ended as expected.</p>"));
     let sections = report_page::sections(&page);
     assert_eq!(sections.len(), outcomes.len());
     for (section, outcome) in sections.iter().zip(&outcomes) {
