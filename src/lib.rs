@@ -117,6 +117,9 @@
 //! - `aws` (implies `enabled`): follow a configuration in AWS AppConfig or SSM Parameter Store
 //!   through their Lambda extensions' local endpoints (`CHAOS_APPCONFIG`, `CHAOS_SSM_PARAMETER`,
 //!   `chaos::follow_remote`).
+//! - `aws-sdk`: `chaos::aws_sdk`, [`point!`]s in front of an AWS SDK for Rust client's HTTP
+//!   client: its calls, chosen by service, operation and region, get the service's own
+//!   throttling, access denied and 5xx answers, connection failures and timeouts.
 //! - `experiment`: `chaos::experiment`, experiments with a steady-state hypothesis.
 
 #![warn(missing_docs)]
@@ -133,6 +136,36 @@ pub use chaos_core::layer;
 /// AWS SDK faults (feature `aws-sdk`): [`http_client`](aws_sdk::http_client) puts points
 /// declared with [`point!`] in front of an AWS SDK client's HTTP client, so that its calls get
 /// the service's own throttling, access denied, 5xx, connection failures and timeouts.
+///
+/// ```
+/// use aws_smithy_runtime_api::client::http::{
+///     HttpClient, HttpConnectorSettings, SharedHttpConnector,
+/// };
+/// use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+///
+/// // The SDK's own HTTP client in a real program (see `examples/aws-sdk`); a stand-in here.
+/// #[derive(Debug)]
+/// struct SdkClient;
+/// impl HttpClient for SdkClient {
+///     fn http_connector(&self, _: &HttpConnectorSettings, _: &RuntimeComponents) -> SharedHttpConnector {
+///         unimplemented!("no call is made here")
+///     }
+/// }
+///
+/// // DynamoDB writes throttled on one attempt in three, once a configuration says `rate`.
+/// let writes = chaos::point!(
+///     name = "orders::ddb_writes",
+///     aws_service = "dynamodb",
+///     aws_operations = ["PutItem", "UpdateItem"],
+///     aws_error = "throttling",
+///     rate = 0.0
+/// );
+/// let client = chaos::aws_sdk::http_client(SdkClient).point(writes);
+/// // aws_config::defaults(BehaviorVersion::latest()).http_client(client).load().await, and for
+/// // REST services (S3) `.interceptor(chaos::aws_sdk::interceptor())` on the service's config.
+/// # let _ = client;
+/// assert_eq!(writes.name().is_some(), chaos::ENABLED);
+/// ```
 #[cfg(feature = "aws-sdk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "aws-sdk")))]
 pub use chaos_core::aws_sdk;
@@ -314,8 +347,9 @@ pub const ENABLED: bool = cfg!(feature = "enabled");
 pub use chaos_macros::chaos;
 
 /// Declares an injection point for a `ChaosLayer` (`chaos::layer`, feature `tower`), which applies its
-/// faults to the requests through a tower service: for what has no function to put `#[chaos]`
-/// on, such as an axum router or an HTTP client.
+/// faults to the requests through a tower service, or for an AWS SDK client
+/// (`chaos::aws_sdk::http_client`, feature `aws-sdk`), which applies them to its calls: for what
+/// has no function to put `#[chaos]` on, such as an axum router or an HTTP client.
 ///
 /// It takes the keys of [`chaos`](macro@chaos), with `name` required (there is no function to
 /// name it after) and without `timeout` and `value` (a layer has no invocation deadline, and no
@@ -325,7 +359,12 @@ pub use chaos_macros::chaos;
 /// and requests to other hosts pass untouched. And `strip_cors`, a flag: a faulted request gets
 /// the inner service's answer without its CORS headers (every `access-control-*` one, a
 /// preflight's included), as after a CORS misconfiguration, so a browser front end on another
-/// origin fails to read it; it is not an outcome, so it combines with `latency_ms`. The point is
+/// origin fails to read it; it is not an outcome, so it combines with `latency_ms`. And, for an
+/// SDK client, `aws_error` (what a faulted call gets: `"throttling"`, `"access_denied"`,
+/// `"internal_error"`, `"service_unavailable"`, `"connection_refused"`, `"timeout"`) and the
+/// calls it applies to, `aws_service` (a signing name, `"dynamodb"`), `aws_operations`
+/// (`["PutItem"]`) and `aws_region` (`"eu-west-1"`); a `ChaosLayer` answers an `aws_error` with
+/// the nearest status and does not read the selection (its requests are not SDK calls). The point is
 /// registered, configured by name and counted like every other. Compiled out, it is a handle to
 /// nothing and the layer returns the service it wraps, unchanged.
 ///

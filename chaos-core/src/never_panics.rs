@@ -423,6 +423,10 @@ mod json {
                 Just("deny_hosts".to_string()),
                 Just("strip_cors".to_string()),
                 Just("value".to_string()),
+                Just("aws_error".to_string()),
+                Just("aws_service".to_string()),
+                Just("aws_operations".to_string()),
+                Just("aws_region".to_string()),
                 ".*"
             ];
             prop_oneof![

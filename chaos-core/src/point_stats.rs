@@ -18,6 +18,8 @@ pub struct PointStats {
     pub error: u64,
     /// Panicked.
     pub panic: u64,
+    /// Returned the attribute's `value` expression in place of the body's result.
+    pub value: u64,
     /// Would have been faulted, in dry-run mode (nothing was injected).
     pub dry_run: u64,
     /// Cold starts injected (at most one per process).
@@ -28,7 +30,8 @@ pub struct PointStats {
     pub timeout: u64,
     /// Requests failed as if their host were unreachable (`deny_hosts`).
     pub unreachable: u64,
-    /// AWS SDK calls answered with an injected AWS error (`aws_error`).
+    /// Answered with an injected AWS error (`aws_error`): an SDK client's attempts, in the
+    /// service's own words, or a `ChaosLayer`'s requests, with the nearest status.
     pub aws_error: u64,
     /// Requests answered by the inner service without their CORS headers (`strip_cors`, with no
     /// outcome: with one, the outcome's counter counts the request).
@@ -37,8 +40,6 @@ pub struct PointStats {
     pub disk_fill: u64,
     /// Disk fills that could not be made (no room, no permission); nothing was injected.
     pub disk_fill_failed: u64,
-    /// Returned the attribute's `value` expression in place of the body's result.
-    pub value: u64,
 }
 
 impl PointStats {

@@ -6,9 +6,10 @@ use crate::spec::{LatencyInput, SpecInput};
 
 /// The override of one point: any attribute key, and `enabled`.
 ///
-/// It replaces the attribute's keys by groups: any of `latency_ms` and the outcome keys replaces
-/// the whole fault, any of `rate`, `one_in` the whole trigger, and a group it does not mention
-/// keeps the attribute's (the overlay rules of [`Config`](crate::Config)).
+/// It replaces the attribute's keys by groups: any of `latency_ms`, `strip_cors` and the outcome
+/// keys replaces the whole fault, any of `rate`, `one_in` the whole trigger, any of
+/// `aws_service`, `aws_operations`, `aws_region` the whole selection of SDK calls, and a group it
+/// does not mention keeps the attribute's (the overlay rules of [`Config`](crate::Config)).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PointConfig {
     /// `false` turns this point off.
@@ -143,8 +144,8 @@ impl PointConfig {
 
     /// `when = "after"` (`true`) or `"before"` (`false`): whether the body runs to completion
     /// before the outcome replaces its result. `after` needs an outcome: `status`, `error`,
-    /// `panic`, `value`, `timeout_ms` or `timeout` (or `deny_hosts`, on a layer's point), given here or by
-    /// the attribute.
+    /// `panic`, `value`, `timeout_ms` or `timeout` (or `deny_hosts` or `aws_error`, on a layer's
+    /// point), given here or by the attribute.
     ///
     /// ```
     /// let lost_answer = chaos_core::PointConfig::new().status(503).when_after(true);

@@ -1,7 +1,8 @@
 //! What lets a fault travel through other crates' types: `http` responses and status codes,
-//! axum's `IntoResponse`, Lambda's API Gateway responses and invocation deadline, and the tower
-//! layer for what has no attribute. Each sits behind its own feature, and imports `fault` (the
-//! tower layer also the runtime's data plane); nothing below imports an integration.
+//! axum's `IntoResponse`, Lambda's API Gateway responses and invocation deadline, the tower
+//! layer for what has no attribute, and the AWS SDK client's connector. Each sits behind its own
+//! feature, and imports `fault` (the tower layer and the SDK connector also the runtime's data
+//! plane); nothing below imports an integration.
 
 #[cfg(feature = "aws-sdk")]
 #[cfg_attr(docsrs, doc(cfg(feature = "aws-sdk")))]

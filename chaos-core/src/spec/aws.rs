@@ -34,8 +34,8 @@ pub enum AwsError {
     /// The connection fails (the SDK's `DispatchFailure`, an I/O error): a downstream service
     /// removed, a region down. Retried.
     ConnectionRefused,
-    /// No answer within the client's read timeout (or the point's `timeout_ms`): the SDK's
-    /// `DispatchFailure`, a timeout. Retried.
+    /// No answer: after the point's `latency_ms`, or else the client's read timeout, or else at
+    /// once, the attempt fails as timed out (the SDK's `DispatchFailure`, a timeout). Retried.
     Timeout,
 }
 
@@ -70,13 +70,13 @@ impl AwsError {
     /// The kind named by `name`, or an error that lists the kinds (and the closest one).
     pub(crate) fn parse(name: &str) -> Result<AwsError, SpecError> {
         AwsError::from_name(name).ok_or_else(|| {
-            let kinds: Vec<&str> = AwsError::ALL.iter().map(|e| e.as_str()).collect();
-            let hint = hint(name, kinds.iter().copied());
+            let kinds = AwsError::ALL.iter().map(|e| e.as_str());
+            let hint = hint(name, kinds);
             SpecError::new(
                 Key::AwsError,
                 format!(
-                    "`aws_error` must be one of {}, found {}{hint}",
-                    kinds.join(", "),
+                    "`aws_error` expects {}, found {}{hint}",
+                    Key::AwsError.expects(),
                     super::quoted(name)
                 ),
             )
@@ -241,11 +241,9 @@ fn check_service(service: &str) -> Result<Cow<'static, str>, SpecError> {
         && service
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    let lower = service.to_ascii_lowercase();
-    let lower = lower
-        .strip_prefix("aws-sdk-")
-        .unwrap_or(&lower)
-        .replace(['_', ' '], "-");
+    // `aws_sdk_dynamodb` and `aws-sdk-dynamodb` (the crate) are `dynamodb`.
+    let lower = service.to_ascii_lowercase().replace(['_', ' '], "-");
+    let lower = lower.strip_prefix("aws-sdk-").unwrap_or(&lower).to_string();
     // The crate's name (`aws-sdk-dynamodb`) is not the service's.
     if !well_formed || service.starts_with("aws-sdk-") {
         let hint = if lower
@@ -393,8 +391,10 @@ mod tests {
         assert!(e[0].contains("did you mean \"dynamodb\""), "{e:?}");
         let e = target(Some("dynamo"), None, None);
         assert!(e[0].contains("did you mean \"dynamodb\""), "{e:?}");
-        let e = target(Some("aws-sdk-dynamodb"), None, None);
-        assert!(e[0].contains("did you mean \"dynamodb\""), "{e:?}");
+        for crate_name in ["aws-sdk-dynamodb", "aws_sdk_dynamodb"] {
+            let e = target(Some(crate_name), None, None);
+            assert!(e[0].contains("did you mean \"dynamodb\""), "{e:?}");
+        }
         let e = target(None, Some(&["put_item"]), None);
         assert!(e[0].contains("did you mean \"PutItem\""), "{e:?}");
         let e = target(None, Some(&[]), None);
@@ -403,6 +403,14 @@ mod tests {
         assert!(e[0].contains("did you mean \"us-east-1\""), "{e:?}");
         let e = target(None, None, Some("us-east"));
         assert!(e[0].contains("region code"), "{e:?}");
+    }
+
+    #[test]
+    fn the_key_names_every_kind() {
+        for kind in AwsError::ALL {
+            let quoted = format!("\"{}\"", kind.as_str());
+            assert!(Key::AwsError.expects().contains(&quoted), "{quoted}");
+        }
     }
 
     #[test]

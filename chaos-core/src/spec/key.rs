@@ -190,7 +190,7 @@ impl Key {
             Key::OneIn => "an integer >= 1",
             Key::Name => "a non-empty string literal",
             Key::AwsError => {
-                "one of \"throttling\", \"access_denied\", \"internal_error\", \"service_unavailable\", \"connection_refused\", \"timeout\""
+                "a kind of AWS error: \"throttling\", \"access_denied\", \"internal_error\", \"service_unavailable\", \"connection_refused\" or \"timeout\""
             }
             Key::AwsService => "a service's signing name, such as `\"dynamodb\"`",
             Key::AwsOperations => "a list of operations, such as `[\"PutItem\", \"UpdateItem\"]`",

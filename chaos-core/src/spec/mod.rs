@@ -47,7 +47,7 @@ pub use hosts::host_patterns;
 pub use model::{fault_spec, strip_cors};
 pub use rules::{
     PointShape, aws_on_function, deny_hosts_on_function, opaque_return, strip_cors_on_function,
-    value_on_layer,
+    value_not_declared, value_on_layer,
 };
 #[cfg(all(test, feature = "runtime"))]
 pub(crate) use shown::SHOWN_CHARS;

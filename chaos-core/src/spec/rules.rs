@@ -115,6 +115,17 @@ pub fn value_on_layer(subject: &str) -> SpecError {
     )
 }
 
+/// `value` given at run time to a function (`subject` names it) whose attribute declares none:
+/// there is no expression to return.
+pub fn value_not_declared(subject: &str) -> SpecError {
+    SpecError::new(
+        Key::Value,
+        format!(
+            "`value` cannot be given to `{subject}` at run time: its attribute declares no `value = ...`, and what a `value` fault returns is a Rust expression in the attribute, type-checked against the function's return type when it is compiled; a configuration can only switch a declared `value` on and off and change its rate"
+        ),
+    )
+}
+
 /// `key` replaces the return value of a function whose type hides it (`impl Trait`).
 pub fn opaque_return(key: Key) -> SpecError {
     SpecError::new(
@@ -205,10 +216,7 @@ impl PointShape<'_> {
             refused.push(if self.layer {
                 value_on_layer(name)
             } else {
-                SpecError::new(
-                    Key::Value,
-                    format!("`value` cannot be given to `{name}` at run time: its attribute declares no `value = ...`, and what a `value` fault returns is a Rust expression in the attribute, type-checked against the function's return type when it is compiled; a configuration can only switch a declared `value` on and off and change its rate"),
-                )
+                value_not_declared(name)
             });
         }
         refused

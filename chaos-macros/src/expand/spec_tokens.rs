@@ -61,10 +61,12 @@ pub fn spec_tokens(checked: &Checked, spec: &FaultSpec) -> TokenStream {
                 #p::host_patterns(&[#(#hosts),*])
             )))
         }
-        Some(Outcome::Aws(error)) => {
-            let variant = aws_error_variant(*error);
-            quote!(::core::option::Option::Some(#p::Outcome::Aws(#p::AwsError::#variant)))
-        }
+        Some(Outcome::Aws(error)) => match aws_error_variant(*error) {
+            Some(variant) => {
+                quote!(::core::option::Option::Some(#p::Outcome::Aws(#p::AwsError::#variant)))
+            }
+            None => unsupported("aws_error"),
+        },
         None => quote!(::core::option::Option::None),
         Some(_) => unsupported("outcome"),
     };
@@ -103,8 +105,8 @@ pub fn spec_tokens(checked: &Checked, spec: &FaultSpec) -> TokenStream {
     }
 }
 
-/// The variant's name of an `aws_error` kind.
-fn aws_error_variant(error: AwsError) -> proc_macro2::Ident {
+/// The variant's name of an `aws_error` kind (`None` for a kind of a newer chaos-core).
+fn aws_error_variant(error: AwsError) -> Option<proc_macro2::Ident> {
     let name = match error {
         AwsError::Throttling => "Throttling",
         AwsError::AccessDenied => "AccessDenied",
@@ -112,9 +114,12 @@ fn aws_error_variant(error: AwsError) -> proc_macro2::Ident {
         AwsError::ServiceUnavailable => "ServiceUnavailable",
         AwsError::ConnectionRefused => "ConnectionRefused",
         AwsError::Timeout => "Timeout",
-        _ => "__Unsupported",
+        _ => return None,
     };
-    proc_macro2::Ident::new(name, proc_macro2::Span::call_site())
+    Some(proc_macro2::Ident::new(
+        name,
+        proc_macro2::Span::call_site(),
+    ))
 }
 
 /// A part of the spec this version of the macro cannot write: chaos-core and chaos-macros are

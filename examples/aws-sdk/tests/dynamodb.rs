@@ -34,6 +34,8 @@ async fn unfaulted_calls_create_put_and_get() {
     );
     // One attempt each: create, put, get.
     assert_eq!(attempts.take(), 3);
+    // Compiled in, every point is registered; compiled out, there is none.
+    assert_eq!(chaos::points().is_empty(), !chaos::ENABLED);
     // The example's points (the other tests' points fault their own clients only).
     for point in chaos::points()
         .iter()

@@ -18,8 +18,9 @@ pub(super) enum Protocol {
         content_type: String,
         query_compatible: bool,
     },
-    /// awsQuery (SNS, STS...): `<ErrorResponse><Error><Code>`.
-    AwsQuery,
+    /// awsQuery (SNS, STS...) and restXml as Route 53 and CloudFront write it:
+    /// `<ErrorResponse><Error><Code>`.
+    WrappedXml,
     /// restXml as S3 writes it: `<Error><Code>`.
     S3Xml,
     /// restJson and anything else: the `x-amzn-errortype` header.
@@ -53,7 +54,21 @@ impl Call {
         let service = service.or_else(|| sdk_id(headers.get("x-amz-user-agent")));
         let content_type = headers.get("content-type").unwrap_or_default();
         let target = headers.get("x-amz-target");
-        let form = content_type.starts_with("application/x-www-form-urlencoded");
+        // By the service first: an S3 object may well be a form (`PutObject` of a form body).
+        let protocol = match service.as_deref() {
+            Some("s3" | "s3-express") => Protocol::S3Xml,
+            Some("route53" | "cloudfront") => Protocol::WrappedXml,
+            _ if content_type.starts_with("application/x-amz-json-") => Protocol::AwsJson {
+                content_type: content_type.to_string(),
+                query_compatible: target.is_some_and(|t| t.starts_with("AmazonSQS.")),
+            },
+            // Query services send forms; REST services that could (S3) are told apart above.
+            _ if content_type.starts_with("application/x-www-form-urlencoded") => {
+                Protocol::WrappedXml
+            }
+            _ => Protocol::RestJson,
+        };
+        let query = protocol == Protocol::WrappedXml;
         let operation = tagged
             .or_else(|| {
                 target
@@ -61,22 +76,11 @@ impl Call {
                     .map(str::to_string)
             })
             .or_else(|| {
-                form.then(|| request.body().bytes().and_then(query_action))
+                query
+                    .then(|| request.body().bytes().and_then(query_action))
                     .flatten()
             })
             .filter(|op| !op.is_empty());
-        let protocol = if content_type.starts_with("application/x-amz-json-") {
-            Protocol::AwsJson {
-                content_type: content_type.to_string(),
-                query_compatible: target.is_some_and(|t| t.starts_with("AmazonSQS.")),
-            }
-        } else if form {
-            Protocol::AwsQuery
-        } else if matches!(service.as_deref(), Some("s3" | "s3-express")) {
-            Protocol::S3Xml
-        } else {
-            Protocol::RestJson
-        };
         Call {
             service,
             operation,
@@ -179,7 +183,7 @@ mod tests {
             (call.service.as_deref(), call.operation.as_deref()),
             (Some("sns"), Some("Publish"))
         );
-        assert_eq!(call.protocol, Protocol::AwsQuery);
+        assert_eq!(call.protocol, Protocol::WrappedXml);
         let mut r = request(
             &[
                 ("content-type", "application/x-amz-json-1.0"),
@@ -194,6 +198,31 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn an_s3_object_that_is_a_form_is_still_s3() {
+        let mut r = request(
+            &[
+                (
+                    "authorization",
+                    "AWS4-HMAC-SHA256 Credential=k/20261201/us-east-1/s3/aws4_request",
+                ),
+                ("content-type", "application/x-www-form-urlencoded"),
+            ],
+            "Action=DeleteEverything",
+        );
+        let call = Call::of(&mut r);
+        assert_eq!(call.protocol, Protocol::S3Xml);
+        assert_eq!(call.operation, None);
+        let mut r = request(
+            &[(
+                "authorization",
+                "AWS4-HMAC-SHA256 Credential=k/20261201/us-east-1/route53/aws4_request",
+            )],
+            "",
+        );
+        assert_eq!(Call::of(&mut r).protocol, Protocol::WrappedXml);
     }
 
     #[test]

@@ -9,12 +9,13 @@ use aws_smithy_runtime_api::client::http::{
 use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
 use aws_smithy_runtime_api::client::result::ConnectorError;
 
+use super::OPERATION_HEADER;
 use super::call::Call;
 use super::wire;
 use crate::fault::dispatch::panic_if_panic;
 use crate::fault::{Fault, FaultKind};
 use crate::runtime::data::delay::Delay;
-use crate::runtime::data::{Faulted, Permit, Point};
+use crate::runtime::data::{Permit, Point};
 use crate::spec::AwsError;
 
 /// `inner` with `points` in front of it, for connections made with `settings`.
@@ -41,11 +42,17 @@ struct ChaosConnector {
 
 impl HttpConnector for ChaosConnector {
     fn call(&self, mut request: HttpRequest) -> HttpConnectorFuture {
+        if self.points.is_empty() {
+            // The interceptor's header goes no further, points or not.
+            request.headers_mut().remove(OPERATION_HEADER);
+            return self.inner.call(request);
+        }
         let call = Call::of(&mut request);
         let host = host_of(request.uri()).map(str::to_string);
-        // Places under `max_concurrency` of the points that let the attempt through, held until
-        // its answer is in.
+        // What the points that let the attempt through add to it: their places under
+        // `max_concurrency`, held until its answer is in, and their delays.
         let mut held = Vec::new();
+        let mut latency = Duration::ZERO;
         for &point in &self.points {
             let (service, operation) = (call.service.as_deref(), call.operation.as_deref());
             if !point.aws_selects(service, operation, call.region.as_deref())
@@ -61,20 +68,35 @@ impl HttpConnector for ChaosConnector {
                     return HttpConnectorFuture::ready(Ok(answer));
                 }
             };
-            match point.decide() {
-                Some(faulted) => {
-                    held.push(permit);
-                    return self.faulted(request, call, host, point, faulted, held);
-                }
-                None if permit.holds() => held.push(permit),
-                None => {}
+            if permit.holds() {
+                held.push(permit);
+            }
+            let Some(faulted) = point.decide() else {
+                continue;
+            };
+            latency += faulted.latency();
+            let after = faulted.after();
+            // A point with an outcome answers the attempt; one with a delay only (or a
+            // `deny_hosts` for another host) lets the next points decide too, as stacked
+            // attributes do.
+            if let Some(fault) = faulted.into_fault_for_host(host.as_deref()) {
+                let answer = Answer {
+                    call,
+                    fault,
+                    point: point.name(),
+                    latency,
+                };
+                return self.answer(request, answer, after, held);
             }
         }
-        if held.is_empty() {
+        if held.is_empty() && latency.is_zero() {
             return self.inner.call(request);
         }
         let inner = self.inner.call(request);
+        // The first point's name for a delay's messages (a runtime without a timer).
+        let name = self.points[0].name();
         HttpConnectorFuture::new(async move {
+            Delay::new(name, latency).await;
             let answer = inner.await;
             drop(held);
             answer
@@ -82,45 +104,45 @@ impl HttpConnector for ChaosConnector {
     }
 }
 
+/// The fault that answers an attempt, and what comes with it.
+struct Answer {
+    call: Call,
+    fault: Fault,
+    point: &'static str,
+    /// Every delay the points added to the attempt.
+    latency: Duration,
+}
+
 impl ChaosConnector {
-    /// The attempt `point` faulted: its wait, then its answer in place of the inner
-    /// connector's (or, `when = "after"`, once the inner connector has answered).
-    fn faulted(
+    /// The attempt answered by `answer.fault` after the delays, in place of the inner
+    /// connector's answer, or, `when = "after"`, once the inner connector has answered: the
+    /// request reached the service, and its answer is lost on the way back.
+    fn answer(
         &self,
         request: HttpRequest,
-        call: Call,
-        host: Option<String>,
-        point: &'static Point,
-        faulted: Faulted,
+        answer: Answer,
+        after: bool,
         held: Vec<Permit>,
     ) -> HttpConnectorFuture {
-        let name = point.name();
-        let mut latency = faulted.latency();
-        let after = faulted.after();
-        let fault = faulted.into_fault_for_host(host.as_deref());
-        if let Some(fault) = &fault {
-            panic_if_panic(fault);
-            if matches!(fault.kind(), FaultKind::Aws(AwsError::Timeout)) && latency.is_zero() {
-                latency = self.read_timeout.unwrap_or(Duration::ZERO);
-            }
+        let Answer {
+            call,
+            fault,
+            point,
+            mut latency,
+        } = answer;
+        // A timeout with no delay of its own waits as long as the client would.
+        if matches!(fault.kind(), FaultKind::Aws(AwsError::Timeout)) && latency.is_zero() {
+            latency = self.read_timeout.unwrap_or(Duration::ZERO);
         }
-        let inner = match fault {
-            Some(_) if !after => None,
-            _ => Some(self.inner.call(request)),
-        };
+        let inner = after.then(|| self.inner.call(request));
         HttpConnectorFuture::new(async move {
-            Delay::new(name, latency).await;
-            let answer = match inner {
-                Some(inner) => Some(inner.await),
-                None => None,
-            };
-            drop(held);
-            match fault {
-                Some(fault) => settle(&call, fault, name),
-                // Latency only: the inner connector's answer, late.
-                None => answer
-                    .unwrap_or_else(|| Err(ConnectorError::other("chaos: no answer".into(), None))),
+            if let Some(inner) = inner {
+                // The work is done; its answer is dropped.
+                drop(inner.await);
             }
+            Delay::new(point, latency).await;
+            drop(held);
+            settle(&call, fault, point)
         })
     }
 }
@@ -128,6 +150,7 @@ impl ChaosConnector {
 /// The answer a fault gives the SDK: a response in the service's wire format, or the connector
 /// error a failed connection or a timeout is.
 fn settle(call: &Call, fault: Fault, point: &str) -> Result<HttpResponse, ConnectorError> {
+    panic_if_panic(&fault);
     let error = match fault.kind() {
         FaultKind::Aws(error) => Some(*error),
         FaultKind::Status(status) => wire::error_of_status(*status),

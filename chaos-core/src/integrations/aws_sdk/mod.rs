@@ -52,18 +52,24 @@ const OPERATION_HEADER: &str = "x-chaos-operation";
 /// points with [`point`](ChaosHttpClient::point).
 ///
 /// ```
-/// # #[cfg(feature = "runtime")] {
-/// use chaos_core::aws_sdk::http_client;
-/// # use aws_smithy_runtime_api::client::http::SharedHttpClient;
-/// # fn inner() -> SharedHttpClient { unimplemented!() }
-/// # fn point() -> chaos_core::LayerPoint { unimplemented!() }
-/// # if false {
-/// // let store = chaos::point!(name = "shop::store", aws_service = "dynamodb", aws_error = "throttling", rate = 0.3);
-/// let client = http_client(inner()).point(point());
-/// // aws_config::defaults(BehaviorVersion::latest()).http_client(client).load().await
+/// use aws_smithy_runtime_api::client::http::{
+///     HttpClient, HttpConnectorSettings, SharedHttpConnector,
+/// };
+/// use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+///
+/// // The SDK's own client in a real program (see `examples/aws-sdk`); a stand-in here.
+/// #[derive(Debug)]
+/// struct SdkClient;
+/// impl HttpClient for SdkClient {
+///     fn http_connector(&self, _: &HttpConnectorSettings, _: &RuntimeComponents) -> SharedHttpConnector {
+///         unimplemented!("no call is made here")
+///     }
+/// }
+///
+/// // `.point(chaos::point!(name = "shop::store", aws_service = "dynamodb", aws_error = "throttling"))`
+/// // for each point; then `aws_config::defaults(..).http_client(client)`.
+/// let client = chaos_core::aws_sdk::http_client(SdkClient);
 /// # let _ = client;
-/// # }
-/// # }
 /// ```
 ///
 /// Compiled out (without the `enabled` feature) the points are dropped and each attempt goes
@@ -89,8 +95,11 @@ impl ChaosHttpClient {
     /// Adds a point declared with `chaos::point!`: its `aws_service`, `aws_operations` and
     /// `aws_region` say which calls it faults (every call, without them), `aws_error` what they
     /// get, and `latency_ms`, `rate`, `one_in`, `max_concurrency` and every run-time control
-    /// work as for any point. Points are asked in the order given; the first that faults an
-    /// attempt answers it.
+    /// work as for any point. Points are asked in the order given: the delays of those that
+    /// fault the attempt add up, and the first whose fault has an outcome (`aws_error`,
+    /// `status`...) answers it; the points after it are not asked. `deny_hosts` matches the
+    /// request's host (the service's endpoint); `strip_cors` means nothing here (an SDK answer
+    /// goes to no browser).
     pub fn point(self, point: LayerPoint) -> ChaosHttpClient {
         #[cfg(feature = "runtime")]
         {
@@ -113,10 +122,10 @@ impl HttpClient for ChaosHttpClient {
         components: &RuntimeComponents,
     ) -> SharedHttpConnector {
         let inner = self.inner.http_connector(settings, components);
+        // Wrapped even without points: the connector takes the interceptor's header out.
         #[cfg(feature = "runtime")]
-        if !self.points.is_empty() {
-            return connector::wrap(inner, &self.points, settings);
-        }
+        return connector::wrap(inner, &self.points, settings);
+        #[cfg(not(feature = "runtime"))]
         inner
     }
 

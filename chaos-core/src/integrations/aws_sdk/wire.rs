@@ -38,7 +38,7 @@ fn code(call: &Call, error: AwsError) -> (u16, &'static str) {
             ..
         }
     );
-    let xml = matches!(call.protocol, Protocol::AwsQuery | Protocol::S3Xml);
+    let xml = matches!(call.protocol, Protocol::WrappedXml | Protocol::S3Xml);
     match error {
         AwsError::Throttling if service == "dynamodb" => {
             let on_items = call
@@ -53,18 +53,18 @@ fn code(call: &Call, error: AwsError) -> (u16, &'static str) {
         }
         AwsError::Throttling if call.protocol == Protocol::S3Xml => (503, "SlowDown"),
         AwsError::Throttling if sqs => (400, "RequestThrottled"),
-        AwsError::Throttling if call.protocol == Protocol::AwsQuery => (400, "Throttling"),
+        AwsError::Throttling if call.protocol == Protocol::WrappedXml => (400, "Throttling"),
         AwsError::Throttling => (400, "ThrottlingException"),
         AwsError::AccessDenied if service == "sns" => (403, "AuthorizationError"),
         AwsError::AccessDenied if xml || sqs => (403, "AccessDenied"),
         AwsError::AccessDenied if json => (400, "AccessDeniedException"),
         AwsError::AccessDenied => (403, "AccessDeniedException"),
         AwsError::InternalError if xml || sqs => (500, "InternalError"),
+        AwsError::InternalError => (500, "InternalServerError"),
         AwsError::ServiceUnavailable => (503, "ServiceUnavailable"),
-        // Answered without a response: see `connector`.
-        AwsError::InternalError | AwsError::ConnectionRefused | AwsError::Timeout => {
-            (500, "InternalServerError")
-        }
+        // Never asked: these fail the connection instead (`connector::settle`); should one
+        // get here, a 500 is retried as they are.
+        AwsError::ConnectionRefused | AwsError::Timeout => (500, "InternalServerError"),
     }
 }
 
@@ -104,7 +104,7 @@ pub(super) fn response(call: &Call, status: u16, code: &str, point: &str) -> Htt
             }
             (content_type.clone(), body, headers)
         }
-        Protocol::AwsQuery => (
+        Protocol::WrappedXml => (
             "text/xml".to_string(),
             format!(
                 "<ErrorResponse><Error><Type>{sender}</Type><Code>{code}</Code><Message>{}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>",
@@ -224,7 +224,7 @@ mod tests {
             Some("AccessDenied;Sender")
         );
         let sns = answer(
-            &call("sns", "Publish", Protocol::AwsQuery),
+            &call("sns", "Publish", Protocol::WrappedXml),
             AwsError::AccessDenied,
             "p",
         );
@@ -244,7 +244,7 @@ mod tests {
     #[test]
     fn the_message_and_request_id_are_escaped() {
         let r = answer(
-            &call("sns", "Publish", Protocol::AwsQuery),
+            &call("sns", "Publish", Protocol::WrappedXml),
             AwsError::Throttling,
             "a<b>\n",
         );
