@@ -2,8 +2,11 @@
 //! These tests change process-wide state, so they run one at a time (see `exclusive`).
 #![cfg(feature = "enabled")]
 
-use std::sync::{Arc, Mutex, MutexGuard};
+mod captured;
 
+use std::sync::{Mutex, MutexGuard};
+
+use captured::Captured;
 use chaos::{Config, Fault, PointConfig, chaos};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -342,20 +345,6 @@ fn the_kill_switch_wins_over_a_task_scope() {
     assert!(!scope.run_sync(|| faulted(never())));
 }
 
-/// A writer that keeps what `tracing_subscriber::fmt` writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[test]
 fn a_rejection_is_one_escaped_line_with_a_bounded_list_of_problems() {
     let _serial = exclusive();
@@ -384,7 +373,7 @@ fn a_rejection_is_one_escaped_line_with_a_bounded_list_of_problems() {
     assert_eq!(many.problems().count(), 100);
     let shown = many.to_string();
     assert!(shown.ends_with("; ... and 80 more problems"), "{shown}");
-    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let text = captured.text();
     assert_eq!(text.lines().count(), 2, "{text}");
     assert!(
         !text.lines().any(|l| l.starts_with("chaos: forged")),
@@ -412,7 +401,7 @@ fn every_injected_fault_emits_a_tracing_event() {
     tracing::subscriber::with_default(subscriber, || {
         let _ = never();
     });
-    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let text = captured.text();
     assert!(text.contains(" chaos: chaos fault injected"), "{text}");
     assert!(text.contains("point=\"control::never\""), "{text}");
     assert!(text.contains("kind=\"status\""), "{text}");

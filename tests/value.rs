@@ -5,11 +5,13 @@
 //! so they run one at a time (see `exclusive`).
 #![cfg(feature = "enabled")]
 
+mod captured;
 mod common;
 
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 
+use captured::Captured;
 use chaos::{Config, Fault, PointConfig, chaos};
 
 fn exclusive() -> MutexGuard<'static, ()> {
@@ -312,20 +314,6 @@ fn an_async_trait_method_returns_the_value() {
     assert_eq!(block_on(Real.get("k")), Some("K".to_string()));
 }
 
-/// A writer that keeps what `tracing_subscriber::fmt` writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[test]
 fn a_value_injection_emits_a_tracing_event_of_kind_value() {
     let _serial = exclusive();
@@ -338,7 +326,7 @@ fn a_value_injection_emits_a_tracing_event_of_kind_value() {
     tracing::subscriber::with_default(subscriber, || {
         assert_eq!(table_name(), "no-such-table");
     });
-    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let text = captured.text();
     assert!(text.contains(" chaos: chaos fault injected"), "{text}");
     assert!(text.contains("point=\"value::table_name\""), "{text}");
     assert!(text.contains("kind=\"value\""), "{text}");

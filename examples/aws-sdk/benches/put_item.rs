@@ -1,7 +1,7 @@
 //! What chaos adds to an AWS SDK call that it does not fault: DynamoDB PutItem through the SDK's
 //! own client, and through `chaos::aws_sdk::http_client` with four points armed and not firing
 //! (one of them selecting PutItem), then the same with chaos switched off at run time; in one
-//! run, first against a stand-in network that answers at once (what the SDK itself costs, to the
+//! run, first against a stand-in network that answers at once (`common::stand_in`) (what the SDK itself costs, to the
 //! microsecond), then against moto's DynamoDB on loopback (what a call costs).
 //!
 //! ```sh
@@ -17,13 +17,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::config::retry::RetryConfig;
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, HttpClient, Region};
 use aws_sdk_dynamodb::types::AttributeValue;
-use aws_smithy_runtime_api::client::http::{
-    HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpConnector,
-};
-use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_runtime_api::http::StatusCode;
-use aws_smithy_types::body::SdkBody;
+use common::stand_in::Network;
 use common::{Attempts, Moto, client, create_table, plain_http};
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main};
@@ -56,31 +50,6 @@ fn with_points(inner: impl HttpClient + 'static) -> chaos::aws_sdk::ChaosHttpCli
             latency_ms = lognormal(20, 400),
             rate = 0.000_000_000_000_001
         ))
-}
-
-/// A network that answers every request at once with an empty DynamoDB answer.
-#[derive(Debug, Clone)]
-struct Instant200;
-
-impl HttpClient for Instant200 {
-    fn http_connector(
-        &self,
-        _: &HttpConnectorSettings,
-        _: &RuntimeComponents,
-    ) -> SharedHttpConnector {
-        SharedHttpConnector::new(self.clone())
-    }
-}
-
-impl HttpConnector for Instant200 {
-    fn call(&self, _: HttpRequest) -> HttpConnectorFuture {
-        let mut answer =
-            HttpResponse::new(StatusCode::try_from(200u16).unwrap(), SdkBody::from("{}"));
-        answer
-            .headers_mut()
-            .insert("content-type", "application/x-amz-json-1.0");
-        HttpConnectorFuture::ready(Ok(answer))
-    }
 }
 
 fn stand_in(http: impl HttpClient + 'static) -> Client {
@@ -137,7 +106,9 @@ fn put_item(c: &mut Criterion) {
         .unwrap();
 
     let mut group = c.benchmark_group("dynamodb_put_item_stand_in_network");
-    let (plain, chaotic) = (stand_in(Instant200), stand_in(with_points(Instant200)));
+    let network = Network::default();
+    let plain = stand_in(network.clone());
+    let chaotic = stand_in(with_points(network));
     rows(&mut group, &runtime, &plain, &chaotic);
     group.finish();
 

@@ -1,70 +1,18 @@
 //! chaos's connector in front of a stand-in for the network (no moto): several points on one
 //! client, `when = "after"`, `deny_hosts`, the read timeout, and the interceptor's header. The
-//! stand-in answers every request with an empty DynamoDB answer and keeps what it received.
+//! stand-in (`common::stand_in`) answers every request with an empty DynamoDB answer and keeps
+//! what it received.
 
-use std::sync::{Arc, Mutex};
+mod common;
+
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::config::retry::{RetryConfig, RetryPartition};
 use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
-use aws_smithy_runtime_api::client::http::{
-    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpConnector,
-};
-use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_runtime_api::http::StatusCode;
-use aws_smithy_types::body::SdkBody;
-
-/// One request's headers, as (name, value).
-type Headers = Vec<(String, String)>;
-
-/// The headers of every request that reached the network.
-#[derive(Debug, Clone, Default)]
-struct Network(Arc<Mutex<Vec<Headers>>>);
-
-impl Network {
-    fn requests(&self) -> usize {
-        self.0.lock().unwrap().len()
-    }
-
-    fn saw_header(&self, name: &str) -> bool {
-        self.0
-            .lock()
-            .unwrap()
-            .iter()
-            .flatten()
-            .any(|(n, _)| n == name)
-    }
-}
-
-impl HttpClient for Network {
-    fn http_connector(
-        &self,
-        _: &HttpConnectorSettings,
-        _: &RuntimeComponents,
-    ) -> SharedHttpConnector {
-        SharedHttpConnector::new(self.clone())
-    }
-}
-
-impl HttpConnector for Network {
-    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
-        let headers = request
-            .headers()
-            .iter()
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect();
-        self.0.lock().unwrap().push(headers);
-        let mut answer =
-            HttpResponse::new(StatusCode::try_from(200u16).unwrap(), SdkBody::from("{}"));
-        answer
-            .headers_mut()
-            .insert("content-type", "application/x-amz-json-1.0");
-        HttpConnectorFuture::ready(Ok(answer))
-    }
-}
+use aws_smithy_runtime_api::client::http::HttpClient;
+use common::stand_in::Network;
 
 const MAX_ATTEMPTS: u32 = 3;
 

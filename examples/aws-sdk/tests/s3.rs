@@ -5,26 +5,14 @@
 mod common;
 
 use aws_sdk_s3::Client;
-use aws_sdk_s3::config::retry::{RetryConfig, RetryPartition};
-use aws_sdk_s3::config::{Credentials, HttpClient, Region};
+use aws_sdk_s3::config::HttpClient;
+use aws_sdk_s3::config::retry::RetryPartition;
 use aws_sdk_s3::primitives::ByteStream;
 use common::{Moto, plain_http};
-use std::time::Duration;
 
 /// An S3 client for moto through `http`, with chaos's interceptor when `tagged`.
 async fn s3(moto: &Moto, http: impl HttpClient + 'static, tagged: bool, partition: &str) -> Client {
-    let shared = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(&moto.endpoint)
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("test", "test", None, None, "static"))
-        .http_client(http)
-        .retry_config(
-            RetryConfig::standard()
-                .with_max_attempts(common::MAX_ATTEMPTS)
-                .with_initial_backoff(Duration::from_millis(1)),
-        )
-        .load()
-        .await;
+    let shared = common::sdk_config(moto, "us-east-1", http).await;
     let mut config = aws_sdk_s3::config::Builder::from(&shared)
         .force_path_style(true)
         .retry_partition(RetryPartition::new(partition.to_string()));

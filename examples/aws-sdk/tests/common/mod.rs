@@ -2,6 +2,8 @@
 // Each test binary (and the benchmark) uses a part of it.
 #![allow(dead_code)]
 
+pub mod stand_in;
+
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -112,7 +114,23 @@ pub async fn client(
     attempts: &Attempts,
 ) -> Client {
     static PARTITIONS: AtomicU32 = AtomicU32::new(0);
-    let shared = aws_config::defaults(aws_config::BehaviorVersion::latest())
+    let shared = sdk_config(moto, region, http).await;
+    let partition = format!("test-{}", PARTITIONS.fetch_add(1, Ordering::Relaxed));
+    let config = aws_sdk_dynamodb::config::Builder::from(&shared)
+        .retry_partition(RetryPartition::new(partition))
+        .interceptor(attempts.clone())
+        .build();
+    Client::from_conf(config)
+}
+
+/// What every client for moto shares: its endpoint, `region`, static test credentials, `http`,
+/// and at most [`MAX_ATTEMPTS`] attempts 1 ms apart.
+pub async fn sdk_config(
+    moto: &Moto,
+    region: &'static str,
+    http: impl HttpClient + 'static,
+) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
         .endpoint_url(&moto.endpoint)
         .region(Region::new(region))
         .credentials_provider(Credentials::new("test", "test", None, None, "static"))
@@ -123,13 +141,7 @@ pub async fn client(
                 .with_initial_backoff(Duration::from_millis(1)),
         )
         .load()
-        .await;
-    let partition = format!("test-{}", PARTITIONS.fetch_add(1, Ordering::Relaxed));
-    let config = aws_sdk_dynamodb::config::Builder::from(&shared)
-        .retry_partition(RetryPartition::new(partition))
-        .interceptor(attempts.clone())
-        .build();
-    Client::from_conf(config)
+        .await
 }
 
 /// Creates the table `name` (partition key `id`, on demand).
