@@ -92,12 +92,13 @@ impl HttpConnector for ChaosConnector {
         if held.is_empty() && latency.is_zero() {
             return self.inner.call(request);
         }
-        let inner = self.inner.call(request);
+        // Called once the delay is over: a connector may start sending as soon as it is called.
+        let inner = self.inner.clone();
         // The first point's name for a delay's messages (a runtime without a timer).
         let name = self.points[0].name();
         HttpConnectorFuture::new(async move {
             Delay::new(name, latency).await;
-            let answer = inner.await;
+            let answer = inner.call(request).await;
             drop(held);
             answer
         })
