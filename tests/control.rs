@@ -6,7 +6,7 @@ mod captured;
 
 use std::sync::{Mutex, MutexGuard};
 
-use captured::Captured;
+use captured::logged;
 use chaos::{Config, Fault, PointConfig, chaos};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -348,16 +348,10 @@ fn the_kill_switch_wins_over_a_task_scope() {
 #[test]
 fn a_rejection_is_one_escaped_line_with_a_bounded_list_of_problems() {
     let _serial = exclusive();
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
     let forged = r#"{"points": {"x\nchaos: forged\u0000": {}}}"#;
     let keys: Vec<String> = (0..100).map(|i| format!("\"k{i}\": 1")).collect();
     let many = format!("{{{}}}", keys.join(", "));
-    let (forged, many) = tracing::subscriber::with_default(subscriber, || {
+    let ((forged, many), text) = logged(|| {
         (
             chaos::configure_json(forged).unwrap_err(),
             chaos::configure_json(&many).unwrap_err(),
@@ -373,7 +367,6 @@ fn a_rejection_is_one_escaped_line_with_a_bounded_list_of_problems() {
     assert_eq!(many.problems().count(), 100);
     let shown = many.to_string();
     assert!(shown.ends_with("; ... and 80 more problems"), "{shown}");
-    let text = captured.text();
     assert_eq!(text.lines().count(), 2, "{text}");
     assert!(
         !text.lines().any(|l| l.starts_with("chaos: forged")),
@@ -387,21 +380,14 @@ fn a_rejection_is_one_escaped_line_with_a_bounded_list_of_problems() {
 #[test]
 fn every_injected_fault_emits_a_tracing_event() {
     let _serial = exclusive();
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
     let _guard = chaos::override_point(
         "control::never",
         PointConfig::new().rate(1.0).latency_ms(0).status(503),
     )
     .unwrap();
-    tracing::subscriber::with_default(subscriber, || {
+    let ((), text) = logged(|| {
         let _ = never();
     });
-    let text = captured.text();
     assert!(text.contains(" chaos: chaos fault injected"), "{text}");
     assert!(text.contains("point=\"control::never\""), "{text}");
     assert!(text.contains("kind=\"status\""), "{text}");

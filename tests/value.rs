@@ -11,7 +11,7 @@ mod common;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-use captured::Captured;
+use captured::logged;
 use chaos::{Config, Fault, PointConfig, chaos};
 
 fn exclusive() -> MutexGuard<'static, ()> {
@@ -317,16 +317,8 @@ fn an_async_trait_method_returns_the_value() {
 #[test]
 fn a_value_injection_emits_a_tracing_event_of_kind_value() {
     let _serial = exclusive();
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    tracing::subscriber::with_default(subscriber, || {
-        assert_eq!(table_name(), "no-such-table");
-    });
-    let text = captured.text();
+    let (answer, text) = logged(table_name);
+    assert_eq!(answer, "no-such-table");
     assert!(text.contains(" chaos: chaos fault injected"), "{text}");
     assert!(text.contains("point=\"value::table_name\""), "{text}");
     assert!(text.contains("kind=\"value\""), "{text}");

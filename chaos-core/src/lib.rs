@@ -59,7 +59,7 @@ pub mod __private {
     pub use crate::runtime::__private::*;
     pub use crate::spec::{
         AwsError, FaultSpec, HostPatterns, Latency, Outcome, Trigger, aws_target, fault_spec,
-        host_patterns, strip_cors,
+        host_patterns,
     };
     pub use std::borrow::Cow;
 }

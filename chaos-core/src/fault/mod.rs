@@ -130,14 +130,7 @@ impl Fault {
             FaultKind::Throttled { .. } => Some(429),
             FaultKind::Timeout { .. } => Some(504),
             FaultKind::Unreachable { .. } => Some(502),
-            FaultKind::Aws(error) => Some(match error {
-                AwsError::Throttling => 429,
-                AwsError::AccessDenied => 403,
-                AwsError::ServiceUnavailable => 503,
-                AwsError::ConnectionRefused => 502,
-                AwsError::Timeout => 504,
-                _ => 500,
-            }),
+            FaultKind::Aws(error) => Some(error.status()),
             _ => None,
         }
     }

@@ -62,6 +62,31 @@ impl AwsError {
         }
     }
 
+    /// The HTTP status that stands for this error where an answer is a status and nothing more
+    /// (a `ChaosLayer`'s answer, a `status` given to an SDK point): 429, 403, 500, 503, and the
+    /// gateway's 502 and 504 for a connection that fails or times out.
+    ///
+    /// ```
+    /// use chaos_core::spec::AwsError;
+    ///
+    /// assert_eq!(AwsError::Throttling.status(), 429);
+    /// ```
+    pub const fn status(self) -> u16 {
+        match self {
+            AwsError::Throttling => 429,
+            AwsError::AccessDenied => 403,
+            AwsError::InternalError => 500,
+            AwsError::ServiceUnavailable => 503,
+            AwsError::ConnectionRefused => 502,
+            AwsError::Timeout => 504,
+        }
+    }
+
+    /// Whether the service answers this error (rather than the connection failing).
+    pub const fn is_answered(self) -> bool {
+        !matches!(self, AwsError::ConnectionRefused | AwsError::Timeout)
+    }
+
     /// The kind written as `name`, if there is one.
     pub fn from_name(name: &str) -> Option<AwsError> {
         AwsError::ALL.into_iter().find(|e| e.as_str() == name)

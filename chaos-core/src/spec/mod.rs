@@ -44,7 +44,7 @@ pub use aws::aws_target;
 #[doc(hidden)]
 pub use hosts::host_patterns;
 #[doc(hidden)]
-pub use model::{fault_spec, strip_cors};
+pub use model::fault_spec;
 pub use rules::{
     PointShape, aws_on_function, deny_hosts_on_function, opaque_return, strip_cors_on_function,
     value_not_declared, value_on_layer,

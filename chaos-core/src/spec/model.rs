@@ -94,6 +94,7 @@ pub const fn fault_spec(
     max_concurrency: Option<u64>,
     disk_fill_mb: Option<u64>,
     aws: AwsTarget,
+    strip_cors: bool,
 ) -> FaultSpec {
     FaultSpec {
         latency,
@@ -104,16 +105,8 @@ pub const fn fault_spec(
         max_concurrency,
         disk_fill_mb,
         aws,
-        strip_cors: false,
+        strip_cors,
     }
-}
-
-/// `spec`, also stripping the CORS headers of a layer's faulted answers (`strip_cors`): what the
-/// expansion of `chaos::point!` wraps [`fault_spec`] in. A function of its own, so that
-/// `fault_spec` keeps its arguments.
-pub const fn strip_cors(mut spec: FaultSpec) -> FaultSpec {
-    spec.strip_cors = true;
-    spec
 }
 
 /// Which calls are faulted.

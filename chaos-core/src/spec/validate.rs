@@ -7,7 +7,7 @@ use super::error::SpecError;
 use super::hosts::HostPatterns;
 use super::input::{LatencyInput, SpecInput};
 use super::key::Key;
-use super::model::{FaultSpec, Latency, Outcome, Trigger, fault_spec, strip_cors};
+use super::model::{FaultSpec, Latency, Outcome, Trigger, fault_spec};
 
 /// The valid HTTP status codes for `status`.
 pub const STATUS_RANGE: std::ops::RangeInclusive<i128> = 100..=599;
@@ -89,7 +89,7 @@ pub fn validate(input: &SpecInput) -> Result<FaultSpec, Vec<SpecError>> {
         &mut errors,
     );
     if errors.is_empty() {
-        let spec = fault_spec(
+        Ok(fault_spec(
             latency,
             outcome,
             trigger.unwrap_or(Trigger::Rate(1.0)),
@@ -98,12 +98,8 @@ pub fn validate(input: &SpecInput) -> Result<FaultSpec, Vec<SpecError>> {
             max_concurrency,
             disk_fill_mb,
             aws,
-        );
-        Ok(if input.strip_cors == Some(true) {
-            strip_cors(spec)
-        } else {
-            spec
-        })
+            input.strip_cors == Some(true),
+        ))
     } else {
         Err(errors)
     }

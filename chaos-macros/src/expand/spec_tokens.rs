@@ -96,13 +96,9 @@ pub fn spec_tokens(checked: &Checked, spec: &FaultSpec) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     let aws = quote!(#p::aws_target(#service, #operations, #region));
-    let built = quote!(#p::fault_spec(#latency, #outcome, #trigger, #cold_start, #after, #max_concurrency, #disk_fill_mb, #aws));
-    // Only `chaos::point!` gets here with it: `check` refuses it on a function.
-    if spec.strip_cors() {
-        quote!(#p::strip_cors(#built))
-    } else {
-        built
-    }
+    // Only `chaos::point!` gets here with it set: `check` refuses it on a function.
+    let strip_cors = spec.strip_cors();
+    quote!(#p::fault_spec(#latency, #outcome, #trigger, #cold_start, #after, #max_concurrency, #disk_fill_mb, #aws, #strip_cors))
 }
 
 /// The variant's name of an `aws_error` kind (`None` for a kind of a newer chaos-core).

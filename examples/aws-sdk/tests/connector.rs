@@ -67,13 +67,7 @@ async fn the_interceptors_header_never_reaches_the_network() {
 mod faulted {
     use super::*;
     use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
-
-    fn stats(point: &str) -> chaos::PointStats {
-        chaos::stats()
-            .into_iter()
-            .find(|s| s.point == point)
-            .unwrap()
-    }
+    use common::stats;
 
     #[tokio::test]
     async fn a_delay_before_a_throttling_point_does_not_hide_it() {

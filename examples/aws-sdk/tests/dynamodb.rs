@@ -100,10 +100,10 @@ mod faulted {
         );
         // Throttling is retried, with backoff, up to the configured attempts.
         assert_eq!(attempts.take(), MAX_ATTEMPTS);
-        let stats = chaos::stats()
-            .into_iter()
-            .find(|s| s.point == "test::throttled_puts");
-        assert_eq!(stats.map(|s| s.aws_error), Some(u64::from(MAX_ATTEMPTS)));
+        assert_eq!(
+            common::stats("test::throttled_puts").aws_error,
+            u64::from(MAX_ATTEMPTS)
+        );
 
         // The function answers "retry later", and the table never saw the write.
         let saved = save_order(&db, "orders", &order("8")).await.unwrap();
@@ -269,10 +269,10 @@ mod faulted {
             panic!("expected throttling, got {second:?}");
         };
         assert_eq!(error.err().code(), Some("ThrottlingException"));
-        let stats = chaos::stats()
-            .into_iter()
-            .find(|s| s.point == "test::one_at_a_time");
-        assert_eq!(stats.map(|s| s.throttled), Some(u64::from(MAX_ATTEMPTS)));
+        assert_eq!(
+            common::stats("test::one_at_a_time").throttled,
+            u64::from(MAX_ATTEMPTS)
+        );
     }
 
     #[tokio::test]

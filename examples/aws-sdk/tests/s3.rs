@@ -10,7 +10,8 @@ use aws_sdk_s3::config::retry::RetryPartition;
 use aws_sdk_s3::primitives::ByteStream;
 use common::{Moto, plain_http};
 
-/// An S3 client for moto through `http`, with chaos's interceptor when `tagged`.
+/// An S3 client for moto through `http`, with chaos's interceptor when `tagged`, and the bucket
+/// `orders` created through it.
 async fn s3(moto: &Moto, http: impl HttpClient + 'static, tagged: bool, partition: &str) -> Client {
     let shared = common::sdk_config(moto, "us-east-1", http).await;
     let mut config = aws_sdk_s3::config::Builder::from(&shared)
@@ -19,7 +20,14 @@ async fn s3(moto: &Moto, http: impl HttpClient + 'static, tagged: bool, partitio
     if tagged {
         config = config.interceptor(chaos::aws_sdk::interceptor());
     }
-    Client::from_conf(config.build())
+    let client = Client::from_conf(config.build());
+    client
+        .create_bucket()
+        .bucket("orders")
+        .send()
+        .await
+        .expect("create the bucket");
+    client
 }
 
 async fn put(client: &Client, key: &str) -> Result<(), String> {
@@ -54,12 +62,6 @@ async fn with_the_interceptor_puts_are_slowed_down_and_other_operations_pass() {
     let moto = Moto::start();
     let http = chaos::aws_sdk::http_client(plain_http()).point(slow_down);
     let client = s3(&moto, http, true, "s3-tagged").await;
-    client
-        .create_bucket()
-        .bucket("orders")
-        .send()
-        .await
-        .expect("create the bucket");
     let failed = put(&client, "a").await.unwrap_err();
     // S3's own throttling: 503 SlowDown, retried by the SDK until it gives up.
     assert_eq!(failed, r#"Some("SlowDown") Some(503)"#);
@@ -99,12 +101,6 @@ async fn without_the_interceptor_a_point_that_names_operations_matches_no_s3_cal
         .point(slow_down)
         .point(every_call);
     let client = s3(&moto, http, false, "s3-untagged").await;
-    client
-        .create_bucket()
-        .bucket("orders")
-        .send()
-        .await
-        .expect("create the bucket");
     put(&client, "a")
         .await
         .expect("the operation is unknown, so the point does not match");
@@ -129,12 +125,6 @@ async fn compiled_out_the_interceptor_and_points_change_nothing() {
     let moto = Moto::start();
     let http = chaos::aws_sdk::http_client(plain_http()).point(always);
     let client = s3(&moto, http, true, "s3-compiled-out").await;
-    client
-        .create_bucket()
-        .bucket("orders")
-        .send()
-        .await
-        .expect("create the bucket");
     put(&client, "a")
         .await
         .expect("compiled out, nothing is faulted");

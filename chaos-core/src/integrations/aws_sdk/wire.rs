@@ -68,16 +68,13 @@ fn code(call: &Call, error: AwsError) -> (u16, &'static str) {
     }
 }
 
-/// The error `status` stands for, when a point answers SDK calls with `status` rather than
-/// `aws_error`; `None` for a status with no AWS meaning of its own.
+/// The error a service answers with `status` (`AwsError::status`), when a point answers SDK
+/// calls with `status` rather than `aws_error`; `None` for a status with no AWS meaning of its
+/// own (502 and 504 among them: they are a status here, not a failed connection).
 pub(super) fn error_of_status(status: u16) -> Option<AwsError> {
-    match status {
-        429 => Some(AwsError::Throttling),
-        403 => Some(AwsError::AccessDenied),
-        500 => Some(AwsError::InternalError),
-        503 => Some(AwsError::ServiceUnavailable),
-        _ => None,
-    }
+    AwsError::ALL
+        .into_iter()
+        .find(|error| error.is_answered() && error.status() == status)
 }
 
 /// `call`'s service answering `error`, as `point` injected it.

@@ -157,6 +157,25 @@ impl Point {
         std::ptr::from_ref(self) as usize
     }
 
+    /// What the current task's scope says of this point, read by `in_scope` from the scope's
+    /// entry for it (`None`: the scope leaves it off), when a scope decides it: a scope runs for
+    /// this task and the process is not switched off. Otherwise `Err` with the point's
+    /// process-wide word. (Inlined, as the code it replaced was written in each caller.)
+    #[inline(always)]
+    fn scope_or_word<T>(
+        &'static self,
+        state: State,
+        in_scope: impl FnOnce(Option<&Effective>) -> T,
+    ) -> Result<T, u64> {
+        let (word, _) = self.word_now(state);
+        if state.scoped() && word & hot::KILLED == 0 {
+            if let Some(answer) = scoped::with(self.address(), in_scope) {
+                return Ok(answer);
+            }
+        }
+        Err(word)
+    }
+
     /// Whether a request to `host` is one this point's `deny_hosts` faults: `None` when the
     /// outcome in force (for the current task) is not `deny_hosts`, so every request is decided
     /// as usual. Read before deciding, so that requests to other hosts neither count towards
@@ -171,15 +190,13 @@ impl Point {
             // Nothing is decided anywhere: every request passes, whatever its host.
             return None;
         }
-        let (word, _) = self.word_now(state);
-        if state.scoped() && word & hot::KILLED == 0 {
-            let in_scope = scoped::with(self.address(), |effective| {
-                check(effective.and_then(|e| e.outcome.as_ref().filter(|_| e.active)))
-            });
-            if let Some(in_scope) = in_scope {
-                return in_scope;
-            }
-        }
+        let in_scope = |effective: Option<&Effective>| {
+            check(effective.and_then(|e| e.outcome.as_ref().filter(|_| e.active)))
+        };
+        let word = match self.scope_or_word(state, in_scope) {
+            Ok(in_scope) => return in_scope,
+            Err(word) => word,
+        };
         if word & hot::DENIES == 0 {
             return None;
         }
@@ -208,14 +225,9 @@ impl Point {
             // Nothing is decided anywhere: no call is the point's business.
             return false;
         }
-        let (word, _) = self.word_now(state);
-        if state.scoped() && word & hot::KILLED == 0 {
-            let in_scope = scoped::with(self.address(), |effective| {
-                effective.is_some_and(|e| matches(&e.aws))
-            });
-            if let Some(in_scope) = in_scope {
-                return in_scope;
-            }
+        let in_scope = |effective: Option<&Effective>| effective.is_some_and(|e| matches(&e.aws));
+        if let Ok(in_scope) = self.scope_or_word(state, in_scope) {
+            return in_scope;
         }
         self.hot
             .read(|effective| matches(&effective.aws))

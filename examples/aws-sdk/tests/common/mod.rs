@@ -144,6 +144,14 @@ pub async fn sdk_config(
         .await
 }
 
+/// The counters of the point named `point` (which must be compiled in).
+pub fn stats(point: &str) -> chaos::PointStats {
+    chaos::stats()
+        .into_iter()
+        .find(|s| s.point == point)
+        .unwrap_or_else(|| panic!("no point named {point}"))
+}
+
 /// Creates the table `name` (partition key `id`, on demand).
 pub async fn create_table(client: &Client, name: &str) {
     client
