@@ -250,7 +250,7 @@ pub const ENABLED: bool = cfg!(feature = "enabled");
 /// | `disk_fill_mb` | integer in 1..=1048576 | while in force, hold this many MiB of the temp directory's file system (capped at its free space less 64 MiB), in an anonymous file freed when the fault is turned off or the process ends; see `chaos::disk_fills()` |
 /// | `rate` | float in 0.0..=1.0, default 1.0 | probability that a call is faulted |
 /// | `one_in` | integer >= 1 | exactly every Nth call is faulted (instead of `rate`) |
-/// | `max_concurrency` | integer >= 1 | calls beyond this many in flight are throttled: status 429 (a `Fault` of kind `Throttled` in a `Result`), as when a Lambda function's reserved concurrency runs out; the return type must carry a status |
+/// | `max_concurrency` | integer >= 1 | calls beyond this many in flight are throttled: status 429 (a `Fault` of kind `Throttled` in a `Result`), as when a Lambda function's reserved concurrency runs out; the return type must carry a status, and a configuration can change the limit only where the attribute declares one |
 /// | `when` | `"before"` (default) or `"after"` | `"after"`: the body runs to completion, then the outcome replaces its result (the work happened, the answer is lost: for testing idempotency and retries); needs an outcome: `status`, `error`, `panic`, `value`, `timeout_ms` or `timeout` |
 /// | `name` | string literal | the injection point's name; default `module_path!()::fn_name` |
 /// | `crate` | path | where this crate is, if not at `::chaos` |

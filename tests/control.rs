@@ -181,6 +181,11 @@ fn each_kind_of_bad_input_is_rejected_with_where_and_what() {
             r#"{"points": {"control::latency_only": {"max_concurrency": 2}}}"#,
             "`max_concurrency` cannot be given to `control::latency_only`",
         ),
+        // Its return type carries a fault, but its calls hold no place in flight to count.
+        (
+            r#"{"points": {"control::never": {"max_concurrency": 2}}}"#,
+            "at points.\"control::never\".max_concurrency: `max_concurrency` cannot be given to `control::never` at run time: its attribute declares none",
+        ),
         (
             r#"{"points": {"control::never": {"enabled": "yes"}}}"#,
             "`enabled` expects `true` or `false`",
@@ -517,6 +522,13 @@ fn the_throttle_follows_the_switch_the_dry_run_and_scopes() {
     chaos::set_enabled(true);
     chaos::configure(Config::new().dry_run(true)).unwrap();
     assert_eq!(limited(1), Ok(0), "dry run: counted, not throttled");
+    // The declared limit, changed at run time.
+    chaos::configure(
+        Config::new().point("control::limited", PointConfig::new().max_concurrency(2)),
+    )
+    .unwrap();
+    assert_eq!(limited(1), Ok(0), "room for two");
+    assert_eq!(limited(2).unwrap_err().status(), Some(429), "not for three");
     chaos::reset();
     let roomy = chaos::Scope::new(
         Config::new().point("control::limited", PointConfig::new().enabled(false)),

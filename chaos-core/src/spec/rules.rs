@@ -70,6 +70,24 @@ impl FaultSpec {
     pub fn carries_outcome(&self) -> bool {
         self.return_key().is_some()
     }
+
+    /// Whether a function's call holds a place under `max_concurrency` from its start to its
+    /// end: only where its attribute declares `max_concurrency`, so that the futures of the
+    /// others carry nothing with drop glue through their body (which would cost a copy of every
+    /// return value), and a configuration can give a limit only to such a point.
+    ///
+    /// ```
+    /// use chaos_core::spec::{validate, SpecInput};
+    ///
+    /// let mut input = SpecInput::default();
+    /// input.status = Some(503);
+    /// assert!(!validate(&input).unwrap().holds_place());
+    /// input.max_concurrency = Some(10);
+    /// assert!(validate(&input).unwrap().holds_place());
+    /// ```
+    pub fn holds_place(&self) -> bool {
+        self.max_concurrency().is_some()
+    }
 }
 
 /// `deny_hosts` on a function (`subject` names it): it fails requests by their host, and only a
@@ -126,6 +144,17 @@ pub fn value_not_declared(subject: &str) -> SpecError {
     )
 }
 
+/// `max_concurrency` given at run time to a function (`subject` names it) whose attribute
+/// declares none: its calls hold no place in flight to count.
+pub fn max_concurrency_not_declared(subject: &str) -> SpecError {
+    SpecError::new(
+        Key::MaxConcurrency,
+        format!(
+            "`max_concurrency` cannot be given to `{subject}` at run time: its attribute declares none, and only a function whose attribute declares `max_concurrency` holds a place in flight from its start to its end (what makes the limit exact; the others carry nothing through their body); add `max_concurrency = N` to the attribute, and a configuration can then change N"
+        ),
+    )
+}
+
 /// `key` replaces the return value of a function whose type hides it (`impl Trait`).
 pub fn opaque_return(key: Key) -> SpecError {
     SpecError::new(
@@ -178,6 +207,14 @@ impl PointShape<'_> {
                     format!("`{key}` cannot be given to `{name}`: its attribute declares no `status`, `error`, `timeout_ms`, `timeout` or `max_concurrency`, so its return type was never checked to carry a fault (add one to the attribute, with `rate = 0.0` if it should not fire by default)"),
                 ));
             }
+        }
+        // (Where the return type carries no fault, the rule above said so already.)
+        if over.names(Key::MaxConcurrency)
+            && !self.layer
+            && self.declared.carries_outcome()
+            && !self.declared.holds_place()
+        {
+            refused.push(max_concurrency_not_declared(name));
         }
         let merged = self.declared.to_input().overlay(over);
         // A layer can always wait for the inner service's answer before replacing it.

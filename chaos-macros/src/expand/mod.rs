@@ -5,7 +5,7 @@
 //! reach the prelude:
 //!
 //! ```text
-//! #[chaos(status = 503, rate = 0.1)]            async fn handler(req: Req) -> Result<R, E> {
+//! #[chaos(max_concurrency = 8)]                 async fn handler(req: Req) -> Result<R, E> {
 //! async fn handler(req: Req) -> Result<R, E> {      static __CHAOS_POINT: Point = Point::new("app::handler", spec, site);
 //!     body                               ==>        let decided = wait_before(__CHAOS_POINT.enter()).await;
 //! }                                                 let held = match decided {
@@ -22,7 +22,9 @@
 //! `enter` is one decision (a place under `max_concurrency`, and the injection), one pointer that
 //! is null for a call with nothing to do; `wait_before` is ready at once for it. What the body
 //! keeps is a `Permit` (a place under `max_concurrency`, or none), dropped inline. A point that
-//! cannot return a fault calls `decide` instead. A plain `fn` blocks in `wait_before_blocking`. A method that `#[async_trait]` already turned into
+//! declares no `max_concurrency` calls `decide` instead and keeps nothing through the body (`let _
+//! = ..` in place of `let held = ..`). A plain `fn` blocks in `wait_before_blocking`. A method
+//! that `#[async_trait]` already turned into
 //! `fn m(..) -> Pin<Box<dyn Future<Output = R> + ..>> { Box::pin(async move { body }) }` gets the
 //! prelude inside that `async move` block, with `R` as the return type.
 

@@ -3,7 +3,7 @@
 //! ```text
 //! register   the point's `static`, registered at link time
 //! decide     one decision (`enter`: the place under `max_concurrency` and the injection, for
-//!            points that can return a fault; `decide` for the others), the wait before the
+//!            points that declare `max_concurrency`; `decide` for the others), the wait before the
 //!            body, then the fault returned or what the call keeps until it ends
 //! tail       after a `when = "after"` body: the wait, then the fault in place of its value
 //! ```
@@ -53,9 +53,9 @@ impl Prelude {
         let point = point_ident();
         // The decision, with the invocation deadline read (before the body, which may move the
         // argument) when the point has a `timeout`.
-        // One decision: a point that can return a fault also takes its place under
-        // `max_concurrency` (or is throttled) in it.
-        let decide = if checked.spec.carries_outcome() {
+        // One decision: a point that declares `max_concurrency` also takes its place under it
+        // (or is throttled) in it.
+        let decide = if checked.spec.holds_place() {
             quote!(#point.enter())
         } else {
             quote!(#point.decide())
@@ -108,9 +108,11 @@ impl Prelude {
                 };
             }
         } else {
-            // Only a point that can return a fault can hold a place under `max_concurrency`:
-            // the others keep nothing across the body.
-            let keep = if checked.spec.carries_outcome() {
+            // Only a point that declares `max_concurrency` holds a place under it: the others
+            // keep nothing across the body, so that nothing with drop glue is alive at its end
+            // (which would cost every call a copy of the return value, built in a temporary and
+            // moved past the drop; `benches/async_path.rs`).
+            let keep = if checked.spec.holds_place() {
                 quote!(let __chaos_held = )
             } else {
                 quote!(let _ = )

@@ -316,7 +316,7 @@ impl Point {
         Err(Fault::new(self.name, FaultKind::Throttled { limit }))
     }
 
-    /// The one decision of a call to a point that can return a fault: its place under
+    /// The one decision of a call to a point that declares `max_concurrency`: its place under
     /// `max_concurrency` and its injection, in one pointer. `None` (null) for a call that is
     /// neither faulted nor holding a place; otherwise one allocation holds both (a faulted call,
     /// or a call admitted while a limit is in force), and a throttled call's fault.
@@ -389,7 +389,7 @@ impl Point {
     }
 
     /// Decides whether this call is faulted, and if so, with what: [`enter`](Self::enter) for a
-    /// point that cannot return a fault (so holds no place under `max_concurrency`).
+    /// point that declares no `max_concurrency` (so holds no place under it).
     #[inline(always)]
     pub fn decide(&'static self) -> Option<Faulted> {
         let state = snapshot::state();
