@@ -174,7 +174,7 @@ fn each_kind_of_bad_input_is_rejected_with_where_and_what() {
             "`timeout_ms` cannot be given to `control::latency_only`",
         ),
         (
-            r#"{"points": {"control::never": {"max_concurrency": 0}}}"#,
+            r#"{"points": {"control::limited": {"max_concurrency": 0}}}"#,
             "`max_concurrency` must be an integer >= 1",
         ),
         (

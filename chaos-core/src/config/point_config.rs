@@ -130,7 +130,8 @@ impl PointConfig {
         self
     }
 
-    /// Throttles calls beyond `n` in flight.
+    /// Throttles calls beyond `n` in flight: a layer's point, or a function whose attribute
+    /// declares `max_concurrency` (only such a function holds a place through its body).
     pub fn max_concurrency(mut self, n: u64) -> PointConfig {
         self.spec.max_concurrency = Some(i128::from(n));
         self

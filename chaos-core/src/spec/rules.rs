@@ -66,7 +66,8 @@ impl FaultSpec {
     }
 
     /// Whether the function's return type was checked to carry a fault, so that a run-time
-    /// configuration may give the point any outcome that replaces the return value.
+    /// configuration may give the point a `status`, `error` or `timeout_ms` (`max_concurrency`
+    /// only where [`holds_place`](Self::holds_place), `timeout` only where declared).
     pub fn carries_outcome(&self) -> bool {
         self.return_key().is_some()
     }
@@ -197,10 +198,11 @@ impl PointShape<'_> {
         let mut refused = Vec::new();
         // A layer answers a fault with a response or an error, whichever its service takes.
         if !(self.layer || self.declared.carries_outcome()) {
-            // `timeout` has a stricter rule of its own below (the attribute must say `timeout`).
-            let carrying = Key::ALL
-                .into_iter()
-                .filter(|key| key.replaces_return_value() && *key != Key::Timeout);
+            // `timeout` and `max_concurrency` have stricter rules of their own below (the
+            // attribute must say `timeout`, or declare `max_concurrency`).
+            let carrying = Key::ALL.into_iter().filter(|key| {
+                key.replaces_return_value() && !matches!(key, Key::Timeout | Key::MaxConcurrency)
+            });
             for key in carrying.filter(|key| over.names(*key)) {
                 refused.push(SpecError::new(
                     key,
@@ -208,12 +210,7 @@ impl PointShape<'_> {
                 ));
             }
         }
-        // (Where the return type carries no fault, the rule above said so already.)
-        if over.names(Key::MaxConcurrency)
-            && !self.layer
-            && self.declared.carries_outcome()
-            && !self.declared.holds_place()
-        {
+        if over.names(Key::MaxConcurrency) && !self.layer && !self.declared.holds_place() {
             refused.push(max_concurrency_not_declared(name));
         }
         let merged = self.declared.to_input().overlay(over);

@@ -60,9 +60,11 @@ impl PointInfo {
         self.point.is_layer()
     }
 
-    /// Whether a configuration may give it a `status`, `error`, `timeout_ms`, `timeout` or
-    /// `max_concurrency`: a layer's point always, a function's when its attribute declared one
-    /// of them (which proved that its return type can carry the fault).
+    /// Whether a configuration may give it a `status`, `error` or `timeout_ms`: a layer's point
+    /// always, a function's when its attribute declared one of them, `timeout` or
+    /// `max_concurrency` (which proved that its return type can carry the fault). A function is
+    /// given `max_concurrency` only if its attribute declares one, `timeout` only if it says
+    /// `timeout`.
     pub fn carries_outcome(&self) -> bool {
         self.point.carries_outcome()
     }

@@ -29,7 +29,8 @@ enum Stage {
     /// Waiting what the decision gave before the body's future runs.
     Waiting(WaitBefore),
     /// The body's future runs. (Such a function holds no place under `max_concurrency`: that
-    /// needs a return type that carries a fault.)
+    /// needs the attribute to declare one, and so a return type that carries a fault, which
+    /// `impl Future` hides.)
     Running,
 }
 

@@ -123,10 +123,11 @@ impl Point {
         self.site
     }
 
-    /// Whether the point can be given a `status`, `error`, `timeout_ms`, `timeout` or
-    /// `max_concurrency` at run time: a layer's point always (it answers a fault with a response
-    /// or an error, whichever its service takes), a function's when its attribute declared one of
-    /// them, which proved that its return type can carry the fault.
+    /// Whether the point can be given a `status`, `error` or `timeout_ms` at run time: a layer's
+    /// point always (it answers a fault with a response or an error, whichever its service
+    /// takes), a function's when its attribute declared one of them, `timeout` or
+    /// `max_concurrency`, which proved that its return type can carry the fault. (A function is
+    /// given `max_concurrency` only if its attribute declares one: see `FaultSpec::holds_place`.)
     pub fn carries_outcome(&self) -> bool {
         self.layer || self.spec.carries_outcome()
     }
