@@ -169,11 +169,12 @@ fn fault_return(checked: &Checked, output: &Type) -> TokenStream {
     let krate = &checked.krate;
     // The expression keeps its own tokens and spans, and the binding names the return type, so
     // that an expression of another type is the compiler's error on the expression.
+    let replacement = staged_return(krate, &quote!(__chaos_replacement));
     quote! {{
         if #krate::__private::dispatch::is_value(&__chaos_fault) {
             #[allow(clippy::let_unit_value)]
             let __chaos_replacement: #output = #value;
-            return __chaos_replacement;
+            #replacement
         }
         #fault
     }}
@@ -203,11 +204,26 @@ fn fault_conversion(checked: &Checked, output: &Type) -> TokenStream {
             let convert = quote_spanned! {span=>
                 (&&&#krate::__private::dispatch::Slot::<#output>::new()).#method(__chaos_fault)
             };
+            let converted = staged_return(krate, &convert);
             quote! {{
                 #[allow(unused_imports)]
                 use #krate::__private::dispatch::{ViaResultErr as _, ViaResultOk as _, ViaValue as _};
-                return #convert;
+                #converted
             }}
+        }
+    }
+}
+
+/// `return` of `value` through a local of its own (`dispatch::stage`), so that the function's
+/// return place is only ever moved into: a call writing into it directly would keep an `async
+/// fn`'s return value in memory, copied once more on every call.
+fn staged_return(krate: &syn::Path, value: &TokenStream) -> TokenStream {
+    quote! {
+        let mut __chaos_returned = ::core::option::Option::None;
+        #krate::__private::dispatch::stage(#value, &mut __chaos_returned);
+        match __chaos_returned {
+            ::core::option::Option::Some(__chaos_returned) => return __chaos_returned,
+            ::core::option::Option::None => ::core::unreachable!(),
         }
     }
 }
