@@ -64,7 +64,7 @@ pub fn is_value(fault: &Fault) -> bool {
 ///
 /// ```
 /// let mut out = None;
-/// chaos::__private::dispatch::stage(7, &mut out);
+/// chaos_core::__private::dispatch::stage(7, &mut out);
 /// assert_eq!(out, Some(7));
 /// ```
 #[cold]

@@ -6,7 +6,7 @@
 //! hook, [`super::start`], which reads the environment and publishes the first snapshot.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use super::effective::{Effective, Globals};
@@ -22,6 +22,7 @@ static SWITCHES: Mutex<Switches> = Mutex::new(Switches {
     killed: false,
     scopes: 0,
     cold: Vec::new(),
+    shortcuts: Vec::new(),
 });
 static SNAPSHOT: RwLock<Option<Arc<Snapshot>>> = RwLock::new(None);
 
@@ -85,6 +86,8 @@ struct Switches {
     /// call must reach its point, which notes it (a cold start given later must not treat a
     /// later call as the first).
     cold: Vec<usize>,
+    /// The shortcuts of the registered points, withdrawn whenever the state word moves on.
+    shortcuts: Vec<&'static Shortcut>,
 }
 
 impl Switches {
@@ -93,8 +96,74 @@ impl Switches {
         self.epoch << 2 | if quiet { QUIET } else { 0 } | if self.scopes > 0 { SCOPED } else { 0 }
     }
 
+    /// Publishes the state word. Sequentially consistent, as is [`Shortcut::offer`]'s read of it:
+    /// see there.
     fn store(&self) {
-        STATE.store(self.word(), Ordering::Release);
+        STATE.store(self.word(), Ordering::SeqCst);
+    }
+
+    /// Withdraws every registered point's shortcut, after the state word moved on to a new epoch
+    /// or to a running scope.
+    fn withdraw_shortcuts(&self) {
+        for shortcut in &self.shortcuts {
+            shortcut.withdraw();
+        }
+    }
+}
+
+/// What a shortcut holds while withdrawn: every flag of a point's word is set, so a call that
+/// reads it takes the path that reads the state word.
+pub(crate) const WITHDRAWN: u64 = u64::MAX;
+
+/// A point's shortcut: the point's word, which its calls read instead of the state word and the
+/// point's stamp, while that word is current, no scope runs and the point is registered;
+/// [`WITHDRAWN`] otherwise. Switched off, a call is then one load of the point's own `static`
+/// (in the caller's crate, so not through the GOT) and a branch.
+///
+/// Every publication and every scope that starts moves the state word and then withdraws the
+/// shortcut of every registered point; a point offers one only after finding the state word where
+/// its word was built. An unregistered point (one a unit test builds) is never withdrawn, so it
+/// never takes one.
+#[derive(Debug)]
+pub(crate) struct Shortcut {
+    word: AtomicU64,
+    registered: AtomicBool,
+}
+
+impl Shortcut {
+    pub(crate) const fn new() -> Shortcut {
+        Shortcut {
+            word: AtomicU64::new(WITHDRAWN),
+            registered: AtomicBool::new(false),
+        }
+    }
+
+    /// The word a call may decide with, or [`WITHDRAWN`].
+    #[inline(always)]
+    pub(crate) fn word(&self) -> u64 {
+        self.word.load(Ordering::Acquire)
+    }
+
+    /// Offers `word`, built for `stamp` (see [`State::stamp`]), to the point's calls: taken back at
+    /// once when the state word is no longer at `stamp` or a scope runs.
+    ///
+    /// The store of `word`, the read of the state word here, and a publication's store of the
+    /// state word and then of [`WITHDRAWN`] are all sequentially consistent: if the read still
+    /// finds `stamp`, the publication that moves it comes later in that one order, and so does
+    /// its withdrawal, which therefore overwrites `word`. A point can never keep a shortcut of
+    /// an earlier state.
+    pub(crate) fn offer(&self, word: u64, stamp: u64) {
+        if !self.registered.load(Ordering::Relaxed) {
+            return;
+        }
+        self.word.store(word, Ordering::SeqCst);
+        if STATE.load(Ordering::SeqCst) & !QUIET != stamp {
+            self.withdraw();
+        }
+    }
+
+    fn withdraw(&self) {
+        self.word.store(WITHDRAWN, Ordering::SeqCst);
     }
 }
 
@@ -109,11 +178,19 @@ pub(crate) fn state() -> State {
     State(STATE.load(Ordering::Acquire))
 }
 
-/// The registered points (the addresses of their `static`s), none of which has had its first
-/// call yet: set once, by the control plane, before the first snapshot is published.
-pub(crate) fn points_registered(mut addresses: Vec<usize>) {
+/// The registered points (the addresses of their `static`s, and their shortcuts), none of which
+/// has had its first call yet: set once, by the control plane, before the first snapshot is
+/// published.
+pub(crate) fn points_registered(points: Vec<(usize, &'static Shortcut)>) {
+    let (mut addresses, shortcuts): (Vec<usize>, Vec<&'static Shortcut>) =
+        points.into_iter().unzip();
     addresses.sort_unstable();
-    switches().cold = addresses;
+    for shortcut in &shortcuts {
+        shortcut.registered.store(true, Ordering::Relaxed);
+    }
+    let mut switches = switches();
+    switches.cold = addresses;
+    switches.shortcuts = shortcuts;
 }
 
 /// The point at `address` had its first call. (A point that is not registered, such as one a
@@ -131,6 +208,7 @@ pub(crate) fn scope_entered() {
     let mut switches = switches();
     switches.scopes += 1;
     switches.store();
+    switches.withdraw_shortcuts();
 }
 
 /// A task scope stopped running.
@@ -194,6 +272,7 @@ pub(crate) fn publish(build: impl FnOnce(u64) -> Snapshot) -> Arc<Snapshot> {
     switches.quiet = snapshot.quiet;
     switches.killed = snapshot.globals.killed;
     switches.store();
+    switches.withdraw_shortcuts();
     snapshot
 }
 
@@ -209,6 +288,7 @@ mod tests {
             killed: false,
             scopes: 0,
             cold: Vec::new(),
+            shortcuts: Vec::new(),
         };
         let word = State(quiet.word());
         assert!(word.quiet() && !word.scoped());

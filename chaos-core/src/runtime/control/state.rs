@@ -140,7 +140,7 @@ pub(crate) fn initialise(state: impl FnOnce() -> State) -> (Arc<Snapshot>, bool)
     snapshot::points_registered(
         registry::POINTS
             .iter()
-            .map(|&point| std::ptr::from_ref(point) as usize)
+            .map(|&point| point.registration())
             .collect(),
     );
     let snapshot = snapshot::publish(|epoch| state.fold(epoch));

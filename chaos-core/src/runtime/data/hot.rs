@@ -1,6 +1,8 @@
 //! What a call needs of its point's effective spec to decide, copied into the point's own atomic
-//! words when the configuration changes: a call that is not faulted reads the point's stamp and
-//! one word, writes nothing shared and frees nothing. The effective spec itself (outcome,
+//! words when the configuration changes: a call that is not faulted reads one word (the
+//! shortcut, a copy of the main word while it is current: see `snapshot::Shortcut`; otherwise
+//! the state word, the point's stamp and its main word), writes nothing shared and frees
+//! nothing. The effective spec itself (outcome,
 //! latency, hosts) is one `Arc` per point behind `arc-swap`, which does the reclaiming: replaced
 //! when the configuration moves on, and freed once no faulted call reads it. Memory stays
 //! bounded however many configurations a process loads.
@@ -19,6 +21,7 @@ use arc_swap::ArcSwapOption;
 
 use super::super::divisor::Divisor;
 use crate::runtime::effective::{Effective, Firing};
+use crate::runtime::snapshot::Shortcut;
 use crate::spec::{FaultSpec, Outcome};
 
 /// Injecting at all (a point switched off, or every point, has this clear).
@@ -63,6 +66,8 @@ pub(crate) struct Hot {
     /// The whole effective spec, for a faulted call, a cold start, a host check: read without a
     /// lock or a shared write (`arc-swap`), freed once replaced and no longer read.
     effective: ArcSwapOption<Effective>,
+    /// The word again, for calls that need not read the state word (see [`Shortcut`]).
+    shortcut: Shortcut,
 }
 
 impl Hot {
@@ -74,7 +79,27 @@ impl Hot {
             inverse: AtomicU64::new(0),
             bound: AtomicU64::new(0),
             effective: ArcSwapOption::const_empty(),
+            shortcut: Shortcut::new(),
         }
+    }
+
+    /// The point's word if its calls may take it without reading the state word, else a word
+    /// with every flag set ([`WITHDRAWN`](crate::runtime::snapshot::WITHDRAWN)).
+    #[inline(always)]
+    pub(crate) fn shortcut(&self) -> u64 {
+        self.shortcut.word()
+    }
+
+    /// Offers `word`, built for `stamp`, as the shortcut, if it has no unusual flag.
+    pub(crate) fn offer_shortcut(&self, word: u64, stamp: u64) {
+        if word & UNUSUAL == 0 {
+            self.shortcut.offer(word, stamp);
+        }
+    }
+
+    /// The shortcut, for the control plane to withdraw on every publication.
+    pub(crate) fn shortcut_to_register(&'static self) -> &'static Shortcut {
+        &self.shortcut
     }
 
     /// The word, if it was built for the state `stamp`.

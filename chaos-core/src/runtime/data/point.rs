@@ -158,6 +158,12 @@ impl Point {
         std::ptr::from_ref(self) as usize
     }
 
+    /// What the control plane keeps of a registered point: its address (to wait for its first
+    /// call) and its shortcut (to withdraw on every publication).
+    pub(crate) fn registration(&'static self) -> (usize, &'static snapshot::Shortcut) {
+        (self.address(), self.hot.shortcut_to_register())
+    }
+
     /// What the current task's scope says of this point, read by `in_scope` from the scope's
     /// entry for it (`None`: the scope leaves it off), when a scope decides it: a scope runs for
     /// this task and the process is not switched off. Otherwise `Err` with the point's
@@ -322,14 +328,32 @@ impl Point {
     /// neither faulted nor holding a place; otherwise one allocation holds both (a faulted call,
     /// or a call admitted while a limit is in force), and a throttled call's fault.
     ///
-    /// While nothing is to be done anywhere (chaos switched off or every point off, no limit in
-    /// force, and every point has had its first call) a call is one load of the state word and a
-    /// branch. Otherwise the path of a call with nothing to do is the state word compared with
-    /// the point's stamp, the point's word, a draw and a compare; a limit, `one_in`, a seed, a
-    /// cold start, a scope or a changed configuration each take a call out of line.
+    /// A call reads the point's shortcut, its word while that word is current and usual and no
+    /// scope runs: switched off (or the point off), that load and a branch are the whole call;
+    /// armed, a draw and a compare follow. A limit, `one_in`, a seed, a cold start, a scope or a
+    /// changed configuration take a call out of line, to the path that reads the state word
+    /// ([`enter_stated`](Self::enter_stated)).
     #[inline(always)]
     pub fn enter(&'static self) -> Option<Faulted> {
+        let word = self.hot.shortcut();
+        if word & (hot::ACTIVE | hot::UNUSUAL) == 0 {
+            return None;
+        }
+        if word & hot::UNUSUAL == 0 {
+            return self.draw_by_shortcut(word, Self::enter_stated);
+        }
+        self.enter_stated()
+    }
+
+    /// [`enter`](Self::enter) without a shortcut: while nothing is to be done anywhere (chaos
+    /// switched off or every point off, no limit in force, and every point has had its first
+    /// call), the state word says so; otherwise the state word is compared with the point's
+    /// stamp and the point's word decides. Offers the shortcut first when it may be taken.
+    #[cold]
+    #[inline(never)]
+    fn enter_stated(&'static self) -> Option<Faulted> {
         let state = snapshot::state();
+        self.offer_shortcut(state);
         if state.quiet() {
             return None;
         }
@@ -337,6 +361,51 @@ impl Point {
             Some(word) if word & hot::UNUSUAL == 0 => self.decide_usual(word),
             Some(word) => self.enter_with(word, state.raw()),
             None => self.enter_slow(state),
+        }
+    }
+
+    /// Offers the point's word as its shortcut, built first if the configuration moved, unless a
+    /// scope runs (whose task may say otherwise for this point).
+    fn offer_shortcut(&'static self, state: State) {
+        if state.scoped() {
+            return;
+        }
+        let (word, stamp) = self.word_now(state);
+        self.hot.offer_shortcut(word, stamp);
+    }
+
+    /// The decision of a call that took the shortcut `word` (armed, usual): a draw against the
+    /// threshold, and only when it fires, the state word read again (`stated`: the caller's path
+    /// without a shortcut, [`enter_stated`](Self::enter_stated) or
+    /// [`decide_stated`](Self::decide_stated)).
+    #[inline(always)]
+    fn draw_by_shortcut(
+        &'static self,
+        word: u64,
+        stated: fn(&'static Point) -> Option<Faulted>,
+    ) -> Option<Faulted> {
+        if u64::from(rng::next_u32()) < hot::threshold(word) {
+            self.fire_by_shortcut(stated)
+        } else {
+            None
+        }
+    }
+
+    /// A draw on the shortcut fired. The shortcut may have been read just as a publication
+    /// withdrew it (a point offering it raced with the publication), so the state word is read
+    /// again: if the point's words are current, the effective spec in force injects (its own
+    /// `active` says last); if not, the call is decided again by `stated`, under the state in
+    /// force. So no call that starts after `set_enabled(false)` (or a kill, or a change switching
+    /// the point off) returns injects.
+    #[cold]
+    #[inline(never)]
+    fn fire_by_shortcut(
+        &'static self,
+        stated: fn(&'static Point) -> Option<Faulted>,
+    ) -> Option<Faulted> {
+        match self.hot.word_for(snapshot::state().raw()) {
+            Some(_) => self.fault_global(),
+            None => stated(self),
         }
     }
 
@@ -393,7 +462,22 @@ impl Point {
     /// point that declares no `max_concurrency` (so holds no place under it).
     #[inline(always)]
     pub fn decide(&'static self) -> Option<Faulted> {
+        let word = self.hot.shortcut();
+        if word & (hot::ACTIVE | hot::UNUSUAL) == 0 {
+            return None;
+        }
+        if word & hot::UNUSUAL == 0 {
+            return self.draw_by_shortcut(word, Self::decide_stated);
+        }
+        self.decide_stated()
+    }
+
+    /// [`decide`](Self::decide) without a shortcut, as [`enter_stated`](Self::enter_stated).
+    #[cold]
+    #[inline(never)]
+    fn decide_stated(&'static self) -> Option<Faulted> {
         let state = snapshot::state();
+        self.offer_shortcut(state);
         if state.quiet() {
             return None;
         }
