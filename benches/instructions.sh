@@ -46,7 +46,9 @@ for line in lines:
     if named and named.group(2):
         names[named.group(1)] = named.group(2)
     if line.startswith("fn="):
-        in_iter = "Bencher>::iter" in names.get(named.group(1), "")
+        # `Bencher<M>::iter` (legacy mangling) or `<...Bencher>::iter::<...>` (v0).
+        name = names.get(named.group(1), "")
+        in_iter = "Bencher" in name and "::iter" in name
     calls = re.match(r"^calls=(\d+)", line)
     if calls and in_iter:
         iterations = max(iterations, int(calls.group(1)))
