@@ -83,10 +83,8 @@ fn every_change_reaches_a_point_taking_its_shortcut_on_its_next_call() {
 }
 
 /// Other threads keep calling the point, so that its shortcut is offered again right after each
-/// publication withdraws it. Fails when a publication leaves shortcuts in place and a fired draw
-/// is not checked against the state word; the narrower race the check closes (an offer of the
-/// old word landing just after the withdrawal, read by a call before the offering thread takes
-/// it back) is nanoseconds wide, and is argued in `Shortcut::offer` rather than shown here.
+/// publication withdraws it, and calls read it just before the next publication. Fails when a
+/// publication leaves shortcuts in place and a fired draw is not checked against the state word.
 #[test]
 fn no_call_after_switching_off_injects_while_other_threads_keep_offering_their_shortcut() {
     let _serial = serial();

@@ -1,13 +1,14 @@
 //! The published snapshot: every layer of the configuration folded into one immutable value,
 //! with an epoch that moves on every change. The control plane publishes; the data plane reads
-//! one word, the [`State`], and reads the snapshot only when that word moved.
+//! one word, a point's [`Shortcut`] (or, when it is withdrawn, the [`State`]), and reads the
+//! snapshot only when the state word moved.
 //!
 //! The first reader of a process finds nothing published and starts the runtime through the one
 //! hook, [`super::start`], which reads the environment and publishes the first snapshot.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock, TryLockError};
 
 use super::effective::{Effective, Globals};
 use crate::config::PointConfig;
@@ -86,7 +87,9 @@ struct Switches {
     /// call must reach its point, which notes it (a cold start given later must not treat a
     /// later call as the first).
     cold: Vec<usize>,
-    /// The shortcuts of the registered points, withdrawn whenever the state word moves on.
+    /// The shortcuts of the registered points, withdrawn whenever a publication or a scope
+    /// that starts moves the state word (a scope ending or a first call moves it too, but leaves
+    /// every shortcut true).
     shortcuts: Vec<&'static Shortcut>,
 }
 
@@ -96,10 +99,8 @@ impl Switches {
         self.epoch << 2 | if quiet { QUIET } else { 0 } | if self.scopes > 0 { SCOPED } else { 0 }
     }
 
-    /// Publishes the state word. Sequentially consistent, as is [`Shortcut::offer`]'s read of it:
-    /// see there.
     fn store(&self) {
-        STATE.store(self.word(), Ordering::SeqCst);
+        STATE.store(self.word(), Ordering::Release);
     }
 
     /// Withdraws every registered point's shortcut, after the state word moved on to a new epoch
@@ -121,9 +122,10 @@ pub(crate) const WITHDRAWN: u64 = u64::MAX;
 /// (in the caller's crate, so not through the GOT) and a branch.
 ///
 /// Every publication and every scope that starts moves the state word and then withdraws the
-/// shortcut of every registered point; a point offers one only after finding the state word where
-/// its word was built. An unregistered point (one a unit test builds) is never withdrawn, so it
-/// never takes one.
+/// shortcut of every registered point, under the switches' lock; a point offers one under that
+/// lock too, and only when the state word is still where its word was built. So a shortcut in
+/// place is always of the state in force. An unregistered point (one a unit test builds) is
+/// never withdrawn, so it never takes one.
 #[derive(Debug)]
 pub(crate) struct Shortcut {
     word: AtomicU64,
@@ -144,26 +146,35 @@ impl Shortcut {
         self.word.load(Ordering::Acquire)
     }
 
-    /// Offers `word`, built for `stamp` (see [`State::stamp`]), to the point's calls: taken back at
-    /// once when the state word is no longer at `stamp` or a scope runs.
-    ///
-    /// The store of `word`, the read of the state word here, and a publication's store of the
-    /// state word and then of [`WITHDRAWN`] are all sequentially consistent: if the read still
-    /// finds `stamp`, the publication that moves it comes later in that one order, and so does
-    /// its withdrawal, which therefore overwrites `word`. A point can never keep a shortcut of
-    /// an earlier state.
+    /// Whether the point is registered, so that its shortcut is withdrawn with every publication:
+    /// only then is it worth offering one.
+    pub(crate) fn takes_offers(&self) -> bool {
+        self.registered.load(Ordering::Relaxed)
+    }
+
+    /// Offers `word`, built for `stamp` (see [`State::stamp`]), to the point's calls, if the state
+    /// word is still at `stamp` and no scope runs. Under the switches' lock, which a publication
+    /// and a starting scope hold while they move the state word and withdraw the shortcuts: the
+    /// state word cannot move between the check and the store, and a later move withdraws the
+    /// shortcut. When another thread holds the lock the offer is not made; a later call makes
+    /// it. Called about once per point and change.
     pub(crate) fn offer(&self, word: u64, stamp: u64) {
-        if !self.registered.load(Ordering::Relaxed) {
+        if !self.takes_offers() {
             return;
         }
-        self.word.store(word, Ordering::SeqCst);
-        if STATE.load(Ordering::SeqCst) & !QUIET != stamp {
-            self.withdraw();
+        let _switches = match SWITCHES.try_lock() {
+            Ok(switches) => switches,
+            // A few integers, each assignment whole: usable after a panic elsewhere.
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(TryLockError::WouldBlock) => return,
+        };
+        if STATE.load(Ordering::Acquire) & !QUIET == stamp {
+            self.word.store(word, Ordering::Release);
         }
     }
 
     fn withdraw(&self) {
-        self.word.store(WITHDRAWN, Ordering::SeqCst);
+        self.word.store(WITHDRAWN, Ordering::Release);
     }
 }
 
@@ -279,6 +290,38 @@ pub(crate) fn publish(build: impl FnOnce(u64) -> Snapshot) -> Arc<Snapshot> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shortcut_is_taken_only_by_a_registered_point_for_the_state_in_force() {
+        let shortcut = Shortcut::new();
+        let in_force = || STATE.load(Ordering::Acquire) & !(QUIET | SCOPED);
+        shortcut.offer(0x10, in_force());
+        assert_eq!(
+            shortcut.word(),
+            WITHDRAWN,
+            "not registered: never withdrawn, never taken"
+        );
+        shortcut.registered.store(true, Ordering::Relaxed);
+        // No state word has its quiet flag's bit in the stamp: a stamp the word is never at.
+        shortcut.offer(0x10, 1);
+        assert_eq!(shortcut.word(), WITHDRAWN, "an earlier state's word");
+        // Other unit tests may publish, hold the lock or run a scope meanwhile: offer until one
+        // is taken for the state in force (for at most five seconds).
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let taken = loop {
+            shortcut.offer(0x10, in_force());
+            if shortcut.word() == 0x10 || std::time::Instant::now() > deadline {
+                break shortcut.word() == 0x10;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        };
+        assert!(
+            taken,
+            "a registered point's offer for the state in force is taken"
+        );
+        shortcut.withdraw();
+        assert_eq!(shortcut.word(), WITHDRAWN);
+    }
 
     #[test]
     fn the_word_is_quiet_only_when_nothing_anywhere_needs_a_call_to_reach_its_point() {

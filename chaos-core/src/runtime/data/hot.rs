@@ -1,8 +1,9 @@
 //! What a call needs of its point's effective spec to decide, copied into the point's own atomic
 //! words when the configuration changes: a call that is not faulted reads one word (the
 //! shortcut, a copy of the main word while it is current: see `snapshot::Shortcut`; otherwise
-//! the state word, the point's stamp and its main word), writes nothing shared and frees
-//! nothing. The effective spec itself (outcome,
+//! the state word, the point's stamp and its main word) and frees nothing; it writes nothing
+//! shared, except that the first call after a change offers the point's shortcut again, and
+//! `one_in` counts. The effective spec itself (outcome,
 //! latency, hosts) is one `Arc` per point behind `arc-swap`, which does the reclaiming: replaced
 //! when the configuration moves on, and freed once no faulted call reads it. Memory stays
 //! bounded however many configurations a process loads.
@@ -90,8 +91,20 @@ impl Hot {
         self.shortcut.word()
     }
 
-    /// Offers `word`, built for `stamp`, as the shortcut, if it has no unusual flag.
+    /// Whether the point may take a shortcut at all (it is registered).
+    pub(crate) fn takes_shortcut(&self) -> bool {
+        self.shortcut.takes_offers()
+    }
+
+    /// Offers `word`, built for `stamp`, as the shortcut, if a call may decide by it alone: it has
+    /// no unusual flag, or the point is off and not limited, and has had its first call (then
+    /// how it would fire, `one_in` or seeded, does not matter).
     pub(crate) fn offer_shortcut(&self, word: u64, stamp: u64) {
+        let word = if word & (ACTIVE | LIMITED | UNWARMED) == 0 {
+            word & !(SEEDED | EVERY)
+        } else {
+            word
+        };
         if word & UNUSUAL == 0 {
             self.shortcut.offer(word, stamp);
         }

@@ -20,9 +20,11 @@ use crate::spec::{FaultSpec, Latency, Outcome};
 /// One `#[chaos]` attribute: a `static` inside the function it annotates, registered at link
 /// time so that [`points`](crate::points) lists it.
 ///
-/// The hot path reads the process-wide state word and the point's own word (see `data/hot.rs`),
-/// rebuilt only when the configuration's epoch moves; the only shared write of a call that is not
-/// faulted is the `one_in` counter (and a seeded point's stream).
+/// The hot path reads the point's shortcut, a copy of its own word (see `data/hot.rs`), or when
+/// that is withdrawn, the process-wide state word and the point's word, rebuilt only when the
+/// configuration's epoch moves. The shared writes of a call that is not faulted are the
+/// `one_in` counter, a seeded point's stream, and the offer of the shortcut by the first call
+/// after a change.
 #[derive(Debug)]
 pub struct Point {
     name: &'static str,
@@ -365,9 +367,9 @@ impl Point {
     }
 
     /// Offers the point's word as its shortcut, built first if the configuration moved, unless a
-    /// scope runs (whose task may say otherwise for this point).
+    /// scope runs (whose task may say otherwise for this point) or the point is not registered.
     fn offer_shortcut(&'static self, state: State) {
-        if state.scoped() {
+        if state.scoped() || !self.hot.takes_shortcut() {
             return;
         }
         let (word, stamp) = self.word_now(state);
@@ -385,27 +387,27 @@ impl Point {
         stated: fn(&'static Point) -> Option<Faulted>,
     ) -> Option<Faulted> {
         if u64::from(rng::next_u32()) < hot::threshold(word) {
-            self.fire_by_shortcut(stated)
+            self.fire_by_shortcut(word, stated)
         } else {
             None
         }
     }
 
-    /// A draw on the shortcut fired. The shortcut may have been read just as a publication
-    /// withdrew it (a point offering it raced with the publication), so the state word is read
-    /// again: if the point's words are current, the effective spec in force injects (its own
-    /// `active` says last); if not, the call is decided again by `stated`, under the state in
-    /// force. So no call that starts after `set_enabled(false)` (or a kill, or a change switching
-    /// the point off) returns injects.
+    /// A draw on the shortcut `word` fired. The shortcut may have been read just before a
+    /// change withdrew it, so the state word is read again: if the point's word for it is the
+    /// one the call drew by, the effective spec in force injects (its own `active` says last);
+    /// if not, the call is decided again by `stated`, under the state in force. So no call that
+    /// starts after a change returns injects by the configuration it replaced.
     #[cold]
     #[inline(never)]
     fn fire_by_shortcut(
         &'static self,
+        word: u64,
         stated: fn(&'static Point) -> Option<Faulted>,
     ) -> Option<Faulted> {
         match self.hot.word_for(snapshot::state().raw()) {
-            Some(_) => self.fault_global(),
-            None => stated(self),
+            Some(current) if current == word => self.fault_global(),
+            _ => stated(self),
         }
     }
 
