@@ -304,7 +304,11 @@ mod tests {
         shortcut.registered.store(true, Ordering::Relaxed);
         // No state word has its quiet flag's bit in the stamp: a stamp the word is never at.
         shortcut.offer(0x10, 1);
-        assert_eq!(shortcut.word(), WITHDRAWN, "a stamp the state word is not at");
+        assert_eq!(
+            shortcut.word(),
+            WITHDRAWN,
+            "a stamp the state word is not at"
+        );
         // Other unit tests may publish, hold the lock or run a scope meanwhile: offer until one
         // is taken for the state in force (for at most five seconds).
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
