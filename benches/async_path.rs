@@ -190,9 +190,9 @@ fn complete_in<F: Future>(future: F, cx: &mut Context<'_>) -> F::Output {
 }
 
 /// The row `name`: `f`'s future built and polled to completion, with the `Context` already in
-/// memory, as an executor has it for the task it polls (built per call here, a plain future that
-/// never reads it would let the compiler drop it, and an annotated one, whose wait reads it on
-/// its cold path, would pay for building it).
+/// memory, as an executor has it for the task it polls. (Built for each call instead, it would
+/// be dropped by the compiler for a plain future, which never reads it, but built on every call
+/// of an annotated one, whose wait reads it on its cold path.)
 fn row<F: Future>(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, f: fn(u64) -> F) {
     let f = black_box(f);
     group.bench_function(name, |b| {
