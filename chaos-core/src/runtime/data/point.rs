@@ -337,14 +337,7 @@ impl Point {
     /// ([`enter_stated`](Self::enter_stated)).
     #[inline(always)]
     pub fn enter(&'static self) -> Option<Faulted> {
-        let word = self.hot.shortcut();
-        if word & (hot::ACTIVE | hot::UNUSUAL) == 0 {
-            return None;
-        }
-        if word & hot::UNUSUAL == 0 {
-            return self.draw_by_shortcut(word, Self::enter_stated);
-        }
-        self.enter_stated()
+        self.by_shortcut(Self::enter_stated)
     }
 
     /// [`enter`](Self::enter) without a shortcut: while nothing is to be done anywhere (chaos
@@ -374,6 +367,23 @@ impl Point {
         }
         let (word, stamp) = self.word_now(state);
         self.hot.offer_shortcut(word, stamp);
+    }
+
+    /// The decision by the point's shortcut: none when it says the point is off, a draw when it
+    /// holds a usual word, else `stated` (the caller's path without a shortcut).
+    #[inline(always)]
+    fn by_shortcut(
+        &'static self,
+        stated: fn(&'static Point) -> Option<Faulted>,
+    ) -> Option<Faulted> {
+        let word = self.hot.shortcut();
+        if word & (hot::ACTIVE | hot::UNUSUAL) == 0 {
+            return None;
+        }
+        if word & hot::UNUSUAL == 0 {
+            return self.draw_by_shortcut(word, stated);
+        }
+        stated(self)
     }
 
     /// The decision of a call that took the shortcut `word` (armed, usual): a draw against the
@@ -464,14 +474,7 @@ impl Point {
     /// point that declares no `max_concurrency` (so holds no place under it).
     #[inline(always)]
     pub fn decide(&'static self) -> Option<Faulted> {
-        let word = self.hot.shortcut();
-        if word & (hot::ACTIVE | hot::UNUSUAL) == 0 {
-            return None;
-        }
-        if word & hot::UNUSUAL == 0 {
-            return self.draw_by_shortcut(word, Self::decide_stated);
-        }
-        self.decide_stated()
+        self.by_shortcut(Self::decide_stated)
     }
 
     /// [`decide`](Self::decide) without a shortcut, as [`enter_stated`](Self::enter_stated).
