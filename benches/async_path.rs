@@ -1,7 +1,8 @@
 //! The cost of an injection point on an `async fn` polled to completion, beside its plain twin
 //! and fail-rs, in one run; and the futures' sizes. The point is armed and does not fire
-//! (`rate = 1e-15`, so that it does not fire in billions of calls), then, in a second group, chaos is switched off at run time
-//! (`set_enabled(false)`).
+//! (`rate = 1e-12`: about one chance in a hundred that any call of a whole run fires; a rate
+//! below 1.1e-13 would never fire at all and take the switched-off path), then, in a second
+//! group, chaos is switched off at run time (`set_enabled(false)`).
 //!
 //! ```sh
 //! cargo bench --bench async_path --features enabled
@@ -29,13 +30,13 @@ async fn plain_result(x: u64) -> Result<u64, Error> {
 }
 
 #[inline(never)]
-#[chaos(error = "bench", rate = 0.000_000_000_000_001)]
+#[chaos(error = "bench", rate = 0.000_000_000_001)]
 async fn armed_error(x: u64) -> Result<u64, Error> {
     Ok(work(x))
 }
 
 #[inline(never)]
-#[chaos(latency_ms = 300, rate = 0.000_000_000_000_001)]
+#[chaos(latency_ms = 300, rate = 0.000_000_000_001)]
 async fn armed_latency(x: u64) -> Result<u64, Error> {
     Ok(work(x))
 }
@@ -47,7 +48,7 @@ async fn plain_response(x: u64) -> http::Response<String> {
 }
 
 #[inline(never)]
-#[chaos(status = 503, rate = 0.000_000_000_000_001)]
+#[chaos(status = 503, rate = 0.000_000_000_001)]
 async fn armed_status(x: u64) -> http::Response<String> {
     let _ = work(x);
     http::Response::new(String::new())
@@ -66,7 +67,7 @@ async fn plain_response_owning(x: u64) -> http::Response<String> {
 }
 
 #[inline(never)]
-#[chaos(status = 503, rate = 0.000_000_000_000_001)]
+#[chaos(status = 503, rate = 0.000_000_000_001)]
 async fn armed_status_owning(x: u64) -> http::Response<String> {
     // Dropped at the end, after the tail expression.
     let _held = black_box(String::new());
@@ -87,19 +88,19 @@ async fn fail_rs_unconfigured(x: u64) -> Result<u64, String> {
 
 /// Three annotated layers, each awaiting the next.
 #[inline(never)]
-#[chaos(latency_ms = 5, rate = 0.000_000_000_000_001, name = "bench::outer")]
+#[chaos(latency_ms = 5, rate = 0.000_000_000_001, name = "bench::outer")]
 async fn outer(x: u64) -> Result<u64, Error> {
     middle(x).await
 }
 
 #[inline(never)]
-#[chaos(error = "x", rate = 0.000_000_000_000_001, name = "bench::middle")]
+#[chaos(error = "x", rate = 0.000_000_000_001, name = "bench::middle")]
 async fn middle(x: u64) -> Result<u64, Error> {
     inner(x).await
 }
 
 #[inline(never)]
-#[chaos(status = 503, rate = 0.000_000_000_000_001, name = "bench::inner")]
+#[chaos(status = 503, rate = 0.000_000_000_001, name = "bench::inner")]
 async fn inner(x: u64) -> Result<u64, Error> {
     Ok(work(x))
 }
@@ -122,11 +123,7 @@ async fn plain_inner(x: u64) -> Result<u64, Error> {
 /// The chains again, each level holding a `String` across its `.await`, as a handler holding a
 /// request id or a body does: then the plain futures have drop glue too.
 #[inline(never)]
-#[chaos(
-    latency_ms = 5,
-    rate = 0.000_000_000_000_001,
-    name = "bench::outer_owning"
-)]
+#[chaos(latency_ms = 5, rate = 0.000_000_000_001, name = "bench::outer_owning")]
 async fn outer_owning(x: u64) -> Result<u64, Error> {
     let held = String::new();
     let value = middle_owning(x).await;
@@ -135,11 +132,7 @@ async fn outer_owning(x: u64) -> Result<u64, Error> {
 }
 
 #[inline(never)]
-#[chaos(
-    error = "x",
-    rate = 0.000_000_000_000_001,
-    name = "bench::middle_owning"
-)]
+#[chaos(error = "x", rate = 0.000_000_000_001, name = "bench::middle_owning")]
 async fn middle_owning(x: u64) -> Result<u64, Error> {
     let held = String::new();
     let value = inner_owning(x).await;
@@ -148,11 +141,7 @@ async fn middle_owning(x: u64) -> Result<u64, Error> {
 }
 
 #[inline(never)]
-#[chaos(
-    status = 503,
-    rate = 0.000_000_000_000_001,
-    name = "bench::inner_owning"
-)]
+#[chaos(status = 503, rate = 0.000_000_000_001, name = "bench::inner_owning")]
 async fn inner_owning(x: u64) -> Result<u64, Error> {
     Ok(work(x))
 }

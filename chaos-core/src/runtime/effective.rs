@@ -2,14 +2,15 @@
 //! prepared for the hot path. Immutable once built, so a call reads one consistent version.
 
 use super::divisor::Divisor;
+use super::hazard;
 use crate::config::PointConfig;
 use crate::spec::{self, AwsTarget, FaultSpec, Latency, Outcome, Trigger};
 
 /// Which calls fire, in the form the hot path compares against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Firing {
-    /// A 32-bit draw fires when below this (2^32 for `rate = 1.0`).
-    Below(u64),
+    /// A `rate`, as its hazard (see `hazard`): a call fires with probability `rate`.
+    Hazard(u64),
     /// Call number N fires when N is a multiple of the divisor.
     Every(Divisor),
 }
@@ -39,12 +40,6 @@ pub(crate) struct Effective {
     pub(crate) aws: AwsTarget,
     /// A layer's faulted request gets the inner answer without its CORS headers.
     pub(crate) strip_cors: bool,
-}
-
-/// Scales a probability in `[0, 1]` to the bound a 32-bit draw is compared with. `1.0` gives
-/// 2^32, above every draw, so it always fires; `0.0` gives 0 and never does. Resolution: 2^-32.
-fn rate_threshold(rate: f64) -> u64 {
-    (rate * 4_294_967_296.0) as u64
 }
 
 /// What holds for every point of one configuration: the process-wide switches, or a scope's.
@@ -97,7 +92,7 @@ impl Effective {
         seed: Option<u64>,
     ) -> Effective {
         let firing = match spec.trigger() {
-            Trigger::Rate(rate) => Firing::Below(rate_threshold(rate)),
+            Trigger::Rate(rate) => Firing::Hazard(hazard::of_rate(rate)),
             Trigger::OneIn(n) => Firing::Every(Divisor::new(n)),
         };
         Effective {
@@ -175,9 +170,11 @@ mod tests {
     }
 
     #[test]
-    fn rates_become_thresholds_of_a_32_bit_draw() {
-        assert_eq!(rate_threshold(0.0), 0);
-        assert_eq!(rate_threshold(1.0), 1 << 32);
-        assert_eq!(rate_threshold(0.25), 1 << 30);
+    fn rates_become_hazards_and_one_in_a_divisor() {
+        let effective = Effective::of(&declared(), None, Globals::default());
+        assert_eq!(effective.firing, Firing::Hazard(hazard::of_rate(0.5)));
+        let every = PointConfig::new().one_in(4);
+        let effective = Effective::of(&declared(), Some(&every), Globals::default());
+        assert!(matches!(effective.firing, Firing::Every(d) if d.divides(8) && !d.divides(6)));
     }
 }

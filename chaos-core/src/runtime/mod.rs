@@ -10,7 +10,7 @@
 //!              fills as the point sees them, the scope lookup: reads snapshots only
 //! snapshot     the published snapshot and its epoch
 //! leaves       effective (spec + override -> what a point does), stats, events,
-//!              rng, divisor
+//!              rng, hazard (how a rate decides), divisor
 //! ```
 //!
 //! One arrow goes up, by design: the first reader of a process finds no snapshot and calls
@@ -21,6 +21,7 @@ pub(crate) mod data;
 mod divisor;
 mod effective;
 mod events;
+mod hazard;
 mod rng;
 mod snapshot;
 mod sources;

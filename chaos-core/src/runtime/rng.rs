@@ -1,16 +1,10 @@
-//! The random draws behind `rate` and latency ranges: a per-thread wyrand generator (`fastrand`),
-//! so a draw is a thread-local read and write with no lock and no memory shared between threads;
-//! and, when a seed is configured, a per-point SplitMix64 stream derived from the seed and the
+//! The random draws behind `rate` (a thread's budget, see `hazard`) and latency ranges: a
+//! per-thread wyrand generator (`fastrand`), so a draw is a thread-local read and write with no
+//! lock and no memory shared between threads; and, when a seed is configured, a per-point SplitMix64 stream derived from the seed and the
 //! point's name, so that each point's decisions repeat run to run and adding a point does not
 //! reshuffle the others.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-
-/// A uniform 32-bit draw.
-#[inline]
-pub(crate) fn next_u32() -> u32 {
-    fastrand::u32(..)
-}
 
 /// A uniform draw from `min..=max` milliseconds.
 pub(crate) fn uniform_ms(min: u64, max: u64) -> u64 {

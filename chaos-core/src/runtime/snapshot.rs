@@ -112,14 +112,15 @@ impl Switches {
     }
 }
 
-/// What a shortcut holds while withdrawn: every flag of a point's word is set, so a call that
-/// reads it takes the path that reads the state word.
+/// What a shortcut holds while withdrawn: no hazard is this large, so a call that reads it
+/// takes the path that reads the state word.
 pub(crate) const WITHDRAWN: u64 = u64::MAX;
 
-/// A point's shortcut: the point's word, which its calls read instead of the state word and the
-/// point's stamp, while that word is current, no scope runs and the point is registered;
-/// [`WITHDRAWN`] otherwise. Switched off, a call is then one load of the point's own `static`
-/// (in the caller's crate, so not through the GOT) and a branch.
+/// A point's shortcut: what its calls decide by instead of the state word, the point's stamp and
+/// word (the hazard a call spends, 0 when the point is off: see `Hot::offer_shortcut`), while
+/// that word is current, no scope runs and the point is registered; [`WITHDRAWN`] otherwise.
+/// Switched off, a call is then one load of the point's own `static` (in the caller's crate, so
+/// not through the GOT) and a branch.
 ///
 /// Every publication and every scope that starts moves the state word and then withdraws the
 /// shortcut of every registered point, under the switches' lock; a point offers one under that
@@ -140,7 +141,7 @@ impl Shortcut {
         }
     }
 
-    /// The word a call may decide with, or [`WITHDRAWN`].
+    /// What a call may decide by, or [`WITHDRAWN`].
     #[inline(always)]
     pub(crate) fn word(&self) -> u64 {
         self.word.load(Ordering::Acquire)
@@ -152,7 +153,8 @@ impl Shortcut {
         self.registered.load(Ordering::Relaxed)
     }
 
-    /// Offers `word`, built for `stamp` (see [`State::stamp`]), to the point's calls, if the state
+    /// Offers `word` (what a call decides by, from the point's word built for `stamp`: see
+    /// [`State::stamp`]) to the point's calls, if the state
     /// word is still at `stamp` and no scope runs. Under the switches' lock, which a publication
     /// and a starting scope hold while they move the state word and withdraw the shortcuts: the
     /// state word cannot move between the check and the store, and a later move withdraws the

@@ -1,12 +1,13 @@
 //! What a call needs of its point's effective spec to decide, copied into the point's own atomic
-//! words when the configuration changes: a call that is not faulted reads one word (the
-//! shortcut, a copy of the main word while it is current: see `snapshot::Shortcut`; otherwise
-//! the state word, the point's stamp and its main word) and frees nothing; it writes nothing
-//! shared, except that the first call after a change offers the point's shortcut again, and
-//! `one_in` counts. The effective spec itself (outcome,
-//! latency, hosts) is one `Arc` per point behind `arc-swap`, which does the reclaiming: replaced
-//! when the configuration moves on, and freed once no faulted call reads it. Memory stays
-//! bounded however many configurations a process loads.
+//! words when the configuration changes. A call that is not faulted reads one word (the
+//! shortcut, what the main word says a call does while that word is current: see
+//! `snapshot::Shortcut` and [`shortcut_of`]; otherwise the state word, the point's stamp and its
+//! main word) and frees nothing. It writes nothing shared, except that the first call after a
+//! change offers the point's shortcut again, and `one_in` counts; an armed call spends from its
+//! thread's budget (`runtime::hazard`). The effective spec itself (outcome, latency, hosts) is
+//! one `Arc` per point behind `arc-swap`, which does the reclaiming: replaced when the
+//! configuration moves on, and freed once no faulted call reads it. Memory stays bounded however
+//! many configurations a process loads.
 //!
 //! The words are published like a sequence lock: the stamp (the epoch they were built for) is
 //! invalidated first and set last, so a reader that finds the stamp matching before and after its
@@ -46,8 +47,8 @@ pub(crate) const KILLED: u64 = 1 << 7;
 pub(crate) const DECLARED_HOSTS: u64 = 1 << 14;
 /// Any flag that takes a call off the shortest path.
 pub(crate) const UNUSUAL: u64 = SEEDED | EVERY | LIMITED | UNWARMED;
-/// Where a `rate`'s threshold starts: it needs 33 bits (up to 2^32, for `rate = 1.0`).
-const THRESHOLD_SHIFT: u32 = 31;
+/// Where a `rate`'s hazard starts: the 49 bits above the flags (see `runtime::hazard`).
+const HAZARD_SHIFT: u32 = 15;
 /// Where the divisor's shift starts: 6 bits (8 to 13).
 const DIVISOR_SHIFT_AT: u32 = 8;
 
@@ -57,7 +58,7 @@ pub(crate) struct Hot {
     /// The state word (see `snapshot::State`) these words were built for; `u64::MAX` while they
     /// are being written, and before the point's first call.
     stamp: AtomicU64,
-    /// Flags, the divisor's shift and the threshold of a `rate`.
+    /// Flags, the divisor's shift and the hazard of a `rate`.
     word: AtomicU64,
     /// `max_concurrency`, when [`LIMITED`].
     limit: AtomicU64,
@@ -84,8 +85,8 @@ impl Hot {
         }
     }
 
-    /// The point's word if its calls may take it without reading the state word, else a word
-    /// with every flag set ([`WITHDRAWN`](crate::runtime::snapshot::WITHDRAWN)).
+    /// What a call decides by without reading the state word (the hazard it spends, 0 when the
+    /// point is off), or [`WITHDRAWN`](crate::runtime::snapshot::WITHDRAWN), above every hazard.
     #[inline(always)]
     pub(crate) fn shortcut(&self) -> u64 {
         self.shortcut.word()
@@ -96,17 +97,10 @@ impl Hot {
         self.shortcut.takes_offers()
     }
 
-    /// Offers `word`, built for `stamp`, as the shortcut, if a call may decide by it alone: it has
-    /// no unusual flag, or the point is off and not limited, and has had its first call (then
-    /// how it would fire, `one_in` or seeded, does not matter).
+    /// Offers the shortcut of `word`, built for `stamp`, if it has one (see [`shortcut_of`]).
     pub(crate) fn offer_shortcut(&self, word: u64, stamp: u64) {
-        let word = if word & (ACTIVE | LIMITED | UNWARMED) == 0 {
-            word & !(SEEDED | EVERY)
-        } else {
-            word
-        };
-        if word & UNUSUAL == 0 {
-            self.shortcut.offer(word, stamp);
+        if let Some(shortcut) = shortcut_of(word) {
+            self.shortcut.offer(shortcut, stamp);
         }
     }
 
@@ -186,16 +180,31 @@ impl Hot {
     }
 }
 
-/// The threshold a 32-bit draw is compared with.
+/// The hazard a call spends (see `runtime::hazard`).
 #[inline(always)]
-pub(crate) fn threshold(word: u64) -> u64 {
-    word >> THRESHOLD_SHIFT
+pub(crate) fn hazard(word: u64) -> u64 {
+    word >> HAZARD_SHIFT
+}
+
+/// What a call may decide by alone, when its point's word is `word`: the hazard it spends, if
+/// the word has no unusual flag; 0 if the point is off and neither limited nor waiting for its
+/// first call (then how it would fire, `one_in` or seeded, does not matter). A point whose
+/// hazard is 0 never fires, armed or not, so 0 says "nothing to do" either way.
+#[inline]
+pub(crate) fn shortcut_of(word: u64) -> Option<u64> {
+    if word & (ACTIVE | LIMITED | UNWARMED) == 0 {
+        Some(0)
+    } else if word & UNUSUAL == 0 {
+        Some(hazard(word))
+    } else {
+        None
+    }
 }
 
 fn encode(effective: &Effective, declared: &FaultSpec, warmed: bool) -> u64 {
     let flag = |on: bool, flag: u64| if on { flag } else { 0 };
-    let (threshold, shift) = match effective.firing {
-        Firing::Below(threshold) => (threshold, 0),
+    let (hazard, shift) = match effective.firing {
+        Firing::Hazard(hazard) => (hazard, 0),
         Firing::Every(divisor) => (0, u64::from(divisor.parts().1)),
     };
     flag(effective.active, ACTIVE)
@@ -215,7 +224,7 @@ fn encode(effective: &Effective, declared: &FaultSpec, warmed: bool) -> u64 {
             DECLARED_HOSTS,
         )
         | shift << DIVISOR_SHIFT_AT
-        | threshold << THRESHOLD_SHIFT
+        | hazard << HAZARD_SHIFT
 }
 
 #[cfg(test)]
@@ -237,7 +246,7 @@ mod tests {
     }
 
     #[test]
-    fn a_word_holds_every_flag_and_a_whole_threshold() {
+    fn a_word_holds_every_flag_and_a_whole_hazard() {
         let always = effective(
             SpecInput {
                 status: Some(503),
@@ -252,7 +261,11 @@ mod tests {
             },
         );
         let word = encode(&always, &declared(), false);
-        assert_eq!(threshold(word), 1 << 32, "rate = 1.0 is above every draw");
+        assert_eq!(
+            hazard(word),
+            crate::runtime::hazard::ALWAYS,
+            "rate = 1.0 always fires"
+        );
         for flag in [ACTIVE, DRY_RUN, SEEDED, LIMITED, UNWARMED] {
             assert_ne!(word & flag, 0, "{flag:#b}");
         }

@@ -12,9 +12,9 @@ use super::{disk, scoped};
 use crate::PointStats;
 use crate::fault::{Fault, FaultKind};
 use crate::runtime::effective::{Effective, Firing};
-use crate::runtime::snapshot::{self, State};
+use crate::runtime::snapshot::{self, State, WITHDRAWN};
 use crate::runtime::stats::Counters;
-use crate::runtime::{events, rng};
+use crate::runtime::{events, hazard, rng};
 use crate::spec::{FaultSpec, Latency, Outcome};
 
 /// One `#[chaos]` attribute: a `static` inside the function it annotates, registered at link
@@ -332,7 +332,8 @@ impl Point {
     ///
     /// A call reads the point's shortcut, its word while that word is current and usual and no
     /// scope runs: switched off (or the point off), that load and a branch are the whole call;
-    /// armed, a draw and a compare follow. A limit, `one_in`, a seed, a cold start, a scope or a
+    /// armed, the rate's hazard is spent from the thread's budget (see `runtime::hazard`: a
+    /// thread-local load, a compare and a store). A limit, `one_in`, a seed, a cold start, a scope or a
     /// changed configuration take a call out of line, to the path that reads the state word
     /// ([`enter_stated`](Self::enter_stated)).
     #[inline(always)]
@@ -369,54 +370,55 @@ impl Point {
         self.hot.offer_shortcut(word, stamp);
     }
 
-    /// The decision by the point's shortcut: none when it says the point is off, a draw when it
-    /// holds a usual word, else `stated` (the caller's path without a shortcut).
+    /// The decision by the point's shortcut: none when it says there is nothing to do (0), its
+    /// hazard spent when it holds one, else `stated` (the caller's path without a shortcut).
     #[inline(always)]
     fn by_shortcut(
         &'static self,
         stated: fn(&'static Point) -> Option<Faulted>,
     ) -> Option<Faulted> {
-        let word = self.hot.shortcut();
-        if word & (hot::ACTIVE | hot::UNUSUAL) == 0 {
+        let shortcut = self.hot.shortcut();
+        if shortcut == 0 {
             return None;
         }
-        if word & hot::UNUSUAL == 0 {
-            return self.draw_by_shortcut(word, stated);
+        if shortcut != WITHDRAWN {
+            return self.spend_by_shortcut(shortcut, stated);
         }
         stated(self)
     }
 
-    /// The decision of a call that took the shortcut `word` (armed, usual): a draw against the
-    /// threshold, and only when it fires, the state word read again (`stated`: the caller's path
-    /// without a shortcut, [`enter_stated`](Self::enter_stated) or
+    /// The decision of a call that took the shortcut `hazard` (armed, usual): the hazard spent
+    /// from the thread's budget, and only when that fires, the state word read again (`stated`:
+    /// the caller's path without a shortcut, [`enter_stated`](Self::enter_stated) or
     /// [`decide_stated`](Self::decide_stated)).
     #[inline(always)]
-    fn draw_by_shortcut(
+    fn spend_by_shortcut(
         &'static self,
-        word: u64,
+        hazard: u64,
         stated: fn(&'static Point) -> Option<Faulted>,
     ) -> Option<Faulted> {
-        if u64::from(rng::next_u32()) < hot::threshold(word) {
-            self.fire_by_shortcut(word, stated)
+        if hazard::spend(hazard) {
+            self.fire_by_shortcut(hazard, stated)
         } else {
             None
         }
     }
 
-    /// A draw on the shortcut `word` fired. The shortcut may have been read just before a
-    /// change withdrew it, so the state word is read again: if the point's word for it is the
-    /// one the call drew by, the effective spec in force injects (its own `active` says last);
-    /// if not, the call is decided again by `stated`, under the state in force. So no call that
-    /// starts after a change returns injects by the configuration it replaced.
+    /// A call on the shortcut `hazard` fired. The shortcut may have been read just before a
+    /// change withdrew it, so the state word is read again: if the point's word for it gives the
+    /// same shortcut (armed, usual, the same hazard), the effective spec in force injects (its
+    /// own `active` says last); if not, the call is decided again by `stated`, under the state
+    /// in force. So no call that starts after a change returns fires by the configuration it
+    /// replaced.
     #[cold]
     #[inline(never)]
     fn fire_by_shortcut(
         &'static self,
-        word: u64,
+        hazard: u64,
         stated: fn(&'static Point) -> Option<Faulted>,
     ) -> Option<Faulted> {
         match self.hot.word_for(snapshot::state().raw()) {
-            Some(current) if current == word => self.fault_global(),
+            Some(current) if hot::shortcut_of(current) == Some(hazard) => self.fault_global(),
             _ => stated(self),
         }
     }
@@ -503,10 +505,11 @@ impl Point {
         self.decide_with_word(word, stamp)
     }
 
-    /// The decision of a point whose word has no unusual flag: a draw against the threshold.
+    /// The decision of a point whose word has no unusual flag: its rate's hazard spent from the
+    /// thread's budget.
     #[inline(always)]
     fn decide_usual(&'static self, word: u64) -> Option<Faulted> {
-        if word & hot::ACTIVE != 0 && u64::from(rng::next_u32()) < hot::threshold(word) {
+        if word & hot::ACTIVE != 0 && hazard::spend(hot::hazard(word)) {
             self.fault_global()
         } else {
             None
@@ -521,7 +524,7 @@ impl Point {
             && if word & hot::EVERY != 0 {
                 self.fires_every(word, stamp)
             } else {
-                self.draw(word & hot::SEEDED != 0) < hot::threshold(word)
+                self.fires_at(hot::hazard(word), word & hot::SEEDED != 0)
             };
         let decided = if fires { self.fault_global() } else { None };
         if word & hot::UNWARMED != 0 {
@@ -577,7 +580,7 @@ impl Point {
 
     fn fires(&self, effective: &Effective) -> bool {
         match effective.firing {
-            Firing::Below(threshold) => self.draw(effective.seed.is_some()) < threshold,
+            Firing::Hazard(hazard) => self.fires_at(hazard, effective.seed.is_some()),
             Firing::Every(divisor) => {
                 let previous = self.calls.fetch_add(1, Ordering::Relaxed);
                 divisor.divides(previous.wrapping_add(1))
@@ -657,19 +660,20 @@ impl Point {
         }
     }
 
-    /// A 32-bit draw for `rate`: from the point's seeded stream, or the thread's generator.
-    fn draw(&self, seeded: bool) -> u64 {
-        u64::from(if seeded {
-            self.seeded_u32()
+    /// Whether a call at `rate`'s `hazard` fires: by the point's seeded stream, or by the
+    /// thread's budget.
+    fn fires_at(&self, hazard: u64, seeded: bool) -> bool {
+        if seeded {
+            self.fires_seeded(hazard)
         } else {
-            rng::next_u32()
-        })
+            hazard::spend(hazard)
+        }
     }
 
     #[cold]
     #[inline(never)]
-    fn seeded_u32(&self) -> u32 {
-        (self.next_seeded() >> 32) as u32
+    fn fires_seeded(&self, hazard: u64) -> bool {
+        hazard::fires_by(hazard, self.next_seeded())
     }
 
     fn next_seeded(&self) -> u64 {
