@@ -21,8 +21,8 @@
 //!
 //! Hazards and budgets are fixed point, [`ONE`] per unit, so a hazard fits the 49 bits a
 //! point's word has for it; a budget is at most `-ln(2^-53)` (about 36.7) units, so the largest
-//! hazard, [`ALWAYS`] (64 units, `rate = 1.0`), exceeds every budget. A rate too small to
-//! resolve (below about 1.1e-13) has a hazard of 0 and never fires.
+//! hazard, [`ALWAYS`] (64 units, `rate = 1.0`), exceeds every budget. A unit is 2^-43 (about
+//! 1.1e-13 of probability); a rate below half of it has a hazard of 0 and never fires.
 //!
 //! A seeded point decides with the same hazard from its own stream instead: one uniform draw
 //! `U` per call, faulted when `-ln(U) < h`, which has the same probability, and repeats run to
@@ -38,6 +38,11 @@ const ONE: f64 = (1u64 << 43) as f64;
 /// The hazard of `rate = 1.0`: above every budget, so it always fires. The largest hazard, and
 /// the largest value of the 49 bits a point's word holds it in.
 pub(crate) const ALWAYS: u64 = (1 << 49) - 1;
+
+/// Not a hazard: [`spend`] answers "fires" for it without touching the budget, so that a word
+/// holding a hazard can also say "decide another way" (a withdrawn shortcut, `snapshot::WITHDRAWN`)
+/// and its reader tells the two apart only on the path where `spend` said "fires".
+pub(crate) const ELSEWHERE: u64 = u64::MAX;
 
 thread_local! {
     /// What is left of the thread's budget, in units of [`ONE`]; 0 until its first draw.
@@ -73,10 +78,14 @@ pub(crate) fn spend(hazard: u64) -> bool {
 }
 
 /// The budget is smaller than `hazard`: the call fires and the thread draws a new budget; or the
-/// thread never drew one, and the call spends the one it draws now.
+/// thread never drew one, and the call spends the one it draws now; or `hazard` is
+/// [`ELSEWHERE`], and the budget is left as it is.
 #[cold]
 #[inline(never)]
 fn exhausted(hazard: u64) -> bool {
+    if hazard == ELSEWHERE {
+        return true;
+    }
     if !DRAWN.replace(true) {
         let left = budget_from(rng::unit());
         if left >= hazard {
@@ -136,6 +145,19 @@ mod tests {
         }
         assert_eq!(fired(ALWAYS, 10_000), 1.0);
         assert_eq!(fired(0, 10_000), 0.0);
+    }
+
+    #[test]
+    fn elsewhere_answers_fires_and_leaves_the_budget_alone() {
+        std::thread::spawn(|| {
+            spend(of_rate(0.5));
+            let left = BUDGET.get();
+            assert!(DRAWN.get(), "the first call drew a budget");
+            assert!((0..100).all(|_| spend(ELSEWHERE)));
+            assert_eq!(BUDGET.get(), left);
+        })
+        .join()
+        .unwrap();
     }
 
     #[test]

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, TryLockError};
 
 use super::effective::{Effective, Globals};
+use super::hazard;
 use crate::config::PointConfig;
 use crate::spec::FaultSpec;
 
@@ -112,9 +113,9 @@ impl Switches {
     }
 }
 
-/// What a shortcut holds while withdrawn: no hazard is this large, so a call that reads it
-/// takes the path that reads the state word.
-pub(crate) const WITHDRAWN: u64 = u64::MAX;
+/// What a shortcut holds while withdrawn: not a hazard ([`hazard::ELSEWHERE`]), so a call that
+/// spends it is told it fired, and its fired path takes the path that reads the state word.
+pub(crate) const WITHDRAWN: u64 = hazard::ELSEWHERE;
 
 /// A point's shortcut: what its calls decide by instead of the state word, the point's stamp and
 /// word (the hazard a call spends, 0 when the point is off: see `Hot::offer_shortcut`), while

@@ -370,57 +370,52 @@ impl Point {
         self.hot.offer_shortcut(word, stamp);
     }
 
-    /// The decision by the point's shortcut: none when it says there is nothing to do (0), its
-    /// hazard spent when it holds one, else `stated` (the caller's path without a shortcut).
+    /// The decision by the point's shortcut: none when it says there is nothing to do (0), else
+    /// its hazard spent from the thread's budget. A withdrawn shortcut is not a hazard: `spend`
+    /// says it fired without touching the budget, and the fired path sends the call to `stated`
+    /// (the caller's path without a shortcut, [`enter_stated`](Self::enter_stated) or
+    /// [`decide_stated`](Self::decide_stated)). So an armed call tests for "withdrawn" only
+    /// where it fired.
+    ///
+    /// `stated` is a function item, not a pointer: a pointer to a function of this crate would be
+    /// loaded through the GOT in the caller's loop, on every call, for the fired path alone.
     #[inline(always)]
-    fn by_shortcut(
-        &'static self,
-        stated: fn(&'static Point) -> Option<Faulted>,
-    ) -> Option<Faulted> {
+    fn by_shortcut<S>(&'static self, stated: S) -> Option<Faulted>
+    where
+        S: Fn(&'static Point) -> Option<Faulted>,
+    {
         let shortcut = self.hot.shortcut();
         if shortcut == 0 {
             return None;
         }
-        if shortcut != WITHDRAWN {
-            return self.spend_by_shortcut(shortcut, stated);
-        }
-        stated(self)
-    }
-
-    /// The decision of a call that took the shortcut `hazard` (armed, usual): the hazard spent
-    /// from the thread's budget, and only when that fires, the state word read again (`stated`:
-    /// the caller's path without a shortcut, [`enter_stated`](Self::enter_stated) or
-    /// [`decide_stated`](Self::decide_stated)).
-    #[inline(always)]
-    fn spend_by_shortcut(
-        &'static self,
-        hazard: u64,
-        stated: fn(&'static Point) -> Option<Faulted>,
-    ) -> Option<Faulted> {
-        if hazard::spend(hazard) {
-            self.fire_by_shortcut(hazard, stated)
+        if hazard::spend(shortcut) {
+            self.fire_by_shortcut(shortcut, stated)
         } else {
             None
         }
     }
 
-    /// A call on the shortcut `hazard` fired. The shortcut may have been read just before a
-    /// change withdrew it, so the state word is read again: if the point's word for it gives the
-    /// same shortcut (armed, usual, the same hazard), the effective spec in force injects (its
-    /// own `active` says last); if not, the call is decided again by `stated`, under the state
-    /// in force. So no call that starts after a change returns fires by the configuration it
-    /// replaced.
+    /// A call on the shortcut `shortcut` fired, or the shortcut was withdrawn. A shortcut may
+    /// have been read just before a change withdrew it, so the state word is read again: if the
+    /// point's word for it gives the same shortcut (armed, usual, the same hazard), the effective
+    /// spec in force injects (its own `active` says last); if not, the call is decided again by
+    /// `stated`, under the state in force. So no call that starts after a change returns fires by
+    /// the configuration it replaced.
     #[cold]
     #[inline(never)]
-    fn fire_by_shortcut(
-        &'static self,
-        hazard: u64,
-        stated: fn(&'static Point) -> Option<Faulted>,
-    ) -> Option<Faulted> {
-        match self.hot.word_for(snapshot::state().raw()) {
-            Some(current) if hot::shortcut_of(current) == Some(hazard) => self.fault_global(),
-            _ => stated(self),
+    fn fire_by_shortcut<S>(&'static self, shortcut: u64, stated: S) -> Option<Faulted>
+    where
+        S: Fn(&'static Point) -> Option<Faulted>,
+    {
+        if shortcut != WITHDRAWN
+            && self
+                .hot
+                .word_for(snapshot::state().raw())
+                .is_some_and(|current| hot::shortcut_of(current) == Some(shortcut))
+        {
+            return self.fault_global();
         }
+        stated(self)
     }
 
     /// [`enter`](Self::enter) when a scope runs or the configuration changed since the point's
