@@ -7,8 +7,11 @@
 //! ```text
 //! #[chaos(max_concurrency = 8)]                 async fn handler(req: Req) -> Result<R, E> {
 //! async fn handler(req: Req) -> Result<R, E> {      static __CHAOS_POINT: Point = Point::new("app::handler", spec, site);
-//!     body                               ==>        let decided = wait_before(__CHAOS_POINT.enter()).await;
-//! }                                                 let held = match decided {
+//!     body                               ==>        let decided = match __CHAOS_POINT.enter() {
+//! }                                                     None => None,
+//!                                                       some => wait_before(some).await,
+//!                                                   };
+//!                                                   let held = match decided {
 //!                                                       Some(injection) => match injection.proceed() {
 //!                                                           Ok(held) => held,
 //!                                                           Err(fault) => return /* fault as Result<R, E> */,
@@ -20,7 +23,7 @@
 //! ```
 //!
 //! `enter` is one decision (a place under `max_concurrency`, and the injection), one pointer that
-//! is null for a call with nothing to do; `wait_before` is ready at once for it. What the body
+//! is null for a call with nothing to do, which skips the `.await`. What the body
 //! keeps is a `Permit` (a place under `max_concurrency`, or none), dropped inline. A point that
 //! declares no `max_concurrency` calls `decide` instead and keeps nothing through the body (`let _
 //! = ..` in place of `let held = ..`). A plain `fn` blocks in `wait_before_blocking`. A method
