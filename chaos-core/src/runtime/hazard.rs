@@ -15,8 +15,8 @@
 //! `P(B < h) = 1 - e^-h = p`, and the exponential distribution is memoryless: knowing that
 //! `B >= h`, `B - h` is again exponential with mean 1, so the next call, of this point or any
 //! other on the thread, sees a fresh budget. Every call therefore fires with its own point's
-//! probability, independently of the calls before it, as with a draw per call; only a faulted
-//! call draws (with `fastrand`). This is the exponential clock behind sampling allocators'
+//! probability, independently of the calls before it, as with a draw per call; only a call that
+//! fires (and a thread's first) draws, with `fastrand`. This is the exponential clock behind sampling allocators'
 //! "bytes until the next sample", with one clock per thread shared by every point.
 //!
 //! Hazards and budgets are fixed point, [`ONE`] per unit, so a hazard fits the 49 bits a
@@ -72,20 +72,20 @@ pub(crate) fn spend(hazard: u64) -> bool {
     if left >= hazard {
         BUDGET.set(left - hazard);
         false
+    } else if hazard == ELSEWHERE {
+        // Tested only here, where the budget ran out: the hot path pays nothing for it, and a
+        // caller that tests for it again (see `snapshot::WITHDRAWN`) gets the two tests folded.
+        true
     } else {
         exhausted(hazard)
     }
 }
 
 /// The budget is smaller than `hazard`: the call fires and the thread draws a new budget; or the
-/// thread never drew one, and the call spends the one it draws now; or `hazard` is
-/// [`ELSEWHERE`], and the budget is left as it is.
+/// thread never drew one, and the call spends the one it draws now.
 #[cold]
 #[inline(never)]
 fn exhausted(hazard: u64) -> bool {
-    if hazard == ELSEWHERE {
-        return true;
-    }
     if !DRAWN.replace(true) {
         let left = budget_from(rng::unit());
         if left >= hazard {

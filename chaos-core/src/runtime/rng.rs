@@ -1,8 +1,8 @@
 //! The random draws behind `rate` (a thread's budget, see `hazard`) and latency ranges: a
 //! per-thread wyrand generator (`fastrand`), so a draw is a thread-local read and write with no
-//! lock and no memory shared between threads; and, when a seed is configured, a per-point SplitMix64 stream derived from the seed and the
-//! point's name, so that each point's decisions repeat run to run and adding a point does not
-//! reshuffle the others.
+//! lock and no memory shared between threads; and, when a seed is configured, a per-point
+//! SplitMix64 stream derived from the seed and the point's name, so that each point's decisions
+//! repeat run to run and adding a point does not reshuffle the others.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

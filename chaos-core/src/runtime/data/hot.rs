@@ -288,6 +288,84 @@ mod tests {
     }
 
     #[test]
+    fn a_shortcut_is_the_hazard_of_a_usual_word_and_none_for_an_unusual_one() {
+        let spec = |rate, extra: SpecInput| SpecInput {
+            status: Some(503),
+            rate: Some(rate),
+            ..extra
+        };
+        let word = |input: SpecInput, globals: Globals, warmed: bool| {
+            encode(&effective(input, globals), &declared(), warmed)
+        };
+        let quarter = crate::runtime::hazard::of_rate(0.25);
+        let usual = word(spec(0.25, SpecInput::default()), Globals::default(), true);
+        assert_eq!(shortcut_of(usual), Some(quarter));
+        let dry_run = Globals {
+            dry_run: true,
+            ..Globals::default()
+        };
+        // The dry run is the effective spec's to say when the call fires.
+        assert_eq!(
+            shortcut_of(word(spec(0.25, SpecInput::default()), dry_run, true)),
+            Some(quarter)
+        );
+        assert_eq!(
+            shortcut_of(word(
+                spec(1e-15, SpecInput::default()),
+                Globals::default(),
+                true
+            )),
+            Some(0),
+            "a rate that can never fire"
+        );
+        let seeded = Globals {
+            seed: Some(3),
+            ..Globals::default()
+        };
+        let limited = SpecInput {
+            max_concurrency: Some(2),
+            ..SpecInput::default()
+        };
+        let every = SpecInput {
+            status: Some(503),
+            one_in: Some(3),
+            ..SpecInput::default()
+        };
+        let unusual = [
+            word(spec(0.25, SpecInput::default()), seeded, true),
+            word(spec(0.25, limited.clone()), Globals::default(), true),
+            word(every, Globals::default(), true),
+            word(spec(0.25, SpecInput::default()), Globals::default(), false),
+        ];
+        for word in unusual {
+            assert_eq!(shortcut_of(word), None, "{word:#x}");
+        }
+        let killed = Globals {
+            killed: true,
+            ..Globals::default()
+        };
+        // Off: how it would fire does not matter, but a limit still counts and a cold start
+        // still waits.
+        assert_eq!(
+            shortcut_of(word(spec(0.25, SpecInput::default()), killed, true)),
+            Some(0)
+        );
+        let killed_seeded = Globals {
+            seed: Some(3),
+            ..killed
+        };
+        assert_eq!(
+            shortcut_of(word(spec(0.25, SpecInput::default()), killed_seeded, true)),
+            Some(0)
+        );
+        assert_eq!(shortcut_of(word(spec(0.25, limited), killed, true)), None);
+        assert_eq!(
+            shortcut_of(word(spec(0.25, SpecInput::default()), killed, false)),
+            None
+        );
+    }
+
+    #[test]
     fn the_words_are_read_for_their_stamp_only_and_the_replaced_spec_is_freed() {
         let hot = Hot::new();
         assert_eq!(hot.word_for(4), None, "nothing built yet");

@@ -330,12 +330,12 @@ impl Point {
     /// neither faulted nor holding a place; otherwise one allocation holds both (a faulted call,
     /// or a call admitted while a limit is in force), and a throttled call's fault.
     ///
-    /// A call reads the point's shortcut, its word while that word is current and usual and no
-    /// scope runs: switched off (or the point off), that load and a branch are the whole call;
-    /// armed, the rate's hazard is spent from the thread's budget (see `runtime::hazard`: a
-    /// thread-local load, a compare and a store). A limit, `one_in`, a seed, a cold start, a scope or a
-    /// changed configuration take a call out of line, to the path that reads the state word
-    /// ([`enter_stated`](Self::enter_stated)).
+    /// A call reads the point's shortcut, what its word says while that word is current and
+    /// usual and no scope runs (see `hot::shortcut_of`): switched off (or the point off), that
+    /// load and a branch are the whole call; armed, the rate's hazard is spent from the thread's
+    /// budget (see `runtime::hazard`: a thread-local load, a subtraction and a store). A limit,
+    /// `one_in`, a seed, a cold start, a scope or a changed configuration take a call out of
+    /// line, to the path that reads the state word ([`enter_stated`](Self::enter_stated)).
     #[inline(always)]
     pub fn enter(&'static self) -> Option<Faulted> {
         self.by_shortcut(Self::enter_stated)
@@ -372,10 +372,10 @@ impl Point {
 
     /// The decision by the point's shortcut: none when it says there is nothing to do (0), else
     /// its hazard spent from the thread's budget. A withdrawn shortcut is not a hazard: `spend`
-    /// says it fired without touching the budget, and the fired path sends the call to `stated`
-    /// (the caller's path without a shortcut, [`enter_stated`](Self::enter_stated) or
+    /// says it fired without touching the budget, and the call goes to `stated` (the caller's
+    /// path without a shortcut, [`enter_stated`](Self::enter_stated) or
     /// [`decide_stated`](Self::decide_stated)). So an armed call tests for "withdrawn" only
-    /// where it fired.
+    /// where the budget ran out.
     ///
     /// `stated` is a function item, not a pointer: a pointer to a function of this crate would be
     /// loaded through the GOT in the caller's loop, on every call, for the fired path alone.
@@ -388,15 +388,18 @@ impl Point {
         if shortcut == 0 {
             return None;
         }
-        if hazard::spend(shortcut) {
-            self.fire_by_shortcut(shortcut, stated)
-        } else {
-            None
+        if !hazard::spend(shortcut) {
+            return None;
         }
+        if shortcut == WITHDRAWN {
+            // A point that never takes a shortcut (`max_concurrency`, `one_in`, a seed) comes
+            // here on every call: straight to its path, as before the fold.
+            return stated(self);
+        }
+        self.fire_by_shortcut(shortcut, stated)
     }
 
-    /// A call on the shortcut `shortcut` fired, or the shortcut was withdrawn. A shortcut may
-    /// have been read just before a change withdrew it, so the state word is read again: if the
+    /// A call on the shortcut `shortcut` fired. A shortcut may have been read just before a change withdrew it, so the state word is read again: if the
     /// point's word for it gives the same shortcut (armed, usual, the same hazard), the effective
     /// spec in force injects (its own `active` says last); if not, the call is decided again by
     /// `stated`, under the state in force. So no call that starts after a change returns fires by
@@ -407,15 +410,10 @@ impl Point {
     where
         S: Fn(&'static Point) -> Option<Faulted>,
     {
-        if shortcut != WITHDRAWN
-            && self
-                .hot
-                .word_for(snapshot::state().raw())
-                .is_some_and(|current| hot::shortcut_of(current) == Some(shortcut))
-        {
-            return self.fault_global();
+        match self.hot.word_for(snapshot::state().raw()) {
+            Some(current) if hot::shortcut_of(current) == Some(shortcut) => self.fault_global(),
+            _ => stated(self),
         }
-        stated(self)
     }
 
     /// [`enter`](Self::enter) when a scope runs or the configuration changed since the point's
