@@ -213,8 +213,9 @@ fn row<F: Future>(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, f: fn(u6
 
 /// The row `name` polled as an executor polls a task: through the future's `poll` as a function
 /// pointer (tokio's task vtable), so that the poll is a function of its own and not inlined into
-/// the measuring loop, where the registers an inlined poll needs are taken from the loop's own
-/// values (a counter, a constant, an address) and make both differ by a few instructions.
+/// the measuring loop. Inlined, an annotated poll competes with the loop for registers (its
+/// counter, a constant, an address), which costs a few instructions that are not the poll's; on
+/// its own, a poll pays for every register it saves.
 fn task_row<F: Future>(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, f: fn(u64) -> F) {
     let f = black_box(f);
     let poll: fn(Pin<&mut F>, &mut Context<'_>) -> Poll<F::Output> = black_box(F::poll);

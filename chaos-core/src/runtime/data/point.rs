@@ -377,8 +377,8 @@ impl Point {
     /// [`decide_stated`](Self::decide_stated)). So an armed call tests for "withdrawn" only
     /// where the budget ran out.
     ///
-    /// `stated` is a function item, not a pointer: a pointer to a function of this crate would be
-    /// loaded through the GOT in the caller's loop, on every call, for the fired path alone.
+    /// `stated` is a function item, not a pointer, so that the fast path never needs its address
+    /// (a function of this crate is reached from the caller's crate through the GOT).
     #[inline(always)]
     fn by_shortcut<S>(&'static self, stated: S) -> Option<Faulted>
     where
@@ -392,18 +392,19 @@ impl Point {
             return None;
         }
         if shortcut == WITHDRAWN {
-            // A point that never takes a shortcut (`max_concurrency`, `one_in`, a seed) comes
-            // here on every call: straight to its path, as before the fold.
+            // A point that never takes a shortcut (`max_concurrency`, `one_in`, a seed) is
+            // withdrawn for good and comes here on every call: straight to its own path.
             return stated(self);
         }
         self.fire_by_shortcut(shortcut, stated)
     }
 
-    /// A call on the shortcut `shortcut` fired. A shortcut may have been read just before a change withdrew it, so the state word is read again: if the
-    /// point's word for it gives the same shortcut (armed, usual, the same hazard), the effective
-    /// spec in force injects (its own `active` says last); if not, the call is decided again by
-    /// `stated`, under the state in force. So no call that starts after a change returns fires by
-    /// the configuration it replaced.
+    /// A call on the shortcut `shortcut` fired. A shortcut may have been read just before a
+    /// change withdrew it, so the state word is read again: if the point's word for it gives the
+    /// same shortcut (armed, usual, the same hazard), the effective spec in force injects (its
+    /// own `active` says last); if not, the call is decided again by `stated`, under the state in
+    /// force. So no call that starts after a change returns fires by the configuration it
+    /// replaced.
     #[cold]
     #[inline(never)]
     fn fire_by_shortcut<S>(&'static self, shortcut: u64, stated: S) -> Option<Faulted>
