@@ -16,8 +16,9 @@
 //! `B >= h`, `B - h` is again exponential with mean 1, so the next call, of this point or any
 //! other on the thread, sees a fresh budget. Every call therefore fires with its own point's
 //! probability, independently of the calls before it, as with a draw per call; only a call that
-//! fires (and a thread's first) draws, with `fastrand`. This is the exponential clock behind sampling allocators'
-//! "bytes until the next sample", with one clock per thread shared by every point.
+//! fires (and a thread's first) draws, with `fastrand`. This is the exponential clock behind
+//! sampling allocators' "bytes until the next sample", with one clock per thread shared by every
+//! point.
 //!
 //! Hazards and budgets are fixed point, [`ONE`] per unit, so a hazard fits the 49 bits a
 //! point's word has for it; a budget is at most `-ln(2^-53)` (about 36.7) units, so the largest
@@ -40,8 +41,9 @@ const ONE: f64 = (1u64 << 43) as f64;
 pub(crate) const ALWAYS: u64 = (1 << 49) - 1;
 
 /// Not a hazard: [`spend`] answers "fires" for it without touching the budget, so that a word
-/// holding a hazard can also say "decide another way" (a withdrawn shortcut, `snapshot::WITHDRAWN`)
-/// and its reader tells the two apart only on the path where `spend` said "fires".
+/// holding a hazard can also say "decide another way" (a withdrawn shortcut,
+/// `snapshot::WITHDRAWN`) and its reader tells the two apart only on the path where `spend` said
+/// "fires".
 pub(crate) const ELSEWHERE: u64 = u64::MAX;
 
 thread_local! {
