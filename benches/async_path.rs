@@ -198,66 +198,76 @@ fn complete_in<F: Future>(future: F, cx: &mut Context<'_>) -> F::Output {
     }
 }
 
-/// The row `name`: `f`'s future built and polled to completion, with the `Context` already in
-/// memory, as an executor has it for the task it polls. (Built for each call instead, it would
-/// be dropped by the compiler for a plain future, which never reads it, but built on every call
-/// of an annotated one, whose wait reads it on its cold path.)
-fn row<F: Future>(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, f: fn(u64) -> F) {
-    let f = black_box(f);
-    group.bench_function(name, |b| {
-        let mut cx = Context::from_waker(Waker::noop());
-        let cx = black_box(&mut cx);
-        b.iter(|| complete_in(f(black_box(7)), cx))
-    });
+/// How a row polls its future; the rows of one function each are measured both ways.
+trait Harness {
+    /// The row `name`: `f`'s future built and polled to completion, with the `Context` already
+    /// in memory, as an executor has it for the task it polls. (Built for each call instead, it
+    /// would be dropped by the compiler for a plain future, which never reads it, but built on
+    /// every call of an annotated one, whose wait reads it on its cold path.)
+    fn row<F: Future>(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, f: fn(u64) -> F);
 }
 
-/// The row `name` polled as an executor polls a task: through the future's `poll` as a function
+/// The poll inlined into the measuring loop, as a caller's poll inlines a child future's.
+struct Inline;
+
+impl Harness for Inline {
+    fn row<F: Future>(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, f: fn(u64) -> F) {
+        let f = black_box(f);
+        group.bench_function(name, |b| {
+            let mut cx = Context::from_waker(Waker::noop());
+            let cx = black_box(&mut cx);
+            b.iter(|| complete_in(f(black_box(7)), cx))
+        });
+    }
+}
+
+/// The poll called as an executor polls a task: through the future's `poll` as a function
 /// pointer (tokio's task vtable), so that the poll is a function of its own and not inlined into
 /// the measuring loop. Inlined, an annotated poll competes with the loop for registers (its
 /// counter, a constant, an address), which costs a few instructions that are not the poll's; on
 /// its own, a poll pays for every register it saves.
-fn task_row<F: Future>(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, f: fn(u64) -> F) {
-    let f = black_box(f);
-    let poll: fn(Pin<&mut F>, &mut Context<'_>) -> Poll<F::Output> = black_box(F::poll);
-    group.bench_function(name, |b| {
-        let mut cx = Context::from_waker(Waker::noop());
-        let cx = black_box(&mut cx);
-        b.iter(|| {
-            let mut future = pin!(f(black_box(7)));
-            loop {
-                if let Poll::Ready(output) = poll(future.as_mut(), cx) {
-                    return output;
+struct AsTask;
+
+impl Harness for AsTask {
+    fn row<F: Future>(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, f: fn(u64) -> F) {
+        let f = black_box(f);
+        let poll: fn(Pin<&mut F>, &mut Context<'_>) -> Poll<F::Output> = black_box(F::poll);
+        group.bench_function(name, |b| {
+            let mut cx = Context::from_waker(Waker::noop());
+            let cx = black_box(&mut cx);
+            b.iter(|| {
+                let mut future = pin!(f(black_box(7)));
+                loop {
+                    if let Poll::Ready(output) = poll(future.as_mut(), cx) {
+                        return output;
+                    }
                 }
-            }
-        })
-    });
+            })
+        });
+    }
 }
 
-/// The rows of one function each, polled as tasks.
-fn task_rows(group: &mut BenchmarkGroup<'_, WallTime>) {
-    task_row(group, "plain_result", plain_result);
-    task_row(group, "error", armed_error);
-    task_row(group, "latency", armed_latency);
-    task_row(group, "plain_awaiting", plain_awaiting);
-    task_row(group, "error_awaiting", armed_awaiting);
-    task_row(group, "plain_response", plain_response);
-    task_row(group, "status_response", armed_status);
+/// The rows of one function each, beside their plain twins.
+fn single_rows<H: Harness>(group: &mut BenchmarkGroup<'_, WallTime>) {
+    H::row(group, "plain_result", plain_result);
+    H::row(group, "error", armed_error);
+    H::row(group, "latency", armed_latency);
+    H::row(group, "plain_awaiting", plain_awaiting);
+    H::row(group, "error_awaiting", armed_awaiting);
+    H::row(group, "plain_response", plain_response);
+    H::row(group, "status_response", armed_status);
 }
 
+/// Every row, inlined: the single functions, then those holding a value to their end, and the
+/// chains.
 fn rows(group: &mut BenchmarkGroup<'_, WallTime>) {
-    row(group, "plain_result", plain_result);
-    row(group, "error", armed_error);
-    row(group, "latency", armed_latency);
-    row(group, "plain_awaiting", plain_awaiting);
-    row(group, "error_awaiting", armed_awaiting);
-    row(group, "plain_response", plain_response);
-    row(group, "status_response", armed_status);
-    row(group, "plain_response_owning", plain_response_owning);
-    row(group, "status_response_owning", armed_status_owning);
-    row(group, "plain_chain_3", plain_outer);
-    row(group, "chain_3", outer);
-    row(group, "plain_chain_3_owning", plain_outer_owning);
-    row(group, "chain_3_owning", outer_owning);
+    single_rows::<Inline>(group);
+    Inline::row(group, "plain_response_owning", plain_response_owning);
+    Inline::row(group, "status_response_owning", armed_status_owning);
+    Inline::row(group, "plain_chain_3", plain_outer);
+    Inline::row(group, "chain_3", outer);
+    Inline::row(group, "plain_chain_3_owning", plain_outer_owning);
+    Inline::row(group, "chain_3_owning", outer_owning);
 }
 
 /// Calls every annotated function once, so that every point has had its first call (a cold
@@ -291,18 +301,18 @@ fn async_path(c: &mut Criterion) {
     warm_every_point();
     let mut armed = c.benchmark_group("async_armed");
     rows(&mut armed);
-    row(&mut armed, "plain_string", plain_string);
-    row(&mut armed, "fail_rs_unconfigured", fail_rs_unconfigured);
+    Inline::row(&mut armed, "plain_string", plain_string);
+    Inline::row(&mut armed, "fail_rs_unconfigured", fail_rs_unconfigured);
     armed.finish();
     let mut armed = c.benchmark_group("async_task_armed");
-    task_rows(&mut armed);
+    single_rows::<AsTask>(&mut armed);
     armed.finish();
     chaos::set_enabled(false);
     let mut off = c.benchmark_group("async_off");
     rows(&mut off);
     off.finish();
     let mut off = c.benchmark_group("async_task_off");
-    task_rows(&mut off);
+    single_rows::<AsTask>(&mut off);
     off.finish();
     chaos::set_enabled(true);
 }

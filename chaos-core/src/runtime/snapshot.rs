@@ -114,11 +114,11 @@ impl Switches {
 }
 
 /// What a shortcut holds while withdrawn: not a hazard ([`hazard::ELSEWHERE`]), so a call that
-/// spends it is told it fired, and its fired path takes the path that reads the state word.
+/// spends it is told it fired, and then takes the path that reads the state word.
 pub(crate) const WITHDRAWN: u64 = hazard::ELSEWHERE;
 
 /// A point's shortcut: what its calls decide by instead of the state word, the point's stamp and
-/// word (the hazard a call spends, 0 when the point is off: see `Hot::offer_shortcut`), while
+/// word (the hazard a call spends, 0 when the point is off: see `hot::shortcut_of`), while
 /// that word is current, no scope runs and the point is registered; [`WITHDRAWN`] otherwise.
 /// Switched off, a call is then one load of the point's own `static` (in the caller's crate, so
 /// not through the GOT) and a branch.
@@ -155,12 +155,12 @@ impl Shortcut {
     }
 
     /// Offers `word` (what a call decides by, from the point's word built for `stamp`: see
-    /// [`State::stamp`]) to the point's calls, if the state
-    /// word is still at `stamp` and no scope runs. Under the switches' lock, which a publication
-    /// and a starting scope hold while they move the state word and withdraw the shortcuts: the
-    /// state word cannot move between the check and the store, and a later move withdraws the
-    /// shortcut. When another thread holds the lock the offer is not made; a later call makes
-    /// it. Called about once per point and change.
+    /// [`State::stamp`]) to the point's calls, if the state word is still at `stamp` and no scope
+    /// runs. Under the switches' lock, which a publication and a starting scope hold while they
+    /// move the state word and withdraw the shortcuts: the state word cannot move between the
+    /// check and the store, and a later move withdraws the shortcut. When another thread holds
+    /// the lock the offer is not made; a later call makes it. Called about once per point and
+    /// change.
     pub(crate) fn offer(&self, word: u64, stamp: u64) {
         if !self.takes_offers() {
             return;

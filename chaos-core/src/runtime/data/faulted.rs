@@ -226,8 +226,9 @@ pub struct WaitBefore(Option<Faulted>);
 impl Future for WaitBefore {
     type Output = Option<Faulted>;
 
-    /// Inlined into the annotated function: a call with nothing decided is one null check. The
-    /// faulted call's box goes to the wait by value and comes back, so that no pointer into the
+    /// Inlined into the annotated function: a call with nothing decided is one null check (the
+    /// attribute's expansion does not even await it then; `Instrumented` does). The faulted
+    /// call's box goes to the wait by value and comes back, so that no pointer into the
     /// annotated function's future reaches code out of line: a future whose address escapes
     /// cannot be built in place, and is copied after it is built (see `benches/async_path.rs`).
     #[inline]
