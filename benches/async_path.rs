@@ -106,6 +106,23 @@ async fn armed_awaiting(x: u64) -> Result<u64, Error> {
     Ok(lookup(x).await)
 }
 
+/// A plain `fn` returning `impl Future`, as trait methods are often written: annotated, its
+/// decision and wait run in the future it returns (`Instrumented`), which polls the body's
+/// future after them. Such a function can be given a delay, not an outcome that replaces its
+/// value. (Written out, not as `async fn`, because that shape is what the rows measure.)
+#[inline(never)]
+#[allow(clippy::manual_async_fn)]
+fn plain_impl_future(x: u64) -> impl Future<Output = Result<u64, Error>> {
+    async move { Ok(work(x)) }
+}
+
+#[inline(never)]
+#[allow(clippy::manual_async_fn)]
+#[chaos(latency_ms = 300, rate = 0.000_000_000_001)]
+fn impl_future(x: u64) -> impl Future<Output = Result<u64, Error>> {
+    async move { Ok(work(x)) }
+}
+
 /// Three annotated layers, each awaiting the next.
 #[inline(never)]
 #[chaos(latency_ms = 5, rate = 0.000_000_000_001, name = "bench::outer")]
@@ -256,6 +273,8 @@ fn single_rows<H: Harness>(group: &mut BenchmarkGroup<'_, WallTime>) {
     H::row(group, "error_awaiting", armed_awaiting);
     H::row(group, "plain_response", plain_response);
     H::row(group, "status_response", armed_status);
+    H::row(group, "plain_impl_future", plain_impl_future);
+    H::row(group, "impl_future", impl_future);
 }
 
 /// Every row, inlined: the single functions, then those holding a value to their end, and the
@@ -278,6 +297,7 @@ fn warm_every_point() {
     complete(armed_error(1)).ok();
     complete(armed_latency(1)).ok();
     complete(armed_awaiting(1)).ok();
+    complete(impl_future(1)).ok();
     complete(armed_status(1));
     complete(armed_status_owning(1));
     complete(outer(1)).ok();
@@ -286,7 +306,7 @@ fn warm_every_point() {
 
 fn async_path(c: &mut Criterion) {
     eprintln!(
-        "sizes: plain_result {} error {} latency {} | plain_awaiting {} error_awaiting {} | plain_response {} status {} | plain_chain_3 {} chain_3 {}",
+        "sizes: plain_result {} error {} latency {} | plain_awaiting {} error_awaiting {} | plain_response {} status {} | plain_chain_3 {} chain_3 {} | plain_impl_future {} impl_future {}",
         size_of_val(&plain_result(1)),
         size_of_val(&armed_error(1)),
         size_of_val(&armed_latency(1)),
@@ -296,6 +316,8 @@ fn async_path(c: &mut Criterion) {
         size_of_val(&armed_status(1)),
         size_of_val(&plain_outer(1)),
         size_of_val(&outer(1)),
+        size_of_val(&plain_impl_future(1)),
+        size_of_val(&impl_future(1)),
     );
     chaos::set_enabled(true);
     warm_every_point();

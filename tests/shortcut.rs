@@ -121,3 +121,61 @@ fn no_call_after_switching_off_injects_while_other_threads_keep_offering_their_s
     }
     chaos::set_enabled(true);
 }
+
+/// A plain `fn` returning `impl Future` decides in the future it returns (`Instrumented`),
+/// which spends the point's shortcut inline and decides out of line: the same rate, and the same
+/// changes reaching it on its next call.
+#[chaos(latency_ms = 1, rate = 0.25, name = "shortcut::future")]
+fn future_point() -> impl std::future::Future<Output = u8> {
+    std::future::ready(5)
+}
+
+fn future_injected() -> u64 {
+    chaos::stats()
+        .into_iter()
+        .find(|stats| stats.point == "shortcut::future")
+        .map_or(0, |stats| stats.injected())
+}
+
+/// Calls of `future_point`, polled to completion: how many were delayed.
+async fn delayed_of(calls: u32) -> u64 {
+    let before = future_injected();
+    for _ in 0..calls {
+        assert_eq!(future_point().await, 5);
+    }
+    future_injected() - before
+}
+
+#[test]
+fn a_future_returning_fn_faults_at_its_rate_and_follows_every_change() {
+    let _serial = serial();
+    chaos::reset();
+    chaos::set_enabled(true);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        // 4,000 calls at 0.25: 1,000 expected, standard deviation about 27.
+        let delayed = delayed_of(4_000).await;
+        assert!(
+            (840..=1_160).contains(&delayed),
+            "{delayed} of 4000 calls delayed at rate 0.25"
+        );
+
+        chaos::set_enabled(false);
+        assert_eq!(delayed_of(500).await, 0, "switched off");
+
+        chaos::set_enabled(true);
+        chaos::configure(Config::new().point("shortcut::future", PointConfig::new().rate(1.0)))
+            .unwrap();
+        assert_eq!(delayed_of(1).await, 1, "the very next call under rate 1.0");
+        assert_eq!(delayed_of(50).await, 50);
+
+        chaos::configure(Config::new().point("shortcut::future", PointConfig::new().rate(0.0)))
+            .unwrap();
+        assert_eq!(delayed_of(200).await, 0, "rate 0");
+    });
+    chaos::reset();
+}

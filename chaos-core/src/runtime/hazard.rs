@@ -70,17 +70,29 @@ pub(crate) fn of_rate(rate: f64) -> u64 {
 /// thread-locals are const-initialised without drop glue, so reaching them checks nothing.)
 #[inline(always)]
 pub(crate) fn spend(hazard: u64) -> bool {
+    !spend_within(hazard) && overdrawn(hazard)
+}
+
+/// The inlined half of [`spend`]: `hazard` taken from the budget when the budget holds it
+/// (`true`: the call does not fire); `false`, the budget untouched, when it does not, and
+/// [`overdrawn`] decides. Split so that a caller can put all of the second half out of line.
+#[inline(always)]
+pub(crate) fn spend_within(hazard: u64) -> bool {
     let left = BUDGET.get();
     if left >= hazard {
         BUDGET.set(left - hazard);
-        false
-    } else if hazard == ELSEWHERE {
-        // Tested only here, where the budget ran out: the hot path pays nothing for it, and a
-        // caller that tests for it again (see `snapshot::WITHDRAWN`) gets the two tests folded.
         true
     } else {
-        exhausted(hazard)
+        false
     }
+}
+
+/// The budget did not hold `hazard` ([`spend_within`] said so): whether the call fires.
+#[inline(always)]
+pub(crate) fn overdrawn(hazard: u64) -> bool {
+    // Tested only here, where the budget ran out: the hot path pays nothing for it, and a caller
+    // that tests for it again (see `snapshot::WITHDRAWN`) gets the two tests folded.
+    hazard == ELSEWHERE || exhausted(hazard)
 }
 
 /// The budget is smaller than `hazard`: the call fires and the thread draws a new budget; or the

@@ -111,7 +111,7 @@ fn instrument_future(checked: &Checked, block: &mut Block, name: &TokenStream) {
     *block = syn::parse_quote!({
         #register
         let __chaos_future = #krate::__private::call_once(move || #body);
-        #krate::__private::Instrumented::new(&__CHAOS_POINT, __chaos_future)
+        #krate::__private::Instrumented::new(|| &__CHAOS_POINT, __chaos_future)
     });
 }
 

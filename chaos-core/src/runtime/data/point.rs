@@ -384,11 +384,44 @@ impl Point {
     where
         S: Fn(&'static Point) -> Option<Faulted>,
     {
-        let shortcut = self.hot.shortcut();
-        if shortcut == 0 {
-            return None;
+        match self.spend_shortcut() {
+            0 => None,
+            overdrawn => self.overdrawn_by(overdrawn, stated),
         }
-        if !hazard::spend(shortcut) {
+    }
+
+    /// The first half of [`decide`](Self::decide), for a caller that puts the rest out of line
+    /// in one call (`Instrumented`): 0 when the call has nothing to do, because the shortcut
+    /// says so or because the thread's budget held its hazard (spent here); otherwise the
+    /// shortcut, whose hazard the budget did not hold, for
+    /// [`decide_overdrawn`](Self::decide_overdrawn).
+    #[inline(always)]
+    pub(crate) fn spend_shortcut(&'static self) -> u64 {
+        let shortcut = self.hot.shortcut();
+        if shortcut == 0 || hazard::spend_within(shortcut) {
+            0
+        } else {
+            shortcut
+        }
+    }
+
+    /// The rest of [`decide`](Self::decide) once [`spend_shortcut`](Self::spend_shortcut)
+    /// gave `shortcut`, out of line.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn decide_overdrawn(&'static self, shortcut: u64) -> Option<Faulted> {
+        self.overdrawn_by(shortcut, Self::decide_stated)
+    }
+
+    /// The decision of a call whose budget did not hold `shortcut`'s hazard (or whose shortcut
+    /// is withdrawn).
+    #[inline(always)]
+    fn overdrawn_by<S>(&'static self, shortcut: u64, stated: S) -> Option<Faulted>
+    where
+        S: Fn(&'static Point) -> Option<Faulted>,
+    {
+        if !hazard::overdrawn(shortcut) {
+            // The thread's first call drew its budget, which held the hazard.
             return None;
         }
         if shortcut == WITHDRAWN {
