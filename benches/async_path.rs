@@ -1,5 +1,5 @@
-//! The cost of an injection point on an `async fn` polled to completion, beside its plain twin
-//! and fail-rs, in one run; and the futures' sizes. The point is armed and does not fire
+//! The cost of an injection point on an `async fn` (and on a plain `fn` returning `impl Future`)
+//! polled to completion, beside its plain twin and fail-rs, in one run; and the futures' sizes. The point is armed and does not fire
 //! (`rate = 1e-12`: about one chance in a hundred that any call of a whole run fires; a rate
 //! below 5.7e-14 would never fire at all and take the switched-off path), then, in a second
 //! group, chaos is switched off at run time (`set_enabled(false)`).

@@ -40,10 +40,10 @@ const ONE: f64 = (1u64 << 43) as f64;
 /// the largest value of the 49 bits a point's word holds it in.
 pub(crate) const ALWAYS: u64 = (1 << 49) - 1;
 
-/// Not a hazard: [`spend`] answers "fires" for it without touching the budget, so that a word
-/// holding a hazard can also say "decide another way" (a withdrawn shortcut,
-/// `snapshot::WITHDRAWN`) and its reader tells the two apart only on the path where `spend` said
-/// "fires".
+/// Not a hazard: no budget holds it, and [`overdrawn`] (so [`spend`]) answers "fires" for it
+/// without touching the budget, so that a word holding a hazard can also say "decide another
+/// way" (a withdrawn shortcut, `snapshot::WITHDRAWN`) and its reader tells the two apart only on
+/// the path where the budget ran out.
 pub(crate) const ELSEWHERE: u64 = u64::MAX;
 
 thread_local! {
@@ -64,10 +64,8 @@ pub(crate) fn of_rate(rate: f64) -> u64 {
     (hazard as u64).min(ALWAYS)
 }
 
-/// One call at `hazard` on this thread: whether it fires.
-///
-/// Inlined into every point's hot path: a thread-local load, a compare, a store. (Both
-/// thread-locals are const-initialised without drop glue, so reaching them checks nothing.)
+/// One call at `hazard` on this thread: whether it fires. (The points' shortcuts use its two
+/// halves, [`spend_within`] inlined and [`overdrawn`] where the budget ran out.)
 #[inline(always)]
 pub(crate) fn spend(hazard: u64) -> bool {
     !spend_within(hazard) && overdrawn(hazard)
@@ -76,6 +74,9 @@ pub(crate) fn spend(hazard: u64) -> bool {
 /// The inlined half of [`spend`]: `hazard` taken from the budget when the budget holds it
 /// (`true`: the call does not fire); `false`, the budget untouched, when it does not, and
 /// [`overdrawn`] decides. Split so that a caller can put all of the second half out of line.
+///
+/// Inlined into every point's hot path: a thread-local load, a compare, a store. (Both
+/// thread-locals are const-initialised without drop glue, so reaching them checks nothing.)
 #[inline(always)]
 pub(crate) fn spend_within(hazard: u64) -> bool {
     let left = BUDGET.get();

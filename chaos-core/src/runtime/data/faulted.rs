@@ -227,7 +227,8 @@ impl Future for WaitBefore {
     type Output = Option<Faulted>;
 
     /// Inlined into the annotated function: a call with nothing decided is one null check (the
-    /// attribute's expansion does not even await it then; `Instrumented` does). The faulted
+    /// attribute's expansion does not even await it then; `Instrumented` does, out of line, for
+    /// a call whose budget ran out and that was not faulted after all). The faulted
     /// call's box goes to the wait by value and comes back, so that no pointer into the
     /// annotated function's future reaches code out of line: a future whose address escapes
     /// cannot be built in place, and is copied after it is built (see `benches/async_path.rs`).

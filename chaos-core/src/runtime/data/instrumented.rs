@@ -30,7 +30,8 @@ enum Stage {
     Waiting(WaitBefore),
     /// The body's future runs. (Such a function holds no place under `max_concurrency`: that
     /// needs the attribute to declare one, and so a return type that carries a fault, which
-    /// `impl Future` hides.)
+    /// `impl Future` hides.) Also what the stage holds while a poll decides and waits out of
+    /// line, so after a `panic` fault too: polled again, the future runs the body.
     Running,
 }
 
@@ -67,8 +68,12 @@ fn decided(
 ) -> Option<WaitBefore> {
     let mut wait = match stage {
         Stage::Waiting(wait) => wait,
-        // `Start` (a stage that is `Running` is never given).
-        Stage::Start | Stage::Running => wait_before(point.decide_overdrawn(overdrawn)),
+        Stage::Start => {
+            debug_assert_ne!(overdrawn, 0, "a first poll comes here only overdrawn");
+            wait_before(point.decide_overdrawn(overdrawn))
+        }
+        // Not given (`poll` checks); nothing to decide or wait, and no budget spent.
+        Stage::Running => return None,
     };
     let Poll::Ready(decided) = Pin::new(&mut wait).poll(cx) else {
         return Some(wait);

@@ -371,8 +371,9 @@ impl Point {
     }
 
     /// The decision by the point's shortcut: none when it says there is nothing to do (0), else
-    /// its hazard spent from the thread's budget. A withdrawn shortcut is not a hazard: `spend`
-    /// says it fired without touching the budget, and the call goes to `stated` (the caller's
+    /// its hazard spent from the thread's budget. A withdrawn shortcut is not a hazard: no
+    /// budget holds it, and `hazard::overdrawn` says it fired without touching the budget, so
+    /// the call goes to `stated` (the caller's
     /// path without a shortcut, [`enter_stated`](Self::enter_stated) or
     /// [`decide_stated`](Self::decide_stated)). So an armed call tests for "withdrawn" only
     /// where the budget ran out.
@@ -406,9 +407,7 @@ impl Point {
     }
 
     /// The rest of [`decide`](Self::decide) once [`spend_shortcut`](Self::spend_shortcut)
-    /// gave `shortcut`, out of line.
-    #[cold]
-    #[inline(never)]
+    /// gave `shortcut` (not 0), for a caller that is out of line already.
     pub(crate) fn decide_overdrawn(&'static self, shortcut: u64) -> Option<Faulted> {
         self.overdrawn_by(shortcut, Self::decide_stated)
     }
