@@ -123,6 +123,21 @@ fn impl_future(x: u64) -> impl Future<Output = Result<u64, Error>> {
     async move { Ok(work(x)) }
 }
 
+/// Points that never take the shortcut: every call reads the process-wide state word and the
+/// point's own words out of line. `one_in` counts its calls (never firing within a run at
+/// 10^12); `max_concurrency` takes and releases a place per call (never throttling at 10^6).
+#[inline(never)]
+#[chaos(error = "bench", one_in = 1_000_000_000_000)]
+async fn counted(x: u64) -> Result<u64, Error> {
+    Ok(work(x))
+}
+
+#[inline(never)]
+#[chaos(error = "bench", rate = 0.000_000_000_001, max_concurrency = 1_000_000)]
+async fn limited(x: u64) -> Result<u64, Error> {
+    Ok(work(x))
+}
+
 /// Three annotated layers, each awaiting the next.
 #[inline(never)]
 #[chaos(latency_ms = 5, rate = 0.000_000_000_001, name = "bench::outer")]
@@ -283,6 +298,8 @@ fn rows(group: &mut BenchmarkGroup<'_, WallTime>) {
     single_rows::<Inline>(group);
     Inline::row(group, "plain_response_owning", plain_response_owning);
     Inline::row(group, "status_response_owning", armed_status_owning);
+    Inline::row(group, "one_in", counted);
+    Inline::row(group, "max_concurrency", limited);
     Inline::row(group, "plain_chain_3", plain_outer);
     Inline::row(group, "chain_3", outer);
     Inline::row(group, "plain_chain_3_owning", plain_outer_owning);
@@ -298,6 +315,8 @@ fn warm_every_point() {
     complete(armed_latency(1)).ok();
     complete(armed_awaiting(1)).ok();
     complete(impl_future(1)).ok();
+    complete(counted(1)).ok();
+    complete(limited(1)).ok();
     complete(armed_status(1));
     complete(armed_status_owning(1));
     complete(outer(1)).ok();
@@ -306,7 +325,7 @@ fn warm_every_point() {
 
 fn async_path(c: &mut Criterion) {
     eprintln!(
-        "sizes: plain_result {} error {} latency {} | plain_awaiting {} error_awaiting {} | plain_response {} status {} | plain_chain_3 {} chain_3 {} | plain_impl_future {} impl_future {}",
+        "sizes: plain_result {} error {} latency {} | plain_awaiting {} error_awaiting {} | plain_response {} status {} | plain_chain_3 {} chain_3 {} | plain_impl_future {} impl_future {} | max_concurrency {}",
         size_of_val(&plain_result(1)),
         size_of_val(&armed_error(1)),
         size_of_val(&armed_latency(1)),
@@ -318,6 +337,7 @@ fn async_path(c: &mut Criterion) {
         size_of_val(&outer(1)),
         size_of_val(&plain_impl_future(1)),
         size_of_val(&impl_future(1)),
+        size_of_val(&limited(1)),
     );
     chaos::set_enabled(true);
     warm_every_point();

@@ -115,6 +115,27 @@ async fn hangs_until_the_deadline_less_the_buffer() {
     assert_eq!(fault.status(), Some(504));
 }
 
+/// A point that also declares `max_concurrency` enters (its place and its injection in one
+/// decision) and reads the deadline for a faulted call in the same way.
+#[chaos(
+    timeout,
+    timeout_buffer_ms = 500,
+    max_concurrency = 4,
+    name = "deadline::limited"
+)]
+async fn limited(context: Context) -> Result<&'static str, Fault> {
+    let _ = context.deadline;
+    Ok("done")
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_point_with_a_limit_hangs_until_the_deadline_less_the_buffer_too() {
+    let _serial = SERIAL.lock().await;
+    chaos::reset();
+    let after_ms = timed_out_after(limited(context_in(Duration::from_secs(3))).await);
+    assert!((2_000..=2_500).contains(&after_ms), "{after_ms}");
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_passed_or_unknown_deadline_times_out_at_once() {
     let _serial = SERIAL.lock().await;

@@ -69,3 +69,28 @@ fn a_throttled_response_is_a_429() {
     }
     assert_eq!(nested(1).status(), 429);
 }
+
+/// A point that faults after its body keeps its place in the box it keeps for after the body
+/// (`enter_kept`): held through the body, so a call made meanwhile is throttled.
+#[test]
+fn a_point_faulting_after_its_body_holds_its_place_through_the_body() {
+    #[chaos(
+        error = "late",
+        when = "after",
+        rate = 0.0,
+        max_concurrency = 1,
+        name = "throttle::after"
+    )]
+    fn nested(depth: u32) -> Result<u32, Fault> {
+        if depth == 0 {
+            return Ok(0);
+        }
+        // The inner call runs while this one is in flight: it is the second.
+        let inner = nested(depth - 1).unwrap_err();
+        assert_eq!(inner.kind(), &FaultKind::Throttled { limit: 1 });
+        Ok(depth)
+    }
+    assert_eq!(nested(1), Ok(1));
+    // Its place was given back when it returned.
+    assert_eq!(nested(0), Ok(0));
+}

@@ -7,27 +7,32 @@
 //! ```text
 //! #[chaos(max_concurrency = 8)]                 async fn handler(req: Req) -> Result<R, E> {
 //! async fn handler(req: Req) -> Result<R, E> {      static __CHAOS_POINT: Point = Point::new("app::handler", spec, site);
-//!     body                               ==>        let decided = match __CHAOS_POINT.enter() {
-//! }                                                     None => None,
-//!                                                       some => wait_before(some).await,
-//!                                                   };
-//!                                                   let held = match decided {
-//!                                                       Some(injection) => match injection.proceed() {
-//!                                                           Ok(held) => held,
-//!                                                           Err(fault) => return /* fault as Result<R, E> */,
-//!                                                       },
-//!                                                       None => Permit::none(),
+//!     body                               ==>        let held = 'entered: {
+//! }                                                     let faulted = match __CHAOS_POINT.enter() {
+//!                                                           Ok(held) => break 'entered held,
+//!                                                           Err(faulted) => faulted,
+//!                                                       };
+//!                                                       match wait_before(Some(faulted)).await {
+//!                                                           Some(injection) => match injection.proceed() {
+//!                                                               Ok(held) => held,
+//!                                                               Err(fault) => return /* fault as Result<R, E> */,
+//!                                                           },
+//!                                                           None => Permit::none(),
+//!                                                       }
 //!                                                   };
 //!                                                   { body }
 //!                                               }
 //! ```
 //!
-//! `enter` is one decision (a place under `max_concurrency`, and the injection), one pointer that
-//! is null for a call with nothing to do, which skips the `.await`. What the body
-//! keeps is a `Permit` (a place under `max_concurrency`, or none), dropped inline. A point that
-//! declares no `max_concurrency` calls `decide` instead and keeps nothing through the body (`let _
-//! = ..` in place of `let held = ..`). A plain `fn` blocks in `wait_before_blocking`. A method
-//! that `#[async_trait]` already turned into
+//! `enter` is one decision (a place under `max_concurrency`, and the injection): `Ok` with the
+//! call's place (a `Permit`, holding one while a limit is in force), nothing allocated, for a
+//! call that is not faulted, which skips the `.await`; `Err` with one pointer for a faulted or
+//! throttled call. What the body keeps is that `Permit`, dropped inline. A point that declares no
+//! `max_concurrency` calls `decide` instead (`None` for a call with nothing to do, which skips
+//! the `.await` too; `Some` pointer otherwise) and keeps nothing through the body (`let _ = ..`
+//! in place of `let held = ..`); a `when = "after"` point with a limit calls `enter_kept`, and
+//! keeps its place in the box it keeps for after its body. A plain `fn` blocks in
+//! `wait_before_blocking`. A method that `#[async_trait]` already turned into
 //! `fn m(..) -> Pin<Box<dyn Future<Output = R> + ..>> { Box::pin(async move { body }) }` gets the
 //! prelude inside that `async move` block, with `R` as the return type.
 

@@ -54,11 +54,18 @@ impl Prelude {
         // The decision, with the invocation deadline read (before the body, which may move the
         // argument) when the point has a `timeout`.
         // One decision: a point that declares `max_concurrency` also takes its place under it
-        // (or is throttled) in it.
-        let decide = if checked.spec.holds_place() {
-            quote!(#point.enter())
+        // (or is throttled) in it. Unless it keeps something for after its body, it `enter`s:
+        // `Ok` with its place alone, nothing allocated, when the call is not faulted, `Err` with
+        // what a faulted or throttled call waits. The others decide an `Option<Faulted>` (a
+        // `when = "after"` point with a limit keeps its place in the box it keeps for after the
+        // body, `enter_kept`).
+        let enters = checked.spec.holds_place() && !checked.spec.after();
+        let (decide, on_faulted) = if enters {
+            (quote!(#point.enter()), quote!(map_err))
+        } else if checked.spec.holds_place() {
+            (quote!(#point.enter_kept()), quote!(map))
         } else {
-            quote!(#point.decide())
+            (quote!(#point.decide()), quote!(map))
         };
         let decided = match &checked.deadline {
             None => decide,
@@ -66,7 +73,7 @@ impl Prelude {
                 // Located at the argument, so that a type with no deadline is reported on it.
                 let span = Span::call_site().located_at(arg.span());
                 let read = quote_spanned!(span=> #krate::__private::deadline_of(&#arg));
-                quote!(#decide.map(|__chaos_injection| __chaos_injection.with_deadline(#read)))
+                quote!(#decide.#on_faulted(|__chaos_injection| __chaos_injection.with_deadline(#read)))
             }
         };
         // The wait before the body. An async function awaits one future that owns the decision
@@ -94,7 +101,32 @@ impl Prelude {
                 }
             }
         };
-        let before = if checked.spec.after() {
+        let before = if enters {
+            let proceed = proceed_with(quote!(proceed));
+            // The wait of a call that entered faulted (or throttled): it has something decided.
+            let wait_faulted = if target.is_async {
+                quote!(#krate::__private::wait_before(::core::option::Option::Some(__chaos_faulted)).await)
+            } else {
+                quote!(::core::option::Option::Some(
+                    __chaos_faulted.wait_before_blocking()
+                ))
+            };
+            // The decision's `Result` ends with its statement, before the wait's `.await`: held
+            // across it, it would take its own slot in an async function's future.
+            quote! {
+                #register
+                let __chaos_held = '__chaos_entered: {
+                    let __chaos_faulted = match #decided {
+                        ::core::result::Result::Ok(__chaos_held) => break '__chaos_entered __chaos_held,
+                        ::core::result::Result::Err(__chaos_faulted) => __chaos_faulted,
+                    };
+                    match #wait_faulted {
+                        ::core::option::Option::Some(__chaos_injection) => #proceed,
+                        ::core::option::Option::None => #krate::__private::Permit::none(),
+                    }
+                };
+            }
+        } else if checked.spec.after() {
             let proceed = proceed_with(quote!(proceed_after));
             // The injection is kept for after the body when it says so (its cold start already
             // waited, its deadline read); a run-time configuration may make it a "before" fault
@@ -113,21 +145,16 @@ impl Prelude {
                 };
             }
         } else {
-            // Only a point that declares `max_concurrency` holds a place under it: the others
-            // keep nothing across the body, so that nothing with drop glue is alive at its end
-            // (which would cost every call a copy of the return value, built in a temporary and
-            // moved past the drop; `benches/async_path.rs`).
-            let keep = if checked.spec.holds_place() {
-                quote!(let __chaos_held = )
-            } else {
-                quote!(let _ = )
-            };
+            // A point that holds no place under `max_concurrency` keeps nothing across the body,
+            // so that nothing with drop glue is alive at its end (which would cost every call a
+            // copy of the return value, built in a temporary and moved past the drop;
+            // `benches/async_path.rs`).
             let proceed = proceed_with(quote!(proceed));
             // In a block of its own: the decision's storage ends with it, so that an async
             // function's future does not keep a slot for it through the body's own `.await`s.
             quote! {
                 #register
-                #keep {
+                let _ = {
                     #wait_before
                     match __chaos_decided {
                         ::core::option::Option::Some(__chaos_injection) => #proceed,

@@ -3,8 +3,10 @@
 //! of one pointer that wait for it: [`WaitBefore`], before the body, and [`FaultAfter`], after a
 //! `when = "after"` body.
 //!
-//! A call with nothing to do allocates nothing and carries nothing; any other allocates once. What lives across the annotated function's `.await`s is therefore one pointer, whatever
-//! the fault: the injection, and the timer once a delay starts, are behind it. (An `Option` of
+//! A call with nothing to do allocates nothing and carries nothing, nor does a call admitted
+//! under `max_concurrency` and not faulted (it carries its `Permit`); a faulted or throttled call
+//! allocates once. What lives across the annotated function's `.await`s is therefore one
+//! pointer, whatever the fault: the injection, and the timer once a delay starts, are behind it. (An `Option` of
 //! the injection by value, and a tokio `Sleep` in the function's state, made every armed future
 //! hundreds of bytes larger.)
 

@@ -326,9 +326,10 @@ impl Point {
     }
 
     /// The one decision of a call to a point that declares `max_concurrency`: its place under
-    /// `max_concurrency` and its injection, in one pointer. `None` (null) for a call that is
-    /// neither faulted nor holding a place; otherwise one allocation holds both (a faulted call,
-    /// or a call admitted while a limit is in force), and a throttled call's fault.
+    /// `max_concurrency` and its injection. `Ok` with its place (a permit that holds one while a
+    /// limit is in force, and nothing otherwise) for a call that is not faulted, which allocates
+    /// nothing; `Err` for a faulted or throttled call, with its place (if any) in the same
+    /// allocation as its injection, kept while it waits.
     ///
     /// A call reads the point's shortcut, what its word says while that word is current and
     /// usual and no scope runs (see `hot::shortcut_of`): switched off (or the point off), that
@@ -337,8 +338,18 @@ impl Point {
     /// `one_in`, a seed, a cold start, a scope or a changed configuration take a call out of
     /// line, to the path that reads the state word ([`enter_stated`](Self::enter_stated)).
     #[inline(always)]
-    pub fn enter(&'static self) -> Option<Faulted> {
+    pub fn enter(&'static self) -> Result<Permit, Faulted> {
         self.by_shortcut(Self::enter_stated)
+    }
+
+    /// [`enter`](Self::enter) for a `when = "after"` point, which keeps what it entered with
+    /// across its body in one box: `None` for a call with neither a fault nor a place to keep.
+    pub fn enter_kept(&'static self) -> Option<Faulted> {
+        match self.enter() {
+            Ok(permit) if permit.holds() => Some(Faulted::holding(self.name, None, permit)),
+            Ok(_) => None,
+            Err(entered) => Some(entered),
+        }
     }
 
     /// [`enter`](Self::enter) without a shortcut: while nothing is to be done anywhere (chaos
@@ -347,14 +358,14 @@ impl Point {
     /// stamp and the point's word decides. Offers the shortcut first when it may be taken.
     #[cold]
     #[inline(never)]
-    fn enter_stated(&'static self) -> Option<Faulted> {
+    fn enter_stated(&'static self) -> Result<Permit, Faulted> {
         let state = snapshot::state();
         self.offer_shortcut(state);
         if state.quiet() {
-            return None;
+            return Ok(Permit::none());
         }
         match self.hot.word_for(state.raw()) {
-            Some(word) if word & hot::UNUSUAL == 0 => self.decide_usual(word),
+            Some(word) if word & hot::UNUSUAL == 0 => Answer::of(self.decide_usual(word)),
             Some(word) => self.enter_with(word, state.raw()),
             None => self.enter_slow(state),
         }
@@ -381,12 +392,13 @@ impl Point {
     /// `stated` is a function item, not a pointer, so that the fast path never needs its address
     /// (a function of this crate is reached from the caller's crate through the GOT).
     #[inline(always)]
-    fn by_shortcut<S>(&'static self, stated: S) -> Option<Faulted>
+    fn by_shortcut<S, A>(&'static self, stated: S) -> A
     where
-        S: Fn(&'static Point) -> Option<Faulted>,
+        S: Fn(&'static Point) -> A,
+        A: Answer,
     {
         match self.spend_shortcut() {
-            0 => None,
+            0 => A::of(None),
             overdrawn => self.overdrawn_by(overdrawn, stated),
         }
     }
@@ -415,13 +427,14 @@ impl Point {
     /// The decision of a call whose budget did not hold `shortcut`'s hazard (or whose shortcut
     /// is withdrawn).
     #[inline(always)]
-    fn overdrawn_by<S>(&'static self, shortcut: u64, stated: S) -> Option<Faulted>
+    fn overdrawn_by<S, A>(&'static self, shortcut: u64, stated: S) -> A
     where
-        S: Fn(&'static Point) -> Option<Faulted>,
+        S: Fn(&'static Point) -> A,
+        A: Answer,
     {
         if !hazard::overdrawn(shortcut) {
             // The thread's first call drew its budget, which held the hazard.
-            return None;
+            return A::of(None);
         }
         if shortcut == WITHDRAWN {
             // A point that never takes a shortcut (`max_concurrency`, `one_in`, a seed) is
@@ -439,12 +452,15 @@ impl Point {
     /// replaced.
     #[cold]
     #[inline(never)]
-    fn fire_by_shortcut<S>(&'static self, shortcut: u64, stated: S) -> Option<Faulted>
+    fn fire_by_shortcut<S, A>(&'static self, shortcut: u64, stated: S) -> A
     where
-        S: Fn(&'static Point) -> Option<Faulted>,
+        S: Fn(&'static Point) -> A,
+        A: Answer,
     {
         match self.hot.word_for(snapshot::state().raw()) {
-            Some(current) if hot::shortcut_of(current) == Some(shortcut) => self.fault_global(),
+            Some(current) if hot::shortcut_of(current) == Some(shortcut) => {
+                A::of(self.fault_global())
+            }
             _ => stated(self),
         }
     }
@@ -453,7 +469,7 @@ impl Point {
     /// words were built.
     #[cold]
     #[inline(never)]
-    fn enter_slow(&'static self, state: State) -> Option<Faulted> {
+    fn enter_slow(&'static self, state: State) -> Result<Permit, Faulted> {
         if state.scoped() {
             return self.enter_scoped();
         }
@@ -464,7 +480,7 @@ impl Point {
     /// [`enter`](Self::enter) with the process-wide `word`, built for `stamp`.
     #[cold]
     #[inline(never)]
-    fn enter_with(&'static self, word: u64, stamp: u64) -> Option<Faulted> {
+    fn enter_with(&'static self, word: u64, stamp: u64) -> Result<Permit, Faulted> {
         let permit = if word & hot::LIMITED == 0 {
             Ok(Permit::default())
         } else {
@@ -476,26 +492,25 @@ impl Point {
     /// [`enter`](Self::enter) while a scope runs somewhere.
     #[cold]
     #[inline(never)]
-    fn enter_scoped(&'static self) -> Option<Faulted> {
+    fn enter_scoped(&'static self) -> Result<Permit, Faulted> {
         self.hold(self.permit_scoped(), || self.decide_scoped())
     }
 
     /// [`enter`](Self::enter)'s answer from its place under `max_concurrency` and, if it was
-    /// admitted, its decision: null when there is neither a fault nor a place to keep.
+    /// admitted, its decision: the place alone, with nothing allocated, when it is not faulted.
     fn hold(
         &'static self,
         permit: Result<Permit, Fault>,
         decide: impl FnOnce() -> Option<Faulted>,
-    ) -> Option<Faulted> {
+    ) -> Result<Permit, Faulted> {
         let permit = match permit {
             Ok(permit) => permit,
-            Err(throttled) => return Some(Faulted::refused(self.name, throttled)),
+            Err(throttled) => return Err(Faulted::refused(self.name, throttled)),
         };
-        let decided = decide();
-        if decided.is_none() && !permit.holds() {
-            return None;
+        match decide() {
+            None => Ok(permit),
+            decided => Err(Faulted::holding(self.name, decided, permit)),
         }
-        Some(Faulted::holding(self.name, decided, permit))
     }
 
     /// Decides whether this call is faulted, and if so, with what: [`enter`](Self::enter) for a
@@ -799,6 +814,29 @@ impl Point {
         }
         let faulted = decided.unwrap_or_else(|| Faulted::new(Injection::none(self.name)));
         Some(faulted.with_cold_start(extra))
+    }
+}
+
+/// What a decision answers: [`decide`](Point::decide)'s `Option<Faulted>`, or
+/// [`enter`](Point::enter)'s `Result<Permit, Faulted>`, which gives an admitted call its place
+/// without allocating. The paths shared by both (the shortcut, a fired shortcut) decide a fault
+/// or none and say it in the caller's terms.
+trait Answer {
+    /// `decided` (a fault, or none) as this answer; none holds no place.
+    fn of(decided: Option<Faulted>) -> Self;
+}
+
+impl Answer for Option<Faulted> {
+    #[inline(always)]
+    fn of(decided: Option<Faulted>) -> Self {
+        decided
+    }
+}
+
+impl Answer for Result<Permit, Faulted> {
+    #[inline(always)]
+    fn of(decided: Option<Faulted>) -> Self {
+        decided.map_or(Ok(Permit::none()), Err)
     }
 }
 
