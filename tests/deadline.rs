@@ -132,6 +132,21 @@ async fn limited(context: Context) -> Result<&'static str, Fault> {
 async fn a_point_with_a_limit_hangs_until_the_deadline_less_the_buffer_too() {
     let _serial = SERIAL.lock().await;
     chaos::reset();
+    // Five at once under a limit of four: four hang, each holding its place, and one is
+    // throttled.
+    let calls: Vec<_> = (0..5)
+        .map(|_| tokio::spawn(limited(context_in(Duration::from_secs(3)))))
+        .collect();
+    let (mut timed_out, mut throttled) = (0, 0);
+    for call in calls {
+        match call.await.unwrap().unwrap_err().kind() {
+            FaultKind::Timeout { .. } => timed_out += 1,
+            FaultKind::Throttled { limit: 4 } => throttled += 1,
+            other => panic!("expected a timeout or a throttled call, got {other:?}"),
+        }
+    }
+    assert_eq!((timed_out, throttled), (4, 1));
+    // Their places were given back: the next call hangs too.
     let after_ms = timed_out_after(limited(context_in(Duration::from_secs(3))).await);
     assert!((2_000..=2_500).contains(&after_ms), "{after_ms}");
 }

@@ -74,6 +74,30 @@ async fn deadline_timeout(x: u32, context: &Context) -> Result<u32, Fault> {
     checked(x)
 }
 
+// `max_concurrency`: the place is entered (`enter`), or kept with what comes after the body.
+#[chaos(status = 503, rate = 0.0, max_concurrency = 8)]
+fn limited(x: u32) -> Result<u32, Fault> {
+    checked(x)
+}
+
+#[chaos(rate = 0.0, max_concurrency = 8, timeout, timeout_buffer_ms = 5)]
+async fn async_limited_deadline(x: u32, context: &Context) -> Result<u32, Fault> {
+    tokio::task::yield_now().await;
+    let _ = context.deadline;
+    checked(x)
+}
+
+#[chaos(value = Ok(0), rate = 0.0, max_concurrency = 8)]
+async fn async_limited_value(x: u32) -> Result<u32, Fault> {
+    tokio::task::yield_now().await;
+    checked(x)
+}
+
+#[chaos(error = "e", when = "after", rate = 0.0, max_concurrency = 8)]
+fn limited_after(x: u32) -> Result<u32, Fault> {
+    checked(x)
+}
+
 #[chaos(disk_fill_mb = 1, rate = 0.0)]
 fn disk_fill(x: u32) -> u32 {
     x
@@ -118,6 +142,10 @@ async fn every_expansion_runs_its_body_when_not_faulted() {
     };
     assert_eq!(deadline_timeout(7, &context).await, Ok(7));
     assert_eq!(disk_fill(8), 8);
+    assert_eq!(limited(11), Ok(11));
+    assert_eq!(async_limited_deadline(12, &context).await, Ok(12));
+    assert_eq!(async_limited_value(13).await, Ok(13));
+    assert_eq!(limited_after(14), Ok(14));
     assert_eq!(one_line(), 7);
     assert_eq!(one_line_after(), Ok(8));
     assert_eq!(value_outcome(9), 9);

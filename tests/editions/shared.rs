@@ -54,6 +54,22 @@ async fn slow() -> Result<(), Fault> {
     Ok(())
 }
 
+// A place under `max_concurrency`: admitted (the place alone), or faulted.
+#[chaos(
+    status = 503,
+    rate = 0.0,
+    max_concurrency = 1,
+    name = "editions::admitted"
+)]
+async fn admitted(id: u64) -> Result<u64, Fault> {
+    Ok(id)
+}
+
+#[chaos(status = 503, max_concurrency = 1, name = "editions::limited")]
+async fn limited(id: u64) -> Result<u64, Fault> {
+    Ok(id)
+}
+
 // Two points on one function, each delaying the call (whichever decides first, both act).
 #[chaos(latency_ms = 6, name = "editions::stacked::outer")]
 #[chaos(latency_ms = 6, name = "editions::stacked::inner")]
@@ -92,6 +108,14 @@ async fn run() {
         FaultKind::Timeout { after_ms } => assert_eq!(*after_ms, 15),
         other => panic!("expected a timeout, got {:?}", other),
     }
+
+    assert_eq!(admitted(3).await, Ok(3));
+    assert_eq!(
+        admitted(4).await,
+        Ok(4),
+        "the first call gave its place back"
+    );
+    assert_eq!(limited(5).await.unwrap_err().status(), Some(503));
 
     let started = Instant::now();
     assert_eq!(stacked("x").await, Ok("x"));

@@ -3,8 +3,9 @@
 //! ```text
 //! register   the point's `static`, registered at link time
 //! decide     one decision (`enter`: the place under `max_concurrency` and the injection, for
-//!            points that declare `max_concurrency`; `decide` for the others), the wait before the
-//!            body, then the fault returned or what the call keeps until it ends
+//!            points that declare `max_concurrency`, `enter_kept` for those among them declared
+//!            `when = "after"`; `decide` for the others), the wait before the body, then the
+//!            fault returned or what the call keeps until it ends
 //! tail       after a `when = "after"` body: the wait, then the fault in place of its value
 //! ```
 //!
@@ -77,8 +78,8 @@ impl Prelude {
             }
         };
         // The wait before the body. An async function awaits one future that owns the decision
-        // (one pointer, null when the call is neither faulted nor holding a place under
-        // `max_concurrency`), so that nothing else of the fault lives in the function's own
+        // (one pointer, null when the call has nothing decided and, for `enter_kept`, no place
+        // to keep), so that nothing else of the fault lives in the function's own
         // future; a plain function blocks its thread. A call with nothing decided does not reach
         // the `.await` at all: through it, it stored the null pointer in the future and read it
         // back (5 or 6 instructions of the poll, counted in the `async_task_` rows).

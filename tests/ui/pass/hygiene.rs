@@ -39,7 +39,24 @@ async fn async_glob_import_in_body(x: u32) -> ::core::result::Result<u32, ::chao
     ::core::result::Result::Ok(__chaos_injection)
 }
 
+// `max_concurrency` enters through a labeled block of its own.
+#[::chaos::chaos(status = 503, rate = 0.0, max_concurrency = 2)]
+async fn async_limited(x: u32) -> ::core::result::Result<u32, ::chaos::Fault> {
+    #[allow(unused_imports)]
+    use shadows::*;
+    let __chaos_faulted = x;
+    ::core::result::Result::Ok(__chaos_faulted)
+}
+
+#[::chaos::chaos(status = 503, rate = 0.0, max_concurrency = 2)]
+fn limited(x: u32) -> ::core::result::Result<u32, ::chaos::Fault> {
+    let __chaos_held = x;
+    ::core::result::Result::Ok(__chaos_held)
+}
+
 fn main() {
     ::std::assert_eq!(glob_import_in_body(3), ::core::result::Result::Ok(3));
     let _future = async_glob_import_in_body(4);
+    ::std::assert_eq!(limited(5), ::core::result::Result::Ok(5));
+    let _future = async_limited(6);
 }

@@ -4,8 +4,9 @@
 //! `when = "after"` body.
 //!
 //! A call with nothing to do allocates nothing and carries nothing, nor does a call admitted
-//! under `max_concurrency` and not faulted (it carries its `Permit`); a faulted or throttled call
-//! allocates once. What lives across the annotated function's `.await`s is therefore one
+//! under `max_concurrency` and not faulted (it carries its `Permit`), unless its point is
+//! declared `when = "after"` (whose place is kept in the box kept for after the body); a faulted
+//! or throttled call allocates once. What lives across the annotated function's `.await`s is therefore one
 //! pointer, whatever the fault: the injection, and the timer once a delay starts, are behind it. (An `Option` of
 //! the injection by value, and a tokio `Sleep` in the function's state, made every armed future
 //! hundreds of bytes larger.)

@@ -266,7 +266,6 @@ impl Point {
     /// The place of a call under the process-wide `max_concurrency` of `word`. Counted even
     /// while chaos is switched off (never throttled then), so that when it is switched on again
     /// the calls already in flight count towards the limit.
-    #[cold]
     #[inline(never)]
     fn admit_global(&'static self, word: u64) -> Result<Permit, Fault> {
         match self.hot.limit() {
@@ -305,7 +304,6 @@ impl Point {
         self.admit(limit, dry_run || global_dry_run, active)
     }
 
-    #[cold]
     #[inline(never)]
     fn admit(&'static self, limit: u64, dry_run: bool, active: bool) -> Result<Permit, Fault> {
         if !active {
@@ -331,15 +329,13 @@ impl Point {
     /// nothing; `Err` for a faulted or throttled call, with its place (if any) in the same
     /// allocation as its injection, kept while it waits.
     ///
-    /// A call reads the point's shortcut, what its word says while that word is current and
-    /// usual and no scope runs (see `hot::shortcut_of`): switched off (or the point off), that
-    /// load and a branch are the whole call; armed, the rate's hazard is spent from the thread's
-    /// budget (see `runtime::hazard`: a thread-local load, a subtraction and a store). A limit,
-    /// `one_in`, a seed, a cold start, a scope or a changed configuration take a call out of
-    /// line, to the path that reads the state word ([`enter_stated`](Self::enter_stated)).
+    /// Such a point never takes the shortcut (its limit is in force whether chaos is switched on
+    /// or off, since the limit counts the calls admitted while it is off, and a configuration
+    /// cannot lift a declared limit; see `hot::shortcut_of`): every call reads the state word and
+    /// the point's word ([`enter_stated`](Self::enter_stated)).
     #[inline(always)]
     pub fn enter(&'static self) -> Result<Permit, Faulted> {
-        self.by_shortcut(Self::enter_stated)
+        self.enter_stated()
     }
 
     /// [`enter`](Self::enter) for a `when = "after"` point, which keeps what it entered with
@@ -352,11 +348,12 @@ impl Point {
         }
     }
 
-    /// [`enter`](Self::enter) without a shortcut: while nothing is to be done anywhere (chaos
+    /// [`enter`](Self::enter) by the state word: while nothing is to be done anywhere (chaos
     /// switched off or every point off, no limit in force, and every point has had its first
     /// call), the state word says so; otherwise the state word is compared with the point's
-    /// stamp and the point's word decides. Offers the shortcut first when it may be taken.
-    #[cold]
+    /// stamp and the point's word decides. Offers the shortcut first when it may be taken (a
+    /// point whose limit is in force is offered "withdrawn"). Out of line, not cold: it is every
+    /// call's path for a point that declares a limit.
     #[inline(never)]
     fn enter_stated(&'static self) -> Result<Permit, Faulted> {
         let state = snapshot::state();
@@ -365,7 +362,10 @@ impl Point {
             return Ok(Permit::none());
         }
         match self.hot.word_for(state.raw()) {
-            Some(word) if word & hot::UNUSUAL == 0 => Answer::of(self.decide_usual(word)),
+            // A usual word has no limit in force: the call holds no place.
+            Some(word) if word & hot::UNUSUAL == 0 => {
+                self.decide_usual(word).map_or(Ok(Permit::none()), Err)
+            }
             Some(word) => self.enter_with(word, state.raw()),
             None => self.enter_slow(state),
         }
@@ -392,13 +392,12 @@ impl Point {
     /// `stated` is a function item, not a pointer, so that the fast path never needs its address
     /// (a function of this crate is reached from the caller's crate through the GOT).
     #[inline(always)]
-    fn by_shortcut<S, A>(&'static self, stated: S) -> A
+    fn by_shortcut<S>(&'static self, stated: S) -> Option<Faulted>
     where
-        S: Fn(&'static Point) -> A,
-        A: Answer,
+        S: Fn(&'static Point) -> Option<Faulted>,
     {
         match self.spend_shortcut() {
-            0 => A::of(None),
+            0 => None,
             overdrawn => self.overdrawn_by(overdrawn, stated),
         }
     }
@@ -427,14 +426,13 @@ impl Point {
     /// The decision of a call whose budget did not hold `shortcut`'s hazard (or whose shortcut
     /// is withdrawn).
     #[inline(always)]
-    fn overdrawn_by<S, A>(&'static self, shortcut: u64, stated: S) -> A
+    fn overdrawn_by<S>(&'static self, shortcut: u64, stated: S) -> Option<Faulted>
     where
-        S: Fn(&'static Point) -> A,
-        A: Answer,
+        S: Fn(&'static Point) -> Option<Faulted>,
     {
         if !hazard::overdrawn(shortcut) {
             // The thread's first call drew its budget, which held the hazard.
-            return A::of(None);
+            return None;
         }
         if shortcut == WITHDRAWN {
             // A point that never takes a shortcut (`max_concurrency`, `one_in`, a seed) is
@@ -452,15 +450,12 @@ impl Point {
     /// replaced.
     #[cold]
     #[inline(never)]
-    fn fire_by_shortcut<S, A>(&'static self, shortcut: u64, stated: S) -> A
+    fn fire_by_shortcut<S>(&'static self, shortcut: u64, stated: S) -> Option<Faulted>
     where
-        S: Fn(&'static Point) -> A,
-        A: Answer,
+        S: Fn(&'static Point) -> Option<Faulted>,
     {
         match self.hot.word_for(snapshot::state().raw()) {
-            Some(current) if hot::shortcut_of(current) == Some(shortcut) => {
-                A::of(self.fault_global())
-            }
+            Some(current) if hot::shortcut_of(current) == Some(shortcut) => self.fault_global(),
             _ => stated(self),
         }
     }
@@ -477,9 +472,8 @@ impl Point {
         self.enter_with(word, stamp)
     }
 
-    /// [`enter`](Self::enter) with the process-wide `word`, built for `stamp`.
-    #[cold]
-    #[inline(never)]
+    /// [`enter`](Self::enter) with the process-wide `word`, built for `stamp`: every call's path
+    /// for a point whose limit is in force.
     fn enter_with(&'static self, word: u64, stamp: u64) -> Result<Permit, Faulted> {
         let permit = if word & hot::LIMITED == 0 {
             Ok(Permit::default())
@@ -746,8 +740,8 @@ impl Point {
         if effective.disk_fill_mb > 0 {
             disk::ensure(self.disk_holder(), effective.disk_fill_mb);
         }
-        // Boxed here, on the faulted path: a call that is not faulted allocates nothing and
-        // returns one null pointer.
+        // Boxed here, on the faulted path: a call that is not faulted allocates nothing (`decide`
+        // returns a null pointer, `enter` its place alone).
         Some(Faulted::new(
             Injection::new(
                 self.name,
@@ -814,29 +808,6 @@ impl Point {
         }
         let faulted = decided.unwrap_or_else(|| Faulted::new(Injection::none(self.name)));
         Some(faulted.with_cold_start(extra))
-    }
-}
-
-/// What a decision answers: [`decide`](Point::decide)'s `Option<Faulted>`, or
-/// [`enter`](Point::enter)'s `Result<Permit, Faulted>`, which gives an admitted call its place
-/// without allocating. The paths shared by both (the shortcut, a fired shortcut) decide a fault
-/// or none and say it in the caller's terms.
-trait Answer {
-    /// `decided` (a fault, or none) as this answer; none holds no place.
-    fn of(decided: Option<Faulted>) -> Self;
-}
-
-impl Answer for Option<Faulted> {
-    #[inline(always)]
-    fn of(decided: Option<Faulted>) -> Self {
-        decided
-    }
-}
-
-impl Answer for Result<Permit, Faulted> {
-    #[inline(always)]
-    fn of(decided: Option<Faulted>) -> Self {
-        decided.map_or(Ok(Permit::none()), Err)
     }
 }
 
