@@ -384,8 +384,7 @@ impl Point {
     /// The decision by the point's shortcut: none when it says there is nothing to do (0), else
     /// its hazard spent from the thread's budget. A withdrawn shortcut is not a hazard: no
     /// budget holds it, and `hazard::overdrawn` says it fired without touching the budget, so
-    /// the call goes to `stated` (the caller's
-    /// path without a shortcut, [`enter_stated`](Self::enter_stated) or
+    /// the call goes to `stated` (the path without a shortcut,
     /// [`decide_stated`](Self::decide_stated)). So an armed call tests for "withdrawn" only
     /// where the budget ran out.
     ///
