@@ -51,8 +51,8 @@ pub mod __private {
     pub use super::control::POINTS;
     pub use super::data::delay::{call_once, delay_blocking, raise};
     pub use super::data::{
-        FaultAfter, Faulted, Instrumented, Permit, Point, Site, WaitBefore, fault_after,
-        wait_before,
+        FaultAfter, Faulted, Instrumented, Keep, Permit, Point, Settle, Settled, Site, WaitBefore,
+        fault_after, settle, wait_before,
     };
     pub use linkme;
 }

@@ -7,17 +7,14 @@
 //! ```text
 //! #[chaos(max_concurrency = 8)]                 async fn handler(req: Req) -> Result<R, E> {
 //! async fn handler(req: Req) -> Result<R, E> {      static __CHAOS_POINT: Point = Point::new("app::handler", spec, site);
-//!     body                               ==>        let held = 'entered: {
+//!     body                               ==>        let held = 'decided: {
 //! }                                                     let faulted = match __CHAOS_POINT.enter() {
-//!                                                           Ok(held) => break 'entered held,
+//!                                                           Ok(held) => break 'decided held,
 //!                                                           Err(faulted) => faulted,
 //!                                                       };
-//!                                                       match wait_before(Some(faulted)).await {
-//!                                                           Some(injection) => match injection.proceed() {
-//!                                                               Ok(held) => held,
-//!                                                               Err(fault) => return /* fault as Result<R, E> */,
-//!                                                           },
-//!                                                           None => Permit::none(),
+//!                                                       match settle(faulted, |fault| /* fault as Result<R, E> */).await {
+//!                                                           Settled::Proceed(held) => held,
+//!                                                           Settled::Return(value) => return value,
 //!                                                       }
 //!                                                   };
 //!                                                   { body }
@@ -27,12 +24,17 @@
 //! `enter` is one decision (a place under `max_concurrency`, and the injection): `Ok` with the
 //! call's place (a `Permit`, holding one while a limit is in force), nothing allocated, for a
 //! call that is not faulted, which skips the `.await`; `Err` with one pointer for a faulted or
-//! throttled call. What the body keeps is that `Permit`, dropped inline. A point that declares no
-//! `max_concurrency` calls `decide` instead (`None` for a call with nothing to do, which skips
-//! the `.await` too; `Some` pointer otherwise) and keeps nothing through the body (`let _ = ..`
-//! in place of `let held = ..`); a `when = "after"` point with a limit calls `enter_kept`, and
-//! keeps its place in the box it keeps for after its body. A plain `fn` blocks in
-//! `wait_before_blocking`. A method that `#[async_trait]` already turned into
+//! throttled call. Everything a faulted call does is `settle`, one future polled out of line:
+//! the wait, then the place to go on with, or the fault converted to the return type by the
+//! closure it is given (which captures nothing), so that the function's own poll stays small
+//! enough for its callers to inline. What the body keeps is that `Permit`, dropped inline. A
+//! point that declares no `max_concurrency` calls `decide` instead (`None` for a call with
+//! nothing to do, which skips the `.await` too; `Some` pointer otherwise) and keeps nothing
+//! through the body (the labeled block is a statement of type `()`). A `value` point converts
+//! the fault in the function instead (its expression may read the arguments). A
+//! `when = "after"` point awaits `wait_before` and keeps what it decided for after its body
+//! (a point with a limit there calls `enter_kept`, and keeps its place in that box). A plain
+//! `fn` blocks in `wait_before_blocking`. A method that `#[async_trait]` already turned into
 //! `fn m(..) -> Pin<Box<dyn Future<Output = R> + ..>> { Box::pin(async move { body }) }` gets the
 //! prelude inside that `async move` block, with `R` as the return type.
 

@@ -5,7 +5,8 @@
 //! decide     one decision (`enter`: the place under `max_concurrency` and the injection, for
 //!            points that declare `max_concurrency`, `enter_kept` for those among them declared
 //!            `when = "after"`; `decide` for the others), the wait before the body, then the
-//!            fault returned or what the call keeps until it ends
+//!            fault returned or what the call keeps until it ends (in an async function that
+//!            is not `when = "after"`, the wait and what follows it are `settle`, out of line)
 //! tail       after a `when = "after"` body: the wait, then the fault in place of its value
 //! ```
 //!
@@ -77,12 +78,13 @@ impl Prelude {
                 quote!(#decide.#on_faulted(|__chaos_injection| __chaos_injection.with_deadline(#read)))
             }
         };
-        // The wait before the body. An async function awaits one future that owns the decision
-        // (one pointer, null when the call has nothing decided and, for `enter_kept`, no place
-        // to keep), so that nothing else of the fault lives in the function's own
-        // future; a plain function blocks its thread. A call with nothing decided does not reach
-        // the `.await` at all: through it, it stored the null pointer in the future and read it
-        // back (5 or 6 instructions of the poll, counted in the `async_task_` rows).
+        // The wait before the body of a `when = "after"` point or a plain function. An async
+        // function awaits one future that owns the decision (one pointer, null when the call
+        // has nothing decided and, for `enter_kept`, no place to keep), so that nothing else of
+        // the fault lives in the function's own future; a plain function blocks its thread. A
+        // call with nothing decided does not reach the `.await` at all: through it, it stored
+        // the null pointer in the future and read it back (5 or 6 instructions of the poll,
+        // counted in the `async_task_` rows).
         let wait_before = if target.is_async {
             quote!(let __chaos_decided = match #decided {
                 ::core::option::Option::None => ::core::option::Option::None,
@@ -102,28 +104,51 @@ impl Prelude {
                 }
             }
         };
-        let before = if enters {
-            let proceed = proceed_with(quote!(proceed));
-            // The wait of a call that entered faulted (or throttled): it has something decided.
-            let wait_faulted = if target.is_async {
-                quote!(#krate::__private::wait_before(::core::option::Option::Some(__chaos_faulted)).await)
+        let before = if target.is_async && !checked.spec.after() {
+            // An async function's faulted path is one future polled out of line (`settle`): the
+            // wait, then the place to go on with or the fault as the return type, so that the
+            // function's own poll stays small enough for its callers to inline. The decision
+            // ends with its own statement (a labeled block), before the `.await`: held across
+            // it, it would take its own slot in the future.
+            let (held, nothing, decided_faulted) = if enters {
+                (
+                    quote!(let __chaos_held =),
+                    quote!(::core::result::Result::Ok(__chaos_held) => break '__chaos_decided __chaos_held,),
+                    quote!(::core::result::Result::Err(__chaos_faulted) => __chaos_faulted,),
+                )
             } else {
-                quote!(::core::option::Option::Some(
-                    __chaos_faulted.wait_before_blocking()
-                ))
+                // A point that holds no place under `max_concurrency` keeps nothing across the
+                // body, so that nothing with drop glue is alive at its end (which would cost
+                // every call a copy of the return value, built in a temporary and moved past the
+                // drop; `benches/async_path.rs`): the block is a statement, of type `()`.
+                (
+                    TokenStream::new(),
+                    quote!(::core::option::Option::None => break '__chaos_decided,),
+                    quote!(::core::option::Option::Some(__chaos_faulted) => __chaos_faulted,),
+                )
             };
-            // The decision's `Result` ends with its statement, before the wait's `.await`: held
-            // across it, it would take its own slot in an async function's future.
+            let settle = settle(checked, target.output, enters);
             quote! {
                 #register
-                let __chaos_held = '__chaos_entered: {
+                #held '__chaos_decided: {
                     let __chaos_faulted = match #decided {
-                        ::core::result::Result::Ok(__chaos_held) => break '__chaos_entered __chaos_held,
-                        ::core::result::Result::Err(__chaos_faulted) => __chaos_faulted,
+                        #nothing
+                        #decided_faulted
                     };
-                    match #wait_faulted {
-                        ::core::option::Option::Some(__chaos_injection) => #proceed,
-                        ::core::option::Option::None => #krate::__private::Permit::none(),
+                    #settle
+                };
+            }
+        } else if enters {
+            // A plain function: the wait of a call that entered faulted (or throttled) blocks its
+            // thread.
+            let proceed = proceed_with(quote!(proceed));
+            quote! {
+                #register
+                let __chaos_held = match #decided {
+                    ::core::result::Result::Ok(__chaos_held) => __chaos_held,
+                    ::core::result::Result::Err(__chaos_faulted) => {
+                        let __chaos_injection = __chaos_faulted.wait_before_blocking();
+                        #proceed
                     }
                 };
             }
@@ -146,13 +171,9 @@ impl Prelude {
                 };
             }
         } else {
-            // A point that holds no place under `max_concurrency` keeps nothing across the body,
-            // so that nothing with drop glue is alive at its end (which would cost every call a
-            // copy of the return value, built in a temporary and moved past the drop;
-            // `benches/async_path.rs`).
+            // A plain function whose point holds no place under `max_concurrency`: it keeps
+            // nothing across the body.
             let proceed = proceed_with(quote!(proceed));
-            // In a block of its own: the decision's storage ends with it, so that an async
-            // function's future does not keep a slot for it through the body's own `.await`s.
             quote! {
                 #register
                 let _ = {
@@ -187,6 +208,51 @@ impl Prelude {
     }
 }
 
+/// The faulted path of an async function, `__chaos_faulted` given to `settle` and awaited: the
+/// call's place to go on with, or a `return` of the fault. Where the point's outcome is a
+/// `status` or an `error` (and no `value`), `settle` converts the fault to the return type out
+/// of line, given the conversion as a closure that captures nothing; otherwise it gives the
+/// fault back, and the function converts it (a `value` expression may read the arguments, and a
+/// panic needs no conversion).
+///
+/// What the call keeps through its body is its `Permit` where it `enters`, and `()` otherwise
+/// (it holds no place, and has no permit to drop).
+fn settle(checked: &Checked, output: &Type, enters: bool) -> TokenStream {
+    let krate = &checked.krate;
+    let (convert, on_return) = match (&checked.value, conversion(checked, output)) {
+        (None, Some(convert)) => (
+            quote!(|__chaos_fault| #convert),
+            quote!(return __chaos_returned),
+        ),
+        // Only a panic: in the closure too, whose type is then whatever the function returns.
+        (None, None) => (
+            quote!(|__chaos_fault| #krate::__private::raise(__chaos_fault)),
+            quote!(return __chaos_returned),
+        ),
+        _ => {
+            let fault_return = fault_return(checked, output);
+            (
+                quote!(|__chaos_fault| __chaos_fault),
+                quote!({
+                    let __chaos_fault = __chaos_returned;
+                    #fault_return
+                }),
+            )
+        }
+    };
+    let kept = if enters {
+        quote!(__chaos_held)
+    } else {
+        quote!(())
+    };
+    quote! {
+        match #krate::__private::settle(__chaos_faulted, #convert).await {
+            #krate::__private::Settled::Proceed(#kept) => #kept,
+            #krate::__private::Settled::Return(__chaos_returned) => #on_return,
+        }
+    }
+}
+
 fn point_ident() -> syn::Ident {
     format_ident!("__CHAOS_POINT")
 }
@@ -216,14 +282,27 @@ fn fault_return(checked: &Checked, output: &Type) -> TokenStream {
 /// `return` of `__chaos_fault` converted to the function's return type, or a panic where the
 /// point's return type was not checked to carry a fault.
 fn fault_conversion(checked: &Checked, output: &Type) -> TokenStream {
+    match conversion(checked, output) {
+        Some(convert) => {
+            let converted = staged_return(&checked.krate, &convert);
+            quote!({ #converted })
+        }
+        None => {
+            let krate = &checked.krate;
+            quote!(#krate::__private::raise(__chaos_fault))
+        }
+    }
+}
+
+/// `__chaos_fault` converted to the function's return type, or `None` where the point's return
+/// type was not checked to carry a fault.
+fn conversion(checked: &Checked, output: &Type) -> Option<TokenStream> {
     let krate = &checked.krate;
     match checked.spec.outcome() {
         // Without a declared outcome that replaces the return value, a run-time configuration
         // can still make the point panic, so the panic path is there for every point (and for a
         // `value` point, whose return type need not carry a fault, every other fault panics).
-        None | Some(Outcome::Panic(_) | Outcome::Value) if !checked.spec.carries_outcome() => {
-            quote!(#krate::__private::raise(__chaos_fault))
-        }
+        None | Some(Outcome::Panic(_) | Outcome::Value) if !checked.spec.carries_outcome() => None,
         outcome => {
             // Located at the `status`/`error` key, and a method per key: a return type that
             // cannot carry the fault is reported on the attribute, with that key's diagnostic.
@@ -237,12 +316,11 @@ fn fault_conversion(checked: &Checked, output: &Type) -> TokenStream {
             let convert = quote_spanned! {span=>
                 (&&&#krate::__private::dispatch::Slot::<#output>::new()).#method(__chaos_fault)
             };
-            let converted = staged_return(krate, &convert);
-            quote! {{
+            Some(quote! {{
                 #[allow(unused_imports)]
                 use #krate::__private::dispatch::{ViaResultErr as _, ViaResultOk as _, ViaValue as _};
-                #converted
-            }}
+                #convert
+            }})
         }
     }
 }

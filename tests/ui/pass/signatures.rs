@@ -48,6 +48,18 @@ fn impl_trait_panic() -> impl Debug {
     42
 }
 
+/// An `async fn` whose output is opaque: its faulted path (`settle`) is given a conversion
+/// whose type is the output's, which only inference can name.
+#[chaos(latency_ms = 1, rate = 0.0)]
+async fn async_impl_trait<'a>(name: &'a str) -> impl Debug + 'a {
+    name
+}
+
+#[chaos(panic = "async impl trait panic", rate = 0.0)]
+async fn async_impl_trait_panic() -> impl Debug {
+    42
+}
+
 #[chaos(latency_ms = 1, rate = 0.0)]
 fn no_return_type(counter: &mut u32) {
     *counter += 1;
@@ -135,4 +147,6 @@ fn main() {
     assert_eq!(runtime.block_on(shared.clone().by_arc()).unwrap(), 0);
     assert_eq!(runtime.block_on(shared.async_ref("s")).unwrap(), "s");
     assert_eq!(service.by_value().unwrap(), 1);
+    assert_eq!(format!("{:?}", runtime.block_on(async_impl_trait("n"))), "\"n\"");
+    assert_eq!(format!("{:?}", runtime.block_on(async_impl_trait_panic())), "42");
 }

@@ -262,6 +262,31 @@ fn wait_faulted(mut faulted: Faulted, cx: &mut Context<'_>) -> (Faulted, Poll<()
     (faulted, Poll::Ready(()))
 }
 
+/// Where a faulted call stands after a poll of its wait ([`wait_then_proceed`]).
+#[derive(Debug)]
+pub(super) enum Waited {
+    /// The delay runs: the box, to be polled again.
+    Pending(Faulted),
+    /// Over, and the body runs, keeping this place until the call ends.
+    Proceed(Permit),
+    /// Over, and this fault replaces the body.
+    Fault(Fault),
+}
+
+/// The wait of a call with something decided, then what it does next ([`Faulted::proceed`]), out
+/// of line: `settle`'s poll, whatever the function returns.
+#[cold]
+#[inline(never)]
+pub(super) fn wait_then_proceed(faulted: Faulted, cx: &mut Context<'_>) -> Waited {
+    match wait_faulted(faulted, cx) {
+        (faulted, Poll::Pending) => Waited::Pending(faulted),
+        (faulted, Poll::Ready(())) => match faulted.proceed() {
+            Ok(permit) => Waited::Proceed(permit),
+            Err(fault) => Waited::Fault(fault),
+        },
+    }
+}
+
 /// A `when = "after"` body's fault, from what the call kept before the body (which
 /// [`Faulted::kept_for_after`] said was for after it).
 pub fn fault_after(kept: Option<Faulted>) -> FaultAfter {

@@ -13,8 +13,10 @@ mod instrumented;
 mod permit;
 mod point;
 pub(crate) mod scoped;
+mod settle;
 
 pub use faulted::{FaultAfter, Faulted, WaitBefore, fault_after, wait_before};
 pub use instrumented::Instrumented;
 pub use permit::Permit;
 pub use point::{Point, Site};
+pub use settle::{Keep, Settle, Settled, settle};

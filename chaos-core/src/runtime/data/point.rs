@@ -381,26 +381,6 @@ impl Point {
         self.hot.offer_shortcut(word, stamp);
     }
 
-    /// The decision by the point's shortcut: none when it says there is nothing to do (0), else
-    /// its hazard spent from the thread's budget. A withdrawn shortcut is not a hazard: no
-    /// budget holds it, and `hazard::overdrawn` says it fired without touching the budget, so
-    /// the call goes to `stated` (the path without a shortcut,
-    /// [`decide_stated`](Self::decide_stated)). So an armed call tests for "withdrawn" only
-    /// where the budget ran out.
-    ///
-    /// `stated` is a function item, not a pointer, so that the fast path never needs its address
-    /// (a function of this crate is reached from the caller's crate through the GOT).
-    #[inline(always)]
-    fn by_shortcut<S>(&'static self, stated: S) -> Option<Faulted>
-    where
-        S: Fn(&'static Point) -> Option<Faulted>,
-    {
-        match self.spend_shortcut() {
-            0 => None,
-            overdrawn => self.overdrawn_by(overdrawn, stated),
-        }
-    }
-
     /// The first half of [`decide`](Self::decide), for a caller that puts the rest out of line
     /// in one call (`Instrumented`): 0 when the call has nothing to do, because the shortcut
     /// says so or because the thread's budget held its hazard (spent here); otherwise the
@@ -417,45 +397,41 @@ impl Point {
     }
 
     /// The rest of [`decide`](Self::decide) once [`spend_shortcut`](Self::spend_shortcut)
-    /// gave `shortcut` (not 0), for a caller that is out of line already.
+    /// gave `shortcut` (not 0): the thread's budget did not hold its hazard, or the shortcut is
+    /// withdrawn. A withdrawn shortcut is not a hazard: no budget holds it, and
+    /// `hazard::overdrawn` says it fired without touching the budget, so the call goes to the
+    /// path without a shortcut ([`decide_stated`](Self::decide_stated)). So an armed call tests
+    /// for "withdrawn" only where the budget ran out.
+    ///
+    /// One call out of line for all of it: what an annotated function's poll contains is what
+    /// its callers weigh before inlining it (`settle`).
+    #[cold]
+    #[inline(never)]
     pub(crate) fn decide_overdrawn(&'static self, shortcut: u64) -> Option<Faulted> {
-        self.overdrawn_by(shortcut, Self::decide_stated)
-    }
-
-    /// The decision of a call whose budget did not hold `shortcut`'s hazard (or whose shortcut
-    /// is withdrawn).
-    #[inline(always)]
-    fn overdrawn_by<S>(&'static self, shortcut: u64, stated: S) -> Option<Faulted>
-    where
-        S: Fn(&'static Point) -> Option<Faulted>,
-    {
         if !hazard::overdrawn(shortcut) {
             // The thread's first call drew its budget, which held the hazard.
             return None;
         }
         if shortcut == WITHDRAWN {
             // A point that never takes a shortcut (`max_concurrency`, `one_in`, a seed) is
-            // withdrawn for good and comes here on every call: straight to its own path.
-            return stated(self);
+            // withdrawn for good and comes here on every call: its own path, inlined here.
+            return self.decide_stated_here();
         }
-        self.fire_by_shortcut(shortcut, stated)
+        self.fire_by_shortcut(shortcut)
     }
 
     /// A call on the shortcut `shortcut` fired. A shortcut may have been read just before a
     /// change withdrew it, so the state word is read again: if the point's word for it gives the
     /// same shortcut (armed, usual, the same hazard), the effective spec in force injects (its
-    /// own `active` says last); if not, the call is decided again by `stated`, under the state in
-    /// force. So no call that starts after a change returns fires by the configuration it
-    /// replaced.
+    /// own `active` says last); if not, the call is decided again without the shortcut
+    /// ([`decide_stated`](Self::decide_stated)), under the state in force. So no call that
+    /// starts after a change returns fires by the configuration it replaced.
     #[cold]
     #[inline(never)]
-    fn fire_by_shortcut<S>(&'static self, shortcut: u64, stated: S) -> Option<Faulted>
-    where
-        S: Fn(&'static Point) -> Option<Faulted>,
-    {
+    fn fire_by_shortcut(&'static self, shortcut: u64) -> Option<Faulted> {
         match self.hot.word_for(snapshot::state().raw()) {
             Some(current) if hot::shortcut_of(current) == Some(shortcut) => self.fault_global(),
-            _ => stated(self),
+            _ => self.decide_stated(),
         }
     }
 
@@ -510,13 +486,24 @@ impl Point {
     /// point that declares no `max_concurrency` (so holds no place under it).
     #[inline(always)]
     pub fn decide(&'static self) -> Option<Faulted> {
-        self.by_shortcut(Self::decide_stated)
+        match self.spend_shortcut() {
+            0 => None,
+            overdrawn => self.decide_overdrawn(overdrawn),
+        }
     }
 
     /// [`decide`](Self::decide) without a shortcut, as [`enter_stated`](Self::enter_stated).
     #[cold]
     #[inline(never)]
     fn decide_stated(&'static self) -> Option<Faulted> {
+        self.decide_stated_here()
+    }
+
+    /// [`decide_stated`](Self::decide_stated)'s body, inlined also into
+    /// [`decide_overdrawn`](Self::decide_overdrawn), where a point withdrawn for good (a
+    /// `one_in`, a seed) comes on every call: one call out of the function, not two.
+    #[inline(always)]
+    fn decide_stated_here(&'static self) -> Option<Faulted> {
         let state = snapshot::state();
         self.offer_shortcut(state);
         if state.quiet() {

@@ -1,0 +1,234 @@
+//! What an injection point adds to an `async fn` per call, measured in pairs: a block of calls of
+//! the plain twin, then a block of the annotated function, then the same two in the other order,
+//! over and over, each block timed on its own. The difference between the two blocks of a pair is
+//! one sample of what the point adds. This machine's speed drifts by a nanosecond a call and more
+//! between criterion's rows (run one after another, seconds apart), but hardly within the
+//! hundred microseconds of one pair, so the median of the differences resolves what a row's own
+//! time cannot. An A/A row (two plain functions that differ only in a rotate's width) shows what
+//! the method itself reads as a difference where there is none: code placed at other addresses,
+//! alignment, the order of the blocks.
+//!
+//! The functions are `benches/support/async_fns.rs`'s, polled as `async_path.rs` polls them:
+//! inlined into the measuring loop, and through their `poll` as a function pointer (as a task).
+//!
+//! ```sh
+//! cargo bench --bench async_paired --features enabled,http
+//! ```
+
+use std::future::Future;
+use std::hint::black_box;
+use std::pin::{Pin, pin};
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+#[path = "support/async_fns.rs"]
+mod async_fns;
+use async_fns::*;
+
+/// How long one block of calls runs: long enough for the timer's own cost (tens of
+/// nanoseconds) to vanish, short enough that the machine's drift is small across a pair.
+const BLOCK: Duration = Duration::from_micros(40);
+
+/// Pairs per row (each pair two blocks, in alternating order): about 0.1 s a row at `BLOCK`.
+const PAIRS: usize = 1_201;
+
+/// The A/A row's second plain function: `plain_result` with another rotate (the same
+/// instructions), so that the two are not merged into one by the compiler.
+#[inline(never)]
+async fn plain_result_again(x: u64) -> Result<u64, Error> {
+    Ok(x.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(19))
+}
+
+/// `n` calls of `f`, each future built and polled to completion inlined in this loop, as
+/// criterion's `iter` does in `async_path.rs`'s `Inline` rows.
+#[inline(never)]
+fn inline_block<F: Future>(f: fn(u64) -> F, cx: &mut Context<'_>, n: u64) -> Duration {
+    let start = Instant::now();
+    for _ in 0..n {
+        black_box(complete_in(f(black_box(7)), cx));
+    }
+    start.elapsed()
+}
+
+/// Polls `future` to completion with `cx`.
+#[inline(always)]
+fn complete_in<F: Future>(future: F, cx: &mut Context<'_>) -> F::Output {
+    let mut future = pin!(future);
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(cx) {
+            return output;
+        }
+    }
+}
+
+/// `n` calls of `f`, each future polled through `poll` as a function pointer, as an executor
+/// polls a task (`async_path.rs`'s `AsTask` rows).
+#[inline(never)]
+fn task_block<F: Future>(
+    f: fn(u64) -> F,
+    poll: fn(Pin<&mut F>, &mut Context<'_>) -> Poll<F::Output>,
+    cx: &mut Context<'_>,
+    n: u64,
+) -> Duration {
+    let start = Instant::now();
+    for _ in 0..n {
+        let mut future = pin!(f(black_box(7)));
+        let output = loop {
+            if let Poll::Ready(output) = poll(future.as_mut(), cx) {
+                break output;
+            }
+        };
+        black_box(output);
+    }
+    start.elapsed()
+}
+
+/// One block of calls of a function, in the harness chosen for the row.
+type Block<'a> = Box<dyn FnMut(u64) -> Duration + 'a>;
+
+fn inline<F: Future + 'static>(f: fn(u64) -> F) -> Block<'static> {
+    let f = black_box(f);
+    Box::new(move |n| {
+        let mut cx = Context::from_waker(Waker::noop());
+        inline_block(f, black_box(&mut cx), n)
+    })
+}
+
+fn task<F: Future + 'static>(f: fn(u64) -> F) -> Block<'static> {
+    let f = black_box(f);
+    let poll: fn(Pin<&mut F>, &mut Context<'_>) -> Poll<F::Output> = black_box(F::poll);
+    Box::new(move |n| {
+        let mut cx = Context::from_waker(Waker::noop());
+        task_block(f, poll, black_box(&mut cx), n)
+    })
+}
+
+/// Nanoseconds per call of one block.
+fn per_call(time: Duration, n: u64) -> f64 {
+    time.as_nanos() as f64 / n as f64
+}
+
+/// The median of `samples` and a 95% confidence interval for it from the order statistics (the
+/// ranks `n/2 ± 0.98·√n`, which hold whatever the distribution of the samples).
+fn median_with_interval(samples: &mut [f64]) -> (f64, f64, f64) {
+    samples.sort_by(f64::total_cmp);
+    let n = samples.len();
+    let half_width = (0.98 * (n as f64).sqrt()).ceil() as usize;
+    let low = (n / 2).saturating_sub(half_width);
+    let high = (n / 2 + half_width).min(n - 1);
+    (samples[n / 2], samples[low], samples[high])
+}
+
+/// Measures `annotated` against `plain` in `PAIRS` pairs and prints a row of the table.
+fn pair(name: &str, mut plain: Block<'_>, mut annotated: Block<'_>) {
+    // Calibrate the block's length on the plain function, after a warm-up of both.
+    for _ in 0..50 {
+        plain(1_000);
+        annotated(1_000);
+    }
+    let estimate = per_call(plain(10_000), 10_000).max(0.1);
+    let n = ((BLOCK.as_nanos() as f64 / estimate) as u64).max(1_000);
+
+    let mut plain_times = Vec::with_capacity(PAIRS);
+    let mut annotated_times = Vec::with_capacity(PAIRS);
+    let mut added = Vec::with_capacity(PAIRS);
+    for round in 0..PAIRS {
+        let (a, p) = if round % 2 == 0 {
+            let p = plain(n);
+            (annotated(n), p)
+        } else {
+            let a = annotated(n);
+            (a, plain(n))
+        };
+        let (a, p) = (per_call(a, n), per_call(p, n));
+        plain_times.push(p);
+        annotated_times.push(a);
+        added.push(a - p);
+    }
+    let (plain_median, ..) = median_with_interval(&mut plain_times);
+    let (annotated_median, ..) = median_with_interval(&mut annotated_times);
+    let (added_median, low, high) = median_with_interval(&mut added);
+    println!(
+        "| {name:<34} | {plain_median:>7.2} | {annotated_median:>7.2} | {added_median:>+6.2} | {low:>+6.2} .. {high:>+6.2} |"
+    );
+}
+
+/// Every row of `group`, whose name ends with its harness (`inline` or `task`).
+fn rows(group: &str) {
+    let label = |row: &str| format!("{group}/{row}");
+    let inlined = group.ends_with("inline");
+    macro_rules! row {
+        ($name:expr, $plain:expr, $annotated:expr) => {
+            if inlined {
+                pair(&label($name), inline($plain), inline($annotated));
+            } else {
+                pair(&label($name), task($plain), task($annotated));
+            }
+        };
+    }
+    row!(
+        "A/A: plain_result, plain_result_again",
+        plain_result,
+        plain_result_again
+    );
+    row!("error", plain_result, armed_error);
+    row!("latency", plain_result, armed_latency);
+    row!("error_awaiting", plain_awaiting, armed_awaiting);
+    row!("status_response", plain_response, armed_status);
+    row!("impl_future", plain_impl_future, impl_future);
+    if inlined {
+        row!(
+            "status_response_owning",
+            plain_response_owning,
+            armed_status_owning
+        );
+        row!("one_in", plain_result, counted);
+        row!("max_concurrency", plain_result, limited);
+        row!("chain_3", plain_outer, outer);
+        row!("chain_3_owning", plain_outer_owning, outer_owning);
+        row!("fail_rs_unconfigured", plain_string, fail_rs_unconfigured);
+    }
+}
+
+fn warm_every_point() {
+    let mut warm = [
+        inline(armed_error),
+        inline(armed_latency),
+        inline(armed_awaiting),
+        inline(impl_future),
+        inline(counted),
+        inline(limited),
+        inline(outer),
+        inline(outer_owning),
+    ];
+    for block in &mut warm {
+        block(1);
+    }
+    inline(armed_status)(1);
+    inline(armed_status_owning)(1);
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` runs this once with no argument:
+    // then it only checks that it runs, with a row or two.
+    if !std::env::args().any(|argument| argument == "--bench") {
+        let mut cx = Context::from_waker(Waker::noop());
+        black_box(inline_block(armed_error, &mut cx, 10));
+        return;
+    }
+    println!("ns per call: the medians of {PAIRS} pairs of blocks of about {BLOCK:?} each.");
+    println!();
+    println!("| row | plain | annotated | added | 95% interval of added |");
+    println!("|---|---:|---:|---:|---:|");
+    // Every point has its first call (its cold start) before any row is measured: switched
+    // off, the shortest path is taken only once no point waits for its first call.
+    chaos::set_enabled(true);
+    warm_every_point();
+    for group in ["armed/inline", "armed/task"] {
+        rows(group);
+    }
+    chaos::set_enabled(false);
+    for group in ["off/inline", "off/task"] {
+        rows(group);
+    }
+}

@@ -1,0 +1,116 @@
+//! [`settle`]: everything an annotated `async fn` does for a call that has something decided, as
+//! one future whose poll is out of line: the wait before the body, then the call's place to go
+//! on with, or the fault already converted to the function's return type.
+//!
+//! What an `async fn`'s poll contains decides whether a caller can inline it. With the wait, the
+//! fault's conversion, their drops and their unwinding written into the annotated function, its
+//! poll weighed four to five times what LLVM inlines (`benches/async_paired.rs`: a cost of 1,155
+//! against a threshold of 525, where the plain twin's is 60); a caller that inlined the plain
+//! poll then called the annotated one, and paid about 10 ns a call for it, faulted or not. With
+//! the faulted path behind this one call, the annotated poll is the check, the body, and one
+//! call that a call with nothing decided never makes.
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use super::faulted::{Faulted, Waited, wait_then_proceed};
+use super::permit::Permit;
+use crate::fault::Fault;
+
+/// The faulted path of an async function's call: `faulted`'s wait, then [`Settled::Proceed`]
+/// with what the call keeps until it ends (its place under `max_concurrency`, a [`Permit`], or
+/// `()` for a point that declares none), or [`Settled::Return`] with the fault `convert`ed to
+/// what the function returns.
+#[inline]
+pub fn settle<R, K: Keep, C: Fn(Fault) -> R + Copy>(faulted: Faulted, convert: C) -> Settle<C, K> {
+    Settle {
+        faulted: Some(faulted),
+        convert,
+        keep: PhantomData,
+    }
+}
+
+/// See [`settle`]. One pointer (the conversion is a closure that captures nothing).
+#[derive(Debug)]
+#[must_use = "a delay does nothing unless awaited"]
+pub struct Settle<C, K> {
+    faulted: Option<Faulted>,
+    convert: C,
+    keep: PhantomData<fn() -> K>,
+}
+
+// Nothing in it is ever pinned: the box moves out to the wait and back, and the conversion is
+// only called by value (it is `Copy`).
+impl<C, K> Unpin for Settle<C, K> {}
+
+/// What a faulted call does once its wait is over.
+#[derive(Debug)]
+pub enum Settled<R, K> {
+    /// Run the body, keeping this until the call ends.
+    Proceed(K),
+    /// Return this instead of running the body.
+    Return(R),
+}
+
+/// What a call keeps through its body once its wait is over: its [`Permit`] (a point that
+/// declares `max_concurrency`), or nothing, `()`, whose call never holds a place, so that the
+/// function has no permit to drop.
+pub trait Keep {
+    /// What is kept of `permit`.
+    fn keep(permit: Permit) -> Self;
+}
+
+impl Keep for Permit {
+    #[inline]
+    fn keep(permit: Permit) -> Permit {
+        permit
+    }
+}
+
+impl Keep for () {
+    #[inline]
+    fn keep(_: Permit) {}
+}
+
+impl<R, K: Keep, C: Fn(Fault) -> R + Copy> Future for Settle<C, K> {
+    type Output = Settled<R, K>;
+
+    /// Inlined into the annotated function, and only a call: the box goes out of line by value
+    /// and comes back while the delay runs, so that no pointer into the function's future
+    /// reaches code out of line (a future whose address escapes is built elsewhere and copied,
+    /// on every call, faulted or not). Always: LLVM left it out of line in some callers.
+    #[inline(always)]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Settled<R, K>> {
+        let this = self.get_mut();
+        match settle_step(this.faulted.take(), this.convert, cx) {
+            Ok(settled) => Poll::Ready(settled),
+            Err(faulted) => {
+                // In the place just emptied: forgetting the `None` it held saves its drop.
+                std::mem::forget(this.faulted.replace(faulted));
+                Poll::Pending
+            }
+        }
+    }
+}
+
+/// One poll of a faulted call's wait, out of line: what the call does once the wait is over, or
+/// the box back while it runs. The part that does not depend on the return type (the wait and
+/// what follows it) is out of line again, in chaos-core, compiled once.
+#[cold]
+#[inline(never)]
+fn settle_step<R, K: Keep, C: Fn(Fault) -> R>(
+    faulted: Option<Faulted>,
+    convert: C,
+    cx: &mut Context<'_>,
+) -> Result<Settled<R, K>, Faulted> {
+    let Some(faulted) = faulted else {
+        panic!("chaos: a faulted call's wait was polled after it completed");
+    };
+    match wait_then_proceed(faulted, cx) {
+        Waited::Pending(faulted) => Err(faulted),
+        Waited::Proceed(permit) => Ok(Settled::Proceed(K::keep(permit))),
+        Waited::Fault(fault) => Ok(Settled::Return(convert(fault))),
+    }
+}
