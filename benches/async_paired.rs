@@ -8,6 +8,12 @@
 //! the method itself reads as a difference where there is none: code placed at other addresses,
 //! alignment, the order of the blocks.
 //!
+//! What a pair cannot cancel is what differs between processes: where the stack, the heap and
+//! the code sit in memory (address-space layout randomisation) moves some rows by several
+//! nanoseconds from one run to the next, the A/A row by up to a nanosecond. So the bench runs
+//! itself in `PROCESSES` child processes and prints, per row, the median over them of each
+//! process's median difference, and the lowest and highest of those.
+//!
 //! The functions are `benches/support/async_fns.rs`'s, polled as `async_path.rs` polls them:
 //! inlined into the measuring loop, and through their `poll` as a function pointer (as a task).
 //!
@@ -31,6 +37,12 @@ const BLOCK: Duration = Duration::from_micros(40);
 
 /// Pairs per row (each pair two blocks, in alternating order): about 0.1 s a row at `BLOCK`.
 const PAIRS: usize = 1_201;
+
+/// Processes the whole measurement runs in, one after another (about 7 s each).
+const PROCESSES: usize = 7;
+
+/// Set in a child process: it measures and prints its rows, one per line, for the parent.
+const CHILD: &str = "CHAOS_ASYNC_PAIRED_CHILD";
 
 /// The A/A row's second plain function: `plain_result` with another rotate (the same
 /// instructions), so that the two are not merged into one by the compiler.
@@ -108,18 +120,14 @@ fn per_call(time: Duration, n: u64) -> f64 {
     time.as_nanos() as f64 / n as f64
 }
 
-/// The median of `samples` and a 95% confidence interval for it from the order statistics (the
-/// ranks `n/2 ± 0.98·√n`, which hold whatever the distribution of the samples).
-fn median_with_interval(samples: &mut [f64]) -> (f64, f64, f64) {
+/// The median of `samples`.
+fn median(samples: &mut [f64]) -> f64 {
     samples.sort_by(f64::total_cmp);
-    let n = samples.len();
-    let half_width = (0.98 * (n as f64).sqrt()).ceil() as usize;
-    let low = (n / 2).saturating_sub(half_width);
-    let high = (n / 2 + half_width).min(n - 1);
-    (samples[n / 2], samples[low], samples[high])
+    samples[samples.len() / 2]
 }
 
-/// Measures `annotated` against `plain` in `PAIRS` pairs and prints a row of the table.
+/// Measures `annotated` against `plain` in `PAIRS` pairs and prints the row's medians for the
+/// parent process: plain, annotated, added (ns per call), tab-separated.
 fn pair(name: &str, mut plain: Block<'_>, mut annotated: Block<'_>) {
     // Calibrate the block's length on the plain function, after a warm-up of both.
     for _ in 0..50 {
@@ -145,12 +153,10 @@ fn pair(name: &str, mut plain: Block<'_>, mut annotated: Block<'_>) {
         annotated_times.push(a);
         added.push(a - p);
     }
-    let (plain_median, ..) = median_with_interval(&mut plain_times);
-    let (annotated_median, ..) = median_with_interval(&mut annotated_times);
-    let (added_median, low, high) = median_with_interval(&mut added);
-    println!(
-        "| {name:<34} | {plain_median:>7.2} | {annotated_median:>7.2} | {added_median:>+6.2} | {low:>+6.2} .. {high:>+6.2} |"
-    );
+    let plain_median = median(&mut plain_times);
+    let annotated_median = median(&mut annotated_times);
+    let added_median = median(&mut added);
+    println!("{name}\t{plain_median}\t{annotated_median}\t{added_median}");
 }
 
 /// Every row of `group`, whose name ends with its harness (`inline` or `task`).
@@ -216,10 +222,15 @@ fn main() {
         black_box(inline_block(armed_error, &mut cx, 10));
         return;
     }
-    println!("ns per call: the medians of {PAIRS} pairs of blocks of about {BLOCK:?} each.");
-    println!();
-    println!("| row | plain | annotated | added | 95% interval of added |");
-    println!("|---|---:|---:|---:|---:|");
+    if std::env::var_os(CHILD).is_some() {
+        measure();
+    } else {
+        report(&run_children());
+    }
+}
+
+/// Every row, in this process: armed, then switched off, each inlined and as a task.
+fn measure() {
     // Every point has its first call (its cold start) before any row is measured: switched
     // off, the shortest path is taken only once no point waits for its first call.
     chaos::set_enabled(true);
@@ -230,5 +241,72 @@ fn main() {
     chaos::set_enabled(false);
     for group in ["off/inline", "off/task"] {
         rows(group);
+    }
+}
+
+/// One row as the children measured it: per process, plain, annotated and added (ns per call).
+type Measured = Vec<(String, Vec<[f64; 3]>)>;
+
+/// This binary run `PROCESSES` times as a child, and the rows each printed, in order.
+fn run_children() -> Measured {
+    let binary = std::env::current_exe().expect("the bench binary's path");
+    let mut measured: Measured = Vec::new();
+    for process in 0..PROCESSES {
+        eprintln!("async_paired: process {} of {PROCESSES}", process + 1);
+        let output = std::process::Command::new(&binary)
+            .arg("--bench")
+            .env(CHILD, "1")
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .expect("the bench binary runs as a child");
+        assert!(
+            output.status.success(),
+            "a child process failed: {}",
+            output.status
+        );
+        let stdout = String::from_utf8(output.stdout).expect("the child prints UTF-8");
+        for (index, line) in stdout.lines().enumerate() {
+            let mut fields = line.split('\t');
+            let name = fields.next().expect("a row's name").to_string();
+            let mut values = [0.0; 3];
+            for value in &mut values {
+                *value = fields
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .expect("a row's number");
+            }
+            if process == 0 {
+                measured.push((name.clone(), Vec::new()));
+            }
+            assert_eq!(
+                measured[index].0, name,
+                "the children print the same rows in order"
+            );
+            measured[index].1.push(values);
+        }
+    }
+    measured
+}
+
+/// The table: per row, the median over the processes of plain, annotated and added, and the
+/// lowest and highest added.
+fn report(measured: &Measured) {
+    println!(
+        "ns per call, in {PROCESSES} processes: in each, the medians of {PAIRS} pairs of blocks of about {BLOCK:?}; here the median over the processes, and the lowest and highest of what they added."
+    );
+    println!();
+    println!("| row | plain | annotated | added | added, lowest .. highest |");
+    println!("|---|---:|---:|---:|---:|");
+    for (name, processes) in measured {
+        let column = |i: usize| median(&mut processes.iter().map(|p| p[i]).collect::<Vec<_>>());
+        let (plain, annotated, added) = (column(0), column(1), column(2));
+        let low = processes.iter().map(|p| p[2]).fold(f64::INFINITY, f64::min);
+        let high = processes
+            .iter()
+            .map(|p| p[2])
+            .fold(f64::NEG_INFINITY, f64::max);
+        println!(
+            "| {name} | {plain:.2} | {annotated:.2} | {added:+.2} | {low:+.2} .. {high:+.2} |"
+        );
     }
 }

@@ -110,11 +110,12 @@ impl Prelude {
             // function's own poll stays small enough for its callers to inline. The decision
             // ends with its own statement (a labeled block), before the `.await`: held across
             // it, it would take its own slot in the future.
-            let (held, nothing, decided_faulted) = if enters {
+            let (start, settled) = settle(checked, target.output, enters);
+            let (held, nothing, faulted) = if enters {
                 (
                     quote!(let __chaos_held =),
                     quote!(::core::result::Result::Ok(__chaos_held) => break '__chaos_decided __chaos_held,),
-                    quote!(::core::result::Result::Err(__chaos_faulted) => __chaos_faulted,),
+                    quote!(::core::result::Result::Err(__chaos_faulted) => #start,),
                 )
             } else {
                 // A point that holds no place under `max_concurrency` keeps nothing across the
@@ -124,18 +125,20 @@ impl Prelude {
                 (
                     TokenStream::new(),
                     quote!(::core::option::Option::None => break '__chaos_decided,),
-                    quote!(::core::option::Option::Some(__chaos_faulted) => __chaos_faulted,),
+                    quote!(::core::option::Option::Some(__chaos_faulted) => #start,),
                 )
             };
-            let settle = settle(checked, target.output, enters);
+            // The future is built in the decision's own statement: the decision's temporaries
+            // end with it, before the `.await` (held across it, they would take slots of their
+            // own in the function's future), and no drop flag is kept for the box.
             quote! {
                 #register
                 #held '__chaos_decided: {
-                    let __chaos_faulted = match #decided {
+                    let __chaos_settle = match #decided {
                         #nothing
-                        #decided_faulted
+                        #faulted
                     };
-                    #settle
+                    #settled
                 };
             }
         } else if enters {
@@ -208,8 +211,9 @@ impl Prelude {
     }
 }
 
-/// The faulted path of an async function, `__chaos_faulted` given to `settle` and awaited: the
-/// call's place to go on with, or a `return` of the fault. Where the point's outcome is a
+/// The faulted path of an async function: `settle` given `__chaos_faulted`, then that future
+/// (`__chaos_settle`) awaited, which gives the call's place to go on with, or the fault to
+/// `return`. Where the point's outcome is a
 /// `status` or an `error` (and no `value`), `settle` converts the fault to the return type out
 /// of line, given the conversion as a closure that captures nothing; otherwise it gives the
 /// fault back, and the function converts it (a `value` expression may read the arguments, and a
@@ -217,7 +221,7 @@ impl Prelude {
 ///
 /// What the call keeps through its body is its `Permit` where it `enters`, and `()` otherwise
 /// (it holds no place, and has no permit to drop).
-fn settle(checked: &Checked, output: &Type, enters: bool) -> TokenStream {
+fn settle(checked: &Checked, output: &Type, enters: bool) -> (TokenStream, TokenStream) {
     let krate = &checked.krate;
     let (convert, on_return) = match (&checked.value, conversion(checked, output)) {
         (None, Some(convert)) => (
@@ -245,12 +249,14 @@ fn settle(checked: &Checked, output: &Type, enters: bool) -> TokenStream {
     } else {
         quote!(())
     };
-    quote! {
-        match #krate::__private::settle(__chaos_faulted, #convert).await {
+    let start = quote!(#krate::__private::settle(__chaos_faulted, #convert));
+    let settled = quote! {
+        match __chaos_settle.await {
             #krate::__private::Settled::Proceed(#kept) => #kept,
             #krate::__private::Settled::Return(__chaos_returned) => #on_return,
         }
-    }
+    };
+    (start, settled)
 }
 
 fn point_ident() -> syn::Ident {
