@@ -37,6 +37,29 @@ async fn calls_beyond_the_limit_in_flight_are_throttled() {
     assert_eq!(stats.throttled, 3);
 }
 
+/// Cancelled while it waits its injected delay (inside `settle`, before its body), a call gives
+/// its place back with the future it was waiting in.
+#[tokio::test(start_paused = true)]
+async fn a_call_cancelled_during_its_delay_gives_its_place_back() {
+    #[chaos(
+        latency_ms = 60_000,
+        rate = 1.0,
+        max_concurrency = 1,
+        name = "throttle::delayed"
+    )]
+    async fn delayed() -> Result<(), Fault> {
+        Ok(())
+    }
+    let first = tokio::time::timeout(Duration::from_millis(10), delayed()).await;
+    assert!(first.is_err(), "still waiting its delay when cancelled");
+    // Admitted again, and waiting its own delay: not throttled at once.
+    let second = tokio::time::timeout(Duration::from_millis(10), delayed()).await;
+    assert!(
+        second.is_err(),
+        "admitted and waiting, not throttled: {second:?}"
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_cancelled_call_gives_its_place_back() {
     #[chaos(max_concurrency = 1, name = "throttle::single")]

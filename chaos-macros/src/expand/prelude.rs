@@ -213,11 +213,11 @@ impl Prelude {
 
 /// The faulted path of an async function: `settle` given `__chaos_faulted`, then that future
 /// (`__chaos_settle`) awaited, which gives the call's place to go on with, or the fault to
-/// `return`. Where the point's outcome is a
-/// `status` or an `error` (and no `value`), `settle` converts the fault to the return type out
-/// of line, given the conversion as a closure that captures nothing; otherwise it gives the
-/// fault back, and the function converts it (a `value` expression may read the arguments, and a
-/// panic needs no conversion).
+/// `return`. `settle` converts the fault out of line, given the conversion as a closure that
+/// captures nothing: to the return type by the `status`/`error` dispatch where the point's
+/// return type was checked to carry a fault (a throttled call's 429 and a `timeout` go the same
+/// way), or by a panic where it was not. A `value` point's closure gives the fault back, and the
+/// function converts it (its expression may read the arguments).
 ///
 /// What the call keeps through its body is its `Permit` where it `enters`, and `()` otherwise
 /// (it holds no place, and has no permit to drop).

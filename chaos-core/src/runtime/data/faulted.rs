@@ -1,7 +1,9 @@
 //! [`Faulted`]: what a call was given at its start (an injection, a place under
 //! `max_concurrency`, or a throttled call's fault) in an allocation of its own, and the futures
-//! of one pointer that wait for it: [`WaitBefore`], before the body, and [`FaultAfter`], after a
-//! `when = "after"` body.
+//! of one pointer that wait for it: [`WaitBefore`], before the body of a `when = "after"` point
+//! or of a `fn -> impl Future` (`Instrumented`), and [`FaultAfter`], after a `when = "after"`
+//! body. Other async functions await `settle` (its own module), which waits through
+//! [`wait_then_proceed`].
 //!
 //! A call with nothing to do allocates nothing and carries nothing, nor does a call admitted
 //! under `max_concurrency` and not faulted (it carries its `Permit`), unless its point is
@@ -35,7 +37,7 @@ struct Faulting {
     permit: Permit,
     /// A throttled call's fault, returned at once.
     refused: Option<Fault>,
-    /// The delay under way, while a [`WaitBefore`] or [`FaultAfter`] runs.
+    /// The delay under way, while a [`WaitBefore`], a [`FaultAfter`] or a `Settle` runs.
     delay: Option<Delay>,
 }
 
@@ -229,9 +231,10 @@ pub struct WaitBefore(Option<Faulted>);
 impl Future for WaitBefore {
     type Output = Option<Faulted>;
 
-    /// Inlined into the annotated function: a call with nothing decided is one null check (the
-    /// attribute's expansion does not even await it then; `Instrumented` does, out of line, for
-    /// a call whose budget ran out and that was not faulted after all). The faulted
+    /// Inlined into the annotated function (a `when = "after"` point's): a call with nothing
+    /// decided is one null check (the attribute's expansion does not even await it then;
+    /// `Instrumented` does, out of line, for a call whose budget ran out and that was not
+    /// faulted after all). The faulted
     /// call's box goes to the wait by value and comes back, so that no pointer into the
     /// annotated function's future reaches code out of line: a future whose address escapes
     /// cannot be built in place, and is copied after it is built (see `benches/async_path.rs`).

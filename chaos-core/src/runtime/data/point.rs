@@ -381,8 +381,8 @@ impl Point {
         self.hot.offer_shortcut(word, stamp);
     }
 
-    /// The first half of [`decide`](Self::decide), for a caller that puts the rest out of line
-    /// in one call (`Instrumented`): 0 when the call has nothing to do, because the shortcut
+    /// The first half of [`decide`](Self::decide), inlined, with the rest out of line in one
+    /// call (`decide`, and `Instrumented`): 0 when the call has nothing to do, because the shortcut
     /// says so or because the thread's budget held its hazard (spent here); otherwise the
     /// shortcut, whose hazard the budget did not hold, for
     /// [`decide_overdrawn`](Self::decide_overdrawn).

@@ -21,8 +21,9 @@ use crate::fault::Fault;
 
 /// The faulted path of an async function's call: `faulted`'s wait, then [`Settled::Proceed`]
 /// with what the call keeps until it ends (its place under `max_concurrency`, a [`Permit`], or
-/// `()` for a point that declares none), or [`Settled::Return`] with the fault `convert`ed to
-/// what the function returns.
+/// `()` for a point that declares none), or [`Settled::Return`] with what `convert` made of the
+/// fault: the function's return value, or the fault itself for a `value` point, which the
+/// function converts.
 #[inline]
 pub fn settle<R, K: Keep, C: Fn(Fault) -> R + Copy>(faulted: Faulted, convert: C) -> Settle<C, K> {
     Settle {
@@ -87,8 +88,11 @@ impl<R, K: Keep, C: Fn(Fault) -> R + Copy> Future for Settle<C, K> {
         match settle_step(this.faulted.take(), this.convert, cx) {
             Ok(settled) => Poll::Ready(settled),
             Err(faulted) => {
-                // In the place just emptied: forgetting the `None` it held saves its drop.
-                std::mem::forget(this.faulted.replace(faulted));
+                // In the place just emptied (`settle_step` never sees it): forgetting the `None`
+                // it held saves its drop.
+                let emptied = this.faulted.replace(faulted);
+                debug_assert!(emptied.is_none(), "the box was taken before the step");
+                std::mem::forget(emptied);
                 Poll::Pending
             }
         }
