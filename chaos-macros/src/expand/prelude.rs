@@ -107,9 +107,7 @@ impl Prelude {
         let before = if target.is_async && !checked.spec.after() {
             // An async function's faulted path is one future polled out of line (`settle`): the
             // wait, then the place to go on with or the fault as the return type, so that the
-            // function's own poll stays small enough for its callers to inline. The decision
-            // ends with its own statement (a labeled block), before the `.await`: held across
-            // it, it would take its own slot in the future.
+            // function's own poll stays small enough for its callers to inline.
             let (start, settled) = settle(checked, target.output, enters);
             let (held, nothing, faulted) = if enters {
                 (
@@ -130,7 +128,8 @@ impl Prelude {
             };
             // The future is built in the decision's own statement: the decision's temporaries
             // end with it, before the `.await` (held across it, they would take slots of their
-            // own in the function's future), and no drop flag is kept for the box.
+            // own in the function's future), and the box is never bound on its own (which kept
+            // a drop flag for it).
             quote! {
                 #register
                 #held '__chaos_decided: {
