@@ -8,11 +8,13 @@
 //! #[chaos(max_concurrency = 8)]                 async fn handler(req: Req) -> Result<R, E> {
 //! async fn handler(req: Req) -> Result<R, E> {      static __CHAOS_POINT: Point = Point::new("app::handler", spec, site);
 //!     body                               ==>        let held = 'decided: {
-//! }                                                     let settle = match __CHAOS_POINT.enter() {
-//!                                                           Ok(held) => break 'decided held,
-//!                                                           Err(faulted) => settle(faulted, |fault| /* fault as Result<R, E> */),
-//!                                                       };
-//!                                                       match settle.await {
+//! }                                                     match {
+//!                                                           let settle = match __CHAOS_POINT.enter() {
+//!                                                               Ok(held) => break 'decided held,
+//!                                                               Err(faulted) => settle(faulted, |fault| /* fault as Result<R, E> */),
+//!                                                           };
+//!                                                           settle
+//!                                                       }.await {
 //!                                                           Settled::Proceed(held) => held,
 //!                                                           Settled::Return(value) => return value,
 //!                                                       }

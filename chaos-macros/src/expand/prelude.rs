@@ -129,15 +129,21 @@ impl Prelude {
             // The future is built in the decision's own statement: the decision's temporaries
             // end with it, before the `.await` (held across it, they would take slots of their
             // own in the function's future), and the box is never bound on its own (which kept
-            // a drop flag for it).
+            // a drop flag for it). The block around that statement hands the future to the
+            // `.await` as a value, not as a local that the `.await` moves (which kept a drop
+            // flag for the future, and a landing pad that reads it).
             quote! {
                 #register
                 #held '__chaos_decided: {
-                    let __chaos_settle = match #decided {
-                        #nothing
-                        #faulted
-                    };
-                    #settled
+                    match {
+                        let __chaos_settle = match #decided {
+                            #nothing
+                            #faulted
+                        };
+                        __chaos_settle
+                    }.await {
+                        #settled
+                    }
                 };
             }
         } else if enters {
@@ -210,9 +216,9 @@ impl Prelude {
     }
 }
 
-/// The faulted path of an async function: `settle` given `__chaos_faulted`, then that future
-/// (`__chaos_settle`) awaited, which gives the call's place to go on with, or the fault to
-/// `return`. `settle` converts the fault out of line, given the conversion as a closure that
+/// The faulted path of an async function: `settle` given `__chaos_faulted` (the first part
+/// returned), then that future awaited, whose answer the second part matches: the call's place
+/// to go on with, or the fault to `return`. `settle` converts the fault out of line, given the conversion as a closure that
 /// captures nothing: to the return type by the `status`/`error` dispatch where the point's
 /// return type was checked to carry a fault (a throttled call's 429 and a `timeout` go the same
 /// way), or by a panic where it was not. A `value` point's closure gives the fault back, and the
@@ -250,10 +256,8 @@ fn settle(checked: &Checked, output: &Type, enters: bool) -> (TokenStream, Token
     };
     let start = quote!(#krate::__private::settle(__chaos_faulted, #convert));
     let settled = quote! {
-        match __chaos_settle.await {
-            #krate::__private::Settled::Proceed(#kept) => #kept,
-            #krate::__private::Settled::Return(__chaos_returned) => #on_return,
-        }
+        #krate::__private::Settled::Proceed(#kept) => #kept,
+        #krate::__private::Settled::Return(__chaos_returned) => #on_return,
     };
     (start, settled)
 }
