@@ -62,17 +62,6 @@ fn inline_block<F: Future>(f: fn(u64) -> F, cx: &mut Context<'_>, n: u64) -> Dur
     start.elapsed()
 }
 
-/// Polls `future` to completion with `cx`.
-#[inline(always)]
-fn complete_in<F: Future>(future: F, cx: &mut Context<'_>) -> F::Output {
-    let mut future = pin!(future);
-    loop {
-        if let Poll::Ready(output) = future.as_mut().poll(cx) {
-            return output;
-        }
-    }
-}
-
 /// `n` calls of `f`, each future polled through `poll` as a function pointer, as an executor
 /// polls a task (`async_path.rs`'s `AsTask` rows).
 #[inline(never)]
@@ -194,24 +183,6 @@ fn rows(group: &str) {
         row!("chain_3_owning", plain_outer_owning, outer_owning);
         row!("fail_rs_unconfigured", plain_string, fail_rs_unconfigured);
     }
-}
-
-fn warm_every_point() {
-    let mut warm = [
-        inline(armed_error),
-        inline(armed_latency),
-        inline(armed_awaiting),
-        inline(impl_future),
-        inline(counted),
-        inline(limited),
-        inline(outer),
-        inline(outer_owning),
-    ];
-    for block in &mut warm {
-        block(1);
-    }
-    inline(armed_status)(1);
-    inline(armed_status_owning)(1);
 }
 
 fn main() {

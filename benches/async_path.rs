@@ -20,22 +20,6 @@ use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main};
 mod async_fns;
 use async_fns::*;
 
-/// Polls `future` to completion with a no-op waker (every future here is ready at once).
-fn complete<F: Future>(future: F) -> F::Output {
-    complete_in(future, &mut Context::from_waker(Waker::noop()))
-}
-
-/// Polls `future` to completion with `cx`.
-#[inline(always)]
-fn complete_in<F: Future>(future: F, cx: &mut Context<'_>) -> F::Output {
-    let mut future = pin!(future);
-    loop {
-        if let Poll::Ready(output) = future.as_mut().poll(cx) {
-            return output;
-        }
-    }
-}
-
 /// How a row polls its future; the rows of one function each are measured both ways.
 trait Harness {
     /// The row `name`: `f`'s future built and polled to completion, with the `Context` already
@@ -110,23 +94,6 @@ fn rows(group: &mut BenchmarkGroup<'_, WallTime>) {
     Inline::row(group, "chain_3", outer);
     Inline::row(group, "plain_chain_3_owning", plain_outer_owning);
     Inline::row(group, "chain_3_owning", outer_owning);
-}
-
-/// Calls every annotated function once, so that every point has had its first call (a cold
-/// start) before any row is measured: switched off, the shortest path is taken only once no point
-/// waits for its first call, and a filtered run (`cargo bench -- async_off/error`) would
-/// otherwise measure the path of a process with cold points.
-fn warm_every_point() {
-    complete(armed_error(1)).ok();
-    complete(armed_latency(1)).ok();
-    complete(armed_awaiting(1)).ok();
-    complete(impl_future(1)).ok();
-    complete(counted(1)).ok();
-    complete(limited(1)).ok();
-    complete(armed_status(1));
-    complete(armed_status_owning(1));
-    complete(outer(1)).ok();
-    complete(outer_owning(1)).ok();
 }
 
 fn async_path(c: &mut Criterion) {

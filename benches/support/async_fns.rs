@@ -1,8 +1,11 @@
 //! The functions the async benches measure (`async_path.rs` with criterion, `async_paired.rs`
-//! block against block): each annotated function beside its plain twin.
+//! block against block): each annotated function beside its plain twin; and how both benches
+//! poll them.
 
 use std::future::Future;
 use std::hint::black_box;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
 
 use chaos::chaos;
 
@@ -201,4 +204,37 @@ pub async fn plain_middle_owning(x: u64) -> Result<u64, Error> {
     let value = plain_inner(x).await;
     drop(black_box(held));
     value
+}
+
+/// Polls `future` to completion with a no-op waker (every future here is ready at once).
+pub fn complete<F: Future>(future: F) -> F::Output {
+    complete_in(future, &mut Context::from_waker(Waker::noop()))
+}
+
+/// Polls `future` to completion with `cx`.
+#[inline(always)]
+pub fn complete_in<F: Future>(future: F, cx: &mut Context<'_>) -> F::Output {
+    let mut future = pin!(future);
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(cx) {
+            return output;
+        }
+    }
+}
+
+/// Calls every annotated function once, so that every point has had its first call (a cold
+/// start) before any row is measured: switched off, the shortest path is taken only once no point
+/// waits for its first call, and a filtered run (`cargo bench -- async_off/error`) would
+/// otherwise measure the path of a process with cold points.
+pub fn warm_every_point() {
+    complete(armed_error(1)).ok();
+    complete(armed_latency(1)).ok();
+    complete(armed_awaiting(1)).ok();
+    complete(impl_future(1)).ok();
+    complete(counted(1)).ok();
+    complete(limited(1)).ok();
+    complete(armed_status(1));
+    complete(armed_status_owning(1));
+    complete(outer(1)).ok();
+    complete(outer_owning(1)).ok();
 }

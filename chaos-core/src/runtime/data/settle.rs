@@ -8,7 +8,7 @@
 //! a cost of 1,155 against a threshold of 525, where the plain twin's is 60): a caller that
 //! inlined the plain poll called the annotated one, and paid about 23 ns a call for it there,
 //! faulted or not. With the faulted path behind one call, the annotated poll is the check, the
-//! body, and calls that a call with nothing decided never makes (470).
+//! body, and calls that a call with nothing decided never makes (430).
 
 use std::future::Future;
 use std::marker::PhantomData;
