@@ -52,7 +52,7 @@ pub mod __private {
     pub use super::data::delay::{call_once, delay_blocking, raise};
     pub use super::data::{
         FaultAfter, Faulted, Instrumented, Keep, Permit, Point, Settle, Settled, Site, WaitBefore,
-        fault_after, settle, wait_before,
+        decide_then_settle, fault_after, settle, wait_before,
     };
     pub use linkme;
 }

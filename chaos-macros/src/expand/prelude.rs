@@ -6,7 +6,9 @@
 //!            points that declare `max_concurrency`, `enter_kept` for those among them declared
 //!            `when = "after"`; `decide` for the others), the wait before the body, then the
 //!            fault returned or what the call keeps until it ends (in an async function that
-//!            is not `when = "after"`, the wait and what follows it are `settle`, out of line)
+//!            is not `when = "after"`, the wait and what follows it are `settle`, out of line,
+//!            and so is `decide` where the point's shortcut, checked inline, does not pass the
+//!            call: `decide_then_settle`)
 //! tail       after a `when = "after"` body: the wait, then the fault in place of its value
 //! ```
 //!
@@ -20,7 +22,7 @@
 //!
 //! Other points expand exactly as they did before `value` existed.
 
-use chaos_core::spec::Outcome;
+use chaos_core::spec::{Outcome, Trigger};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::Type;
@@ -108,22 +110,39 @@ impl Prelude {
             // An async function's faulted path is one future polled out of line (`settle`): the
             // wait, then the place to go on with or the fault as the return type, so that the
             // function's own poll stays small enough for its callers to inline.
-            let (start, settled) = settle(checked, target.output, enters);
-            let (held, nothing, faulted) = if enters {
+            let (convert, settled) = settle(checked, target.output, enters);
+            let start = quote!(#krate::__private::settle(__chaos_faulted, #convert));
+            let (held, decision) = if enters {
                 (
                     quote!(let __chaos_held =),
-                    quote!(::core::result::Result::Ok(__chaos_held) => break '__chaos_decided __chaos_held,),
-                    quote!(::core::result::Result::Err(__chaos_faulted) => #start,),
+                    quote!(match #decided {
+                        ::core::result::Result::Ok(__chaos_held) => break '__chaos_decided __chaos_held,
+                        ::core::result::Result::Err(__chaos_faulted) => #start,
+                    }),
                 )
-            } else {
+            } else if decides_first(checked) {
                 // A point that holds no place under `max_concurrency` keeps nothing across the
                 // body, so that nothing with drop glue is alive at its end (which would cost
                 // every call a copy of the return value, built in a temporary and moved past the
                 // drop; `benches/async_path.rs`): the block is a statement, of type `()`.
                 (
                     TokenStream::new(),
-                    quote!(::core::option::Option::None => break '__chaos_decided,),
-                    quote!(::core::option::Option::Some(__chaos_faulted) => #start,),
+                    quote!(match #decided {
+                        ::core::option::Option::None => break '__chaos_decided,
+                        ::core::option::Option::Some(__chaos_faulted) => #start,
+                    }),
+                )
+            } else {
+                // The others check their shortcut here, and decide in full in `settle`'s first
+                // poll, out of line: the function's poll holds one call for the whole faulted
+                // path, the decision included. (Of type `()` too, as above.)
+                (
+                    TokenStream::new(),
+                    quote!(if #point.passes() {
+                        break '__chaos_decided
+                    } else {
+                        #krate::__private::decide_then_settle(|| #point.decide(), #convert)
+                    }),
                 )
             };
             // The future is built in the decision's own statement: the decision's temporaries
@@ -136,10 +155,7 @@ impl Prelude {
                 #register
                 #held '__chaos_decided: {
                     match {
-                        let __chaos_settle = match #decided {
-                            #nothing
-                            #faulted
-                        };
+                        let __chaos_settle = #decision;
                         __chaos_settle
                     }.await {
                         #settled
@@ -254,12 +270,21 @@ fn settle(checked: &Checked, output: &Type, enters: bool) -> (TokenStream, Token
     } else {
         quote!(())
     };
-    let start = quote!(#krate::__private::settle(__chaos_faulted, #convert));
     let settled = quote! {
         #krate::__private::Settled::Proceed(#kept) => #kept,
         #krate::__private::Settled::Return(__chaos_returned) => #on_return,
     };
-    (start, settled)
+    (convert, settled)
+}
+
+/// Whether an async function's point decides before it builds `settle`, rather than in its first
+/// poll (`decide_then_settle`):
+/// - a point with a `timeout` reads its deadline from an argument before the body, which may
+///   move it;
+/// - a `one_in` point never takes the shortcut, so each of its calls would build `settle` and
+///   poll it, to decide there (about 30 instructions more a call than the decision alone).
+fn decides_first(checked: &Checked) -> bool {
+    checked.deadline.is_some() || matches!(checked.spec.trigger(), Trigger::OneIn(_))
 }
 
 fn point_ident() -> syn::Ident {

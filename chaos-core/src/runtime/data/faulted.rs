@@ -14,6 +14,7 @@
 //! hundreds of bytes larger.)
 
 use std::future::Future;
+use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime};
@@ -26,7 +27,29 @@ use crate::fault::Fault;
 /// What one faulted call gets, boxed: a delay, then possibly an outcome in place of the body.
 #[derive(Debug)]
 #[must_use]
-pub struct Faulted(Box<Faulting>);
+pub struct Faulted(ManuallyDrop<Box<Faulting>>);
+
+impl Drop for Faulted {
+    /// One call, which does not unwind: whatever holds a `Faulted` (an `Option` in a future's
+    /// state, an executor's task) stays small enough to be inlined, its drop a null check and
+    /// this call, and its callers need no landing pad around it.
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: taken once, as the value is dropped.
+        free(unsafe { ManuallyDrop::take(&mut self.0) });
+    }
+}
+
+/// Frees a faulted call's box: out of line, because every drop of one is off the hot path (a
+/// call's wait over, a cancelled or failed call), and `extern "C"`, so that it does not unwind
+/// (a panic here aborts): it releases a place under `max_concurrency` and a timer, neither of
+/// which panics.
+#[cold]
+#[inline(never)]
+#[allow(improper_ctypes_definitions)] // called only from Rust, with Rust's layout of the box.
+extern "C" fn free(faulting: Box<Faulting>) {
+    drop(faulting);
+}
 
 #[derive(Debug)]
 struct Faulting {
@@ -43,12 +66,12 @@ struct Faulting {
 
 impl Faulted {
     pub(super) fn new(injection: Injection) -> Faulted {
-        Faulted(Box::new(Faulting {
+        Faulted(ManuallyDrop::new(Box::new(Faulting {
             injection,
             permit: Permit::default(),
             refused: None,
             delay: None,
-        }))
+        })))
     }
 
     /// A call throttled by `max_concurrency`: `fault` at once, no delay.
@@ -183,8 +206,8 @@ impl Faulted {
 
     /// The fault for a request to `host` that a `deny_hosts` point faulted.
     #[cfg(any(feature = "tower", feature = "aws-sdk"))]
-    pub(crate) fn into_fault_for_host(self, host: Option<&str>) -> Option<Fault> {
-        self.0.injection.into_fault_for_host(host)
+    pub(crate) fn into_fault_for_host(mut self, host: Option<&str>) -> Option<Fault> {
+        self.take().into_fault_for_host(host)
     }
 
     /// Polls the delay of `duration` (started at the first poll) to its end.

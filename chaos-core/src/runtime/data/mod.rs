@@ -19,4 +19,4 @@ pub use faulted::{FaultAfter, Faulted, WaitBefore, fault_after, wait_before};
 pub use instrumented::Instrumented;
 pub use permit::Permit;
 pub use point::{Point, Site};
-pub use settle::{Keep, Settle, Settled, settle};
+pub use settle::{Keep, Settle, Settled, decide_then_settle, settle};

@@ -492,6 +492,16 @@ impl Point {
         }
     }
 
+    /// Whether this call has nothing decided by its shortcut alone: `decide` would give `None`
+    /// without going out of line (the hazard spent, if the thread's budget held it). When not,
+    /// nothing was spent, and [`decide`](Self::decide) decides the call in full: an async
+    /// function's `settle` calls it in its first poll, out of line, so that the function's own
+    /// poll holds this check and not the call (`decide_then_settle`).
+    #[inline(always)]
+    pub fn passes(&'static self) -> bool {
+        self.spend_shortcut() == 0
+    }
+
     /// [`decide`](Self::decide) without a shortcut, as [`enter_stated`](Self::enter_stated).
     #[cold]
     #[inline(never)]
