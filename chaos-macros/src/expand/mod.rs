@@ -30,9 +30,11 @@
 //! the wait, then the place to go on with, or the fault converted to the return type by the
 //! closure it is given (which captures nothing), so that the function's own poll stays small
 //! enough for its callers to inline. What the body keeps is that `Permit`, dropped inline. A
-//! point that declares no `max_concurrency` calls `decide` instead (`None` for a call with
-//! nothing to do, which skips the `.await` too; `Some` pointer otherwise) and keeps nothing
-//! through the body (the labeled block is a statement of type `()`). A `value` point converts
+//! point that declares no `max_concurrency` checks its shortcut inline instead (`passes`: a call
+//! with nothing to do skips the `.await` too) and otherwise awaits `decide_then_settle`, whose
+//! first poll decides the call out of line (a `one_in` or `timeout` point calls `decide` first,
+//! then `settle` for a faulted call); it keeps nothing through the body (the labeled block is a
+//! statement of type `()`). A `value` point converts
 //! the fault in the function instead (its expression may read the arguments). A
 //! `when = "after"` point awaits `wait_before` and keeps what it decided for after its body
 //! (a point with a limit there calls `enter_kept`, and keeps its place in that box). A plain

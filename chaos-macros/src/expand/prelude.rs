@@ -232,13 +232,14 @@ impl Prelude {
     }
 }
 
-/// The faulted path of an async function: `settle` given `__chaos_faulted` (the first part
-/// returned), then that future awaited, whose answer the second part matches: the call's place
-/// to go on with, or the fault to `return`. `settle` converts the fault out of line, given the conversion as a closure that
-/// captures nothing: to the return type by the `status`/`error` dispatch where the point's
-/// return type was checked to carry a fault (a throttled call's 429 and a `timeout` go the same
-/// way), or by a panic where it was not. A `value` point's closure gives the fault back, and the
-/// function converts it (its expression may read the arguments).
+/// The faulted path of an async function, in two parts: the conversion given to `settle` (or
+/// `decide_then_settle`), and the arms that match the answer of that future once awaited: the
+/// call's place to go on with, or the fault to `return`. The future converts the fault out of
+/// line, by the conversion, a closure that captures nothing: to the return type by the
+/// `status`/`error` dispatch where the point's return type was checked to carry a fault (a
+/// throttled call's 429 and a `timeout` go the same way), or by a panic where it was not. A
+/// `value` point's closure gives the fault back, and the function converts it (its expression
+/// may read the arguments).
 ///
 /// What the call keeps through its body is its `Permit` where it `enters`, and `()` otherwise
 /// (it holds no place, and has no permit to drop).
@@ -279,8 +280,9 @@ fn settle(checked: &Checked, output: &Type, enters: bool) -> (TokenStream, Token
 
 /// Whether an async function's point decides before it builds `settle`, rather than in its first
 /// poll (`decide_then_settle`):
-/// - a point with a `timeout` reads its deadline from an argument before the body, which may
-///   move it;
+/// - a point with a `timeout` reads its deadline from an argument: deciding in the future, the
+///   decision would be a closure that borrows the argument, no longer one that captures nothing
+///   (a larger future, and one that is `Send` only if the argument is `Sync`);
 /// - a `one_in` point never takes the shortcut, so each of its calls would build `settle` and
 ///   poll it, to decide there (about 30 instructions more a call than the decision alone).
 fn decides_first(checked: &Checked) -> bool {

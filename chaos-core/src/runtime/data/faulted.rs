@@ -41,9 +41,12 @@ impl Drop for Faulted {
 }
 
 /// Frees a faulted call's box: out of line, because every drop of one is off the hot path (a
-/// call's wait over, a cancelled or failed call), and `extern "C"`, so that it does not unwind
-/// (a panic here aborts): it releases a place under `max_concurrency` and a timer, neither of
-/// which panics.
+/// call's wait over, a cancelled or failed call), and `extern "C"`, so that it does not unwind:
+/// a panic here aborts the process. What it drops is chaos's own data (the injection, a
+/// throttled call's fault, a place under `max_concurrency`), a tokio `Sleep` or the helper
+/// thread's alarm, and with the alarm's last reference the executor's `Waker`. None of these
+/// panics on drop in chaos or in tokio; an executor whose waker panicked on drop would abort
+/// here rather than unwind.
 #[cold]
 #[inline(never)]
 #[allow(improper_ctypes_definitions)] // called only from Rust, with Rust's layout of the box.

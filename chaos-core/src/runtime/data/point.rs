@@ -382,7 +382,7 @@ impl Point {
     }
 
     /// The first half of [`decide`](Self::decide), inlined, with the rest out of line in one
-    /// call (`decide`, and `Instrumented`): 0 when the call has nothing to do, because the shortcut
+    /// call (`decide`, [`passes`](Self::passes), and `Instrumented`): 0 when the call has nothing to do, because the shortcut
     /// says so or because the thread's budget held its hazard (spent here); otherwise the
     /// shortcut, whose hazard the budget did not hold, for
     /// [`decide_overdrawn`](Self::decide_overdrawn).
@@ -403,8 +403,10 @@ impl Point {
     /// path without a shortcut ([`decide_stated`](Self::decide_stated)). So an armed call tests
     /// for "withdrawn" only where the budget ran out.
     ///
-    /// One call out of line for all of it: what an annotated function's poll contains is what
-    /// its callers weigh before inlining it (`settle`).
+    /// One call out of line for all of it, for the callers that decide in the function's own
+    /// poll (`Instrumented`, an async `one_in` or `timeout` point, a plain `fn`): what that poll
+    /// contains is what its callers weigh before inlining it (`settle`). Other async functions
+    /// come here from `settle`'s first poll, already out of line.
     #[cold]
     #[inline(never)]
     pub(crate) fn decide_overdrawn(&'static self, shortcut: u64) -> Option<Faulted> {
