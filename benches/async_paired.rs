@@ -171,6 +171,9 @@ fn rows(group: &str) {
     row!("error_awaiting", plain_awaiting, armed_awaiting);
     row!("status_response", plain_response, armed_status);
     row!("impl_future", plain_impl_future, impl_future);
+    // What users run: a chain of annotated functions is polled in its task, in memory.
+    row!("chain_3", plain_outer, outer);
+    row!("chain_3_owning", plain_outer_owning, outer_owning);
     if inlined {
         row!(
             "status_response_owning",
@@ -179,8 +182,6 @@ fn rows(group: &str) {
         );
         row!("one_in", plain_result, counted);
         row!("max_concurrency", plain_result, limited);
-        row!("chain_3", plain_outer, outer);
-        row!("chain_3_owning", plain_outer_owning, outer_owning);
         row!("fail_rs_unconfigured", plain_string, fail_rs_unconfigured);
     }
 }
