@@ -34,11 +34,10 @@
 //! with nothing to do skips the `.await` too) and otherwise awaits `decide_then_settle`, whose
 //! first poll decides the call out of line (a `one_in` or `timeout` point calls `decide` first,
 //! then `settle` for a faulted call); it keeps nothing through the body (the labeled block is a
-//! statement of type `()`). A `value` point converts
-//! the fault in the function instead (its expression may read the arguments). A
-//! `when = "after"` point awaits `wait_before` and keeps what it decided for after its body
-//! (a point with a limit there calls `enter_kept`, and keeps its place in that box). A plain
-//! `fn` blocks in `wait_before_blocking`. A method that `#[async_trait]` already turned into
+//! statement of type `()`). A `value` point converts the fault in the function instead (its
+//! expression may read the arguments). A `when = "after"` point awaits `wait_before` and keeps
+//! what it decided for after its body (a point with a limit there calls `enter_kept`, and keeps
+//! its place in that box). A plain `fn` blocks in `wait_before_blocking`. A method that `#[async_trait]` already turned into
 //! `fn m(..) -> Pin<Box<dyn Future<Output = R> + ..>> { Box::pin(async move { body }) }` gets the
 //! prelude inside that `async move` block, with `R` as the return type.
 
