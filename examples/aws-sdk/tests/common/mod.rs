@@ -4,11 +4,12 @@
 
 pub mod stand_in;
 
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, ChildStderr, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::mpsc::{self, Receiver};
+use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
@@ -28,37 +29,52 @@ pub struct Moto {
 }
 
 impl Moto {
-    /// Starts `moto_server` on a free loopback port and waits until it accepts connections.
+    /// Starts `moto_server` on a port the system gives it (`-p 0`), read from the line it
+    /// prints once it listens. (A free port picked here and handed to it could be picked by
+    /// another test at the same time: one test then talked to the other's server, and failed
+    /// when that one stopped.)
     pub fn start() -> Moto {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free loopback port")
-            .port();
-        let child = Command::new("moto_server")
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        let mut child = Command::new("moto_server")
+            .args(["-H", "127.0.0.1", "-p", "0"])
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .unwrap_or_else(|e| {
                 panic!("cannot start moto_server ({e}): install it with `pip install 'moto[server]'` (bash .ci/test does)")
             });
+        let port = listening_port(child.stderr.take().expect("moto_server's stderr, piped"));
         let mut moto = Moto {
             child,
-            endpoint: format!("http://127.0.0.1:{port}"),
+            endpoint: String::new(),
         };
-        let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(status)) = moto.child.try_wait() {
-                panic!("moto_server exited at start: {status}");
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "moto_server did not listen on port {port} within 60 s"
-            );
-            std::thread::sleep(Duration::from_millis(25));
+        match port.recv_timeout(Duration::from_secs(60)) {
+            Ok(port) => moto.endpoint = format!("http://127.0.0.1:{port}"),
+            Err(_) => match moto.child.try_wait() {
+                Ok(Some(status)) => panic!("moto_server exited at start: {status}"),
+                _ => panic!("moto_server did not say where it listens within 60 s"),
+            },
         }
         moto
     }
+}
+
+/// The port in the line werkzeug prints to stderr once the server listens (" * Running on
+/// http://127.0.0.1:PORT"), sent once; then the rest of stderr (a line per request) is read
+/// and dropped, so that the server never blocks on a full pipe.
+fn listening_port(stderr: ChildStderr) -> Receiver<u16> {
+    let (found, port) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut found = Some(found);
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let Some(rest) = line.split("Running on http://127.0.0.1:").nth(1) else {
+                continue;
+            };
+            if let (Some(found), Ok(listening)) = (found.take(), rest.trim().parse::<u16>()) {
+                let _ = found.send(listening);
+            }
+        }
+    });
+    port
 }
 
 impl Drop for Moto {
