@@ -37,7 +37,8 @@
 //! statement of type `()`). A `value` point converts the fault in the function instead (its
 //! expression may read the arguments). A `when = "after"` point awaits `wait_before` and keeps
 //! what it decided for after its body (a point with a limit there calls `enter_kept`, and keeps
-//! its place in that box). A plain `fn` blocks in `wait_before_blocking`. A method that `#[async_trait]` already turned into
+//! its place in that box). A plain `fn` blocks in `wait_before_blocking`. A method that
+//! `#[async_trait]` already turned into
 //! `fn m(..) -> Pin<Box<dyn Future<Output = R> + ..>> { Box::pin(async move { body }) }` gets the
 //! prelude inside that `async move` block, with `R` as the return type.
 

@@ -382,9 +382,9 @@ impl Point {
     }
 
     /// The first half of [`decide`](Self::decide), inlined, with the rest out of line in one
-    /// call (`decide`, [`passes`](Self::passes), and `Instrumented`): 0 when the call has nothing to do, because the shortcut
-    /// says so or because the thread's budget held its hazard (spent here); otherwise the
-    /// shortcut, whose hazard the budget did not hold, for
+    /// call (`decide`, [`passes`](Self::passes), and `Instrumented`): 0 when the call has
+    /// nothing to do, because the shortcut says so or because the thread's budget held its
+    /// hazard (spent here); otherwise the shortcut, whose hazard the budget did not hold, for
     /// [`decide_overdrawn`](Self::decide_overdrawn).
     #[inline(always)]
     pub(crate) fn spend_shortcut(&'static self) -> u64 {

@@ -124,7 +124,8 @@ impl<R, K: Keep, D: Fn() -> Option<Faulted> + Copy, C: Fn(Fault) -> R + Copy> Fu
         match settle_step(this.faulted.take(), this.decide, this.convert, cx) {
             Ok(settled) => {
                 // SAFETY: the place was emptied before the step, which never sees it. Said so
-                // that the check in `drop`, which follows at once, folds away.
+                // that the drop of this future, which follows at once, folds away (its check
+                // for a box would otherwise stay, with the call behind it).
                 unsafe { std::hint::assert_unchecked(this.faulted.is_none()) };
                 Poll::Ready(settled)
             }

@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, ChildStderr, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::mpsc::{self, Receiver};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
@@ -43,16 +43,21 @@ impl Moto {
                 panic!("cannot start moto_server ({e}): install it with `pip install 'moto[server]'` (bash .ci/test does)")
             });
         let port = listening_port(child.stderr.take().expect("moto_server's stderr, piped"));
+        // Owned by a `Moto` before anything can panic, so that its drop stops the server.
         let mut moto = Moto {
             child,
             endpoint: String::new(),
         };
         match port.recv_timeout(Duration::from_secs(60)) {
             Ok(port) => moto.endpoint = format!("http://127.0.0.1:{port}"),
-            Err(_) => match moto.child.try_wait() {
-                Ok(Some(status)) => panic!("moto_server exited at start: {status}"),
-                _ => panic!("moto_server did not say where it listens within 60 s"),
+            // Its stderr closed without the line: it exited.
+            Err(RecvTimeoutError::Disconnected) => match moto.child.wait() {
+                Ok(status) => panic!("moto_server exited at start: {status}"),
+                Err(e) => panic!("moto_server ended at start, its status unknown: {e}"),
             },
+            Err(RecvTimeoutError::Timeout) => {
+                panic!("moto_server did not say where it listens within 60 s")
+            }
         }
         moto
     }
