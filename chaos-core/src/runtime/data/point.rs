@@ -268,16 +268,20 @@ impl Point {
     /// the calls already in flight count towards the limit.
     #[inline(never)]
     fn admit_global(&'static self, word: u64) -> Result<Permit, Fault> {
+        if word & hot::ACTIVE == 0 {
+            return Ok(self.count_inactive());
+        }
         match self.hot.limit() {
             // The limit was lifted by a change racing with this call.
             0 => Ok(Permit::default()),
-            limit => self.admit(limit, word & hot::DRY_RUN != 0, word & hot::ACTIVE != 0),
+            limit => self.admit(limit, word & hot::DRY_RUN != 0, true),
         }
     }
 
     /// The place of a call that nothing decides (chaos switched off, or the point), under the
-    /// process-wide limit of its word: counted, never throttled, as [`admit`](Self::admit) does
-    /// for a call that is not active.
+    /// process-wide limit of its word: counted, never throttled. Inline, for
+    /// [`enter`](Self::enter)'s path and [`admit_global`](Self::admit_global)'s.
+    #[inline(always)]
     fn count_inactive(&'static self) -> Permit {
         match self.hot.limit() {
             // The limit was lifted by a change racing with this call.

@@ -74,7 +74,16 @@ fn listening_port(stderr: ChildStderr) -> Receiver<u16> {
             let Some(rest) = line.split("Running on http://127.0.0.1:").nth(1) else {
                 continue;
             };
-            if let (Some(found), Ok(listening)) = (found.take(), rest.trim().parse::<u16>()) {
+            let digits = rest
+                .trim_start()
+                .split(|c: char| !c.is_ascii_digit())
+                .next();
+            // The sender is taken only with a port in hand: one dropped without it would read as
+            // the server having exited, and the test would then wait on a server that runs.
+            let Some(listening) = digits.and_then(|d| d.parse::<u16>().ok()) else {
+                continue;
+            };
+            if let Some(found) = found.take() {
                 let _ = found.send(listening);
             }
         }
